@@ -1,0 +1,6 @@
+// `npm start`: build if needed, then serve (the same as `syndicator serve`).
+import { ensureBuilt } from './ensure-build.js';
+
+ensureBuilt();
+const { runCli } = await import('../dist/cli.js');
+process.exit(await runCli(['serve']));

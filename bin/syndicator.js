@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+import { ensureBuilt } from './ensure-build.js';
+
+ensureBuilt();
+const { runCli } = await import('../dist/cli.js');
+process.exit(await runCli(process.argv.slice(2)));

@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import type { Channel, Item, License } from '../model.js';
+import { attributionLine } from '../render/rights.js';
+import { escapeHtml, escapeXml, page } from './html.js';
+
+export interface PageContext {
+  baseUrl: string;
+  licenses: ReadonlyMap<string, License>;
+}
+
+const FEED_TYPES = [
+  { ext: 'rss', type: 'application/rss+xml', label: 'RSS' },
+  { ext: 'atom', type: 'application/atom+xml', label: 'Atom' },
+  { ext: 'json', type: 'application/feed+json', label: 'JSON Feed' },
+] as const;
+
+const PERMISSION_LABELS: Record<License['reprint']['permission'], string> = {
+  free: 'free to reprint',
+  attribution: 'reprint with attribution',
+  'written-authorization': 'written authorization needed to reprint',
+  prohibited: 'reprinting prohibited',
+};
+
+export function licenseUrl(license: License, baseUrl: string): string {
+  return license.url ?? `${baseUrl}/licenses/${license.id}`;
+}
+
+/** `/`: every channel with its feeds, and autodiscovery links for each feed. */
+export function indexPage(channels: readonly Channel[], ctx: PageContext): string {
+  const head = channels.flatMap((c) => discoveryLinks(c, ctx)).join('\n');
+  const cards = channels
+    .map(
+      (c) => `<section class="card">
+<h2><a href="/channels/${escapeHtml(c.id)}">${escapeHtml(c.title)}</a></h2>
+<p>${escapeHtml(c.description)}</p>
+${feedButtons(c, ctx)}
+</section>`,
+    )
+    .join('\n');
+  return page({
+    title: 'Syndicator — channels',
+    lang: 'en',
+    head: `${head}\n<link rel="alternate" type="text/x-opml" title="All channels (OPML)" href="${escapeHtml(`${ctx.baseUrl}/opml.xml`)}">`,
+    body: `<h1>Channels</h1>
+<p class="meta">${channels.length} channel${channels.length === 1 ? '' : 's'} · <a href="/opml.xml">OPML of all feeds</a></p>
+${cards || '<p>No channel is configured.</p>'}`,
+  });
+}
+
+/** `/channels/:id`: the latest items with their attribution, the feeds, and the license summary. */
+export function channelPage(channel: Channel, items: readonly Item[], ctx: PageContext): string {
+  const license = ctx.licenses.get(channel.license);
+  const list = items
+    .map((item) => {
+      const itemLicense = ctx.licenses.get(item.licenseId);
+      const a = item.attribution;
+      const byline = [
+        a.authors.length ? `作者 ${a.authors.join('、')}` : '',
+        a.editor ? `编辑 ${a.editor}` : '',
+        `来源 ${a.source.name}${a.source.original ? '' : '(转载)'}`,
+        item.publishedAt ? `<time datetime="${escapeHtml(item.publishedAt)}">${escapeHtml(item.publishedAt.slice(0, 16).replace('T', ' '))} UTC</time>` : '',
+      ]
+        .filter(Boolean)
+        .map((part) => (part.startsWith('<time') ? part : escapeHtml(part)))
+        .join(' · ');
+      return `<li class="card">
+<a href="${escapeHtml(item.link)}"><strong>${escapeHtml(item.title)}</strong></a>
+<div class="meta">${byline}</div>
+${item.summary ? `<p>${escapeHtml(item.summary)}</p>` : ''}
+${itemLicense ? `<div class="meta">License: <a href="${escapeHtml(licenseUrl(itemLicense, ctx.baseUrl))}">${escapeHtml(itemLicense.title)}</a> · to reprint, print: <q>${escapeHtml(attributionLine(item, itemLicense))}</q></div>` : ''}
+</li>`;
+    })
+    .join('\n');
+  return page({
+    title: channel.title,
+    lang: channel.language,
+    head: discoveryLinks(channel, ctx).join('\n'),
+    body: `<h1>${escapeHtml(channel.title)}</h1>
+<p>${escapeHtml(channel.description)}</p>
+<p class="meta">Publisher page: <a href="${escapeHtml(channel.link)}">${escapeHtml(channel.link)}</a></p>
+${feedButtons(channel, ctx)}
+${license ? `<div class="terms"><strong>${escapeHtml(license.title)}</strong> — ${escapeHtml(PERMISSION_LABELS[license.reprint.permission])}. <a href="/licenses/${escapeHtml(license.id)}">Full terms</a></div>` : ''}
+<h2>Latest items</h2>
+${items.length ? `<ul class="items">${list}</ul>` : '<p>No items yet: the first ingest may still be running.</p>'}`,
+  });
+}
+
+/** `/licenses/:id`: the license document as a person reads it. */
+export function licensePage(license: License, ctx: PageContext): string {
+  const rows: [string, string][] = [
+    ['Holder', license.holder],
+    ['Reprinting', PERMISSION_LABELS[license.reprint.permission]],
+    ['Public feeds carry', license.publicContent === 'full' ? 'the full text' : 'an excerpt, the link and these terms'],
+  ];
+  if (license.reprint.attributionTemplate) rows.push(['Attribution to print', license.reprint.attributionTemplate]);
+  if (license.reprint.contact) rows.push(['Contact', license.reprint.contact]);
+  if (license.url) rows.push(['License URL', license.url]);
+  return page({
+    title: license.title,
+    lang: 'zh-CN',
+    head: `<link rel="alternate" type="application/json" href="${escapeHtml(`${ctx.baseUrl}/licenses/${license.id}.json`)}">`,
+    body: `<h1>${escapeHtml(license.title)}</h1>
+<blockquote class="terms">${escapeHtml(license.statement)}</blockquote>
+<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
+<p class="meta">Machine-readable terms: <a href="/licenses/${escapeHtml(license.id)}.json">/licenses/${escapeHtml(license.id)}.json</a></p>`,
+  });
+}
+
+/** `/opml.xml`: OPML 2.0 listing every channel's RSS feed (and its other formats as extra outlines). */
+export function opmlDocument(channels: readonly Channel[], ctx: PageContext, now: Date): string {
+  const outlines = channels
+    .map((c) => {
+      const attrs = (ext: string, type: string) =>
+        `type="${type}" text="${escapeXml(c.title)}" title="${escapeXml(c.title)}" description="${escapeXml(c.description)}" language="${escapeXml(c.language)}" htmlUrl="${escapeXml(`${ctx.baseUrl}/channels/${c.id}`)}" xmlUrl="${escapeXml(`${ctx.baseUrl}/feeds/${c.id}.${ext}`)}"`;
+      return `    <outline ${attrs('rss', 'rss')}/>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head>
+    <title>Syndicator channels</title>
+    <dateCreated>${now.toUTCString()}</dateCreated>
+    <docs>http://opml.org/spec2.opml</docs>
+  </head>
+  <body>
+${outlines}
+  </body>
+</opml>
+`;
+}
+
+let namespaceText: Promise<string> | undefined;
+
+/** The documentation of our reprint namespace, served at its URI path. */
+export function namespaceDocument(): Promise<string> {
+  namespaceText ??= readFile(new URL('../../docs/reprint-namespace.md', import.meta.url), 'utf8');
+  return namespaceText;
+}
+
+function discoveryLinks(channel: Channel, ctx: PageContext): string[] {
+  return FEED_TYPES.map(
+    (f) =>
+      `<link rel="alternate" type="${f.type}" title="${escapeHtml(`${channel.title} (${f.label})`)}" href="${escapeHtml(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">`,
+  );
+}
+
+function feedButtons(channel: Channel, ctx: PageContext): string {
+  return `<p class="feeds">${FEED_TYPES.map((f) => `<a href="${escapeHtml(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">${f.label}</a>`).join('')}</p>`;
+}

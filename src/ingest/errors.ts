@@ -1,0 +1,32 @@
+// Errors raised by the ingest stages. Every message starts with the stage that failed
+// ("fetcher: …", "parse-feed: …") so a source's lastError and a CLI one-liner say where it broke
+// without a stack trace.
+
+export type IngestStage = 'fetcher' | 'parse-feed';
+
+export class IngestError extends Error {
+  readonly stage: IngestStage;
+
+  constructor(stage: IngestStage, message: string, options?: { cause?: unknown }) {
+    super(`${stage}: ${message}`, options);
+    this.name = new.target.name;
+    this.stage = stage;
+  }
+}
+
+/** The document could not be fetched. `status` is set when the upstream answered with an HTTP error. */
+export class FetchError extends IngestError {
+  readonly status: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super('fetcher', message, options);
+    this.status = options?.status;
+  }
+}
+
+/** The document was fetched but is not a feed rss-parser can read. */
+export class ParseError extends IngestError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('parse-feed', message, options);
+  }
+}

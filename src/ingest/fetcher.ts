@@ -1,0 +1,170 @@
+// Stage 1: get the raw bytes of an upstream document, from the network or from feeds/.
+//
+// Why not rss-parser's parseURL (research/libraries.md §2): its timeout leaves the socket open, it has
+// no size limit, no conditional GET and it decodes only Node's built-in encodings. Here every request
+// is bounded in time (the socket really closes) and in bytes, and a stored ETag / Last-Modified turns
+// an unchanged upstream into a cheap 'not-modified'.
+
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FetchError } from './errors.js';
+
+export interface FetchOptions {
+  /** Local locations are paths relative to this directory and may not leave it. */
+  feedsDir: string;
+  timeoutMs: number;
+  maxBytes: number;
+  userAgent: string;
+  /** Validators from the previous successful fetch; sent as If-None-Match / If-Modified-Since. */
+  etag?: string;
+  lastModified?: string;
+  /** Lets the caller (scheduler shutdown) cancel the request. */
+  signal?: AbortSignal;
+}
+
+export type FetchResult =
+  | {
+      kind: 'ok';
+      body: Buffer;
+      contentType?: string;
+      /** Final URL after redirects; a file:// URL for local documents. */
+      url: string;
+      etag?: string;
+      lastModified?: string;
+    }
+  | { kind: 'not-modified'; url: string };
+
+const ACCEPT = 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
+
+/**
+ * Fetches `location`: an http(s) URL, or a path relative to `opts.feedsDir`. Resolves with the body
+ * (at most `maxBytes`) or 'not-modified'; rejects with a FetchError for anything else: another
+ * scheme, a path escaping feedsDir, a non-2xx status, a timeout, an oversized body, a network error.
+ */
+export function fetchDocument(location: string, opts: FetchOptions): Promise<FetchResult> {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(location)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') return fetchHttp(location, opts);
+  if (scheme !== undefined) {
+    return Promise.reject(
+      new FetchError(`unsupported location "${location}": only http(s) URLs and paths relative to the feeds directory are allowed`),
+    );
+  }
+  return readLocal(location, opts);
+}
+
+async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> {
+  const headers: Record<string, string> = { 'user-agent': opts.userAgent, accept: ACCEPT };
+  if (opts.etag) headers['if-none-match'] = opts.etag;
+  if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
+  const conditional = opts.etag !== undefined || opts.lastModified !== undefined;
+
+  // One controller for our own aborts (byte cap), one timer, and the caller's signal: whichever fires
+  // first aborts the request and, through undici, destroys the socket.
+  const cap = new AbortController();
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = AbortSignal.any([cap.signal, timeout, ...(opts.signal ? [opts.signal] : [])]);
+
+  try {
+    const res = await fetch(url, {
+      headers,
+      redirect: 'follow',
+      signal,
+      // With the default cache mode, undici adds "Cache-Control: no-cache" to conditional requests
+      // and servers then answer 200 instead of 304; 'no-cache' sends "max-age=0" instead.
+      ...(conditional ? { cache: 'no-cache' as const } : {}),
+    });
+    if (res.status === 304) {
+      await res.body?.cancel();
+      return { kind: 'not-modified', url: res.url || url };
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new FetchError(`${res.url || url} answered ${res.status} ${res.statusText}`.trimEnd(), { status: res.status });
+    }
+    const declared = Number(res.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > opts.maxBytes) {
+      cap.abort();
+      throw tooLarge(opts.maxBytes);
+    }
+    const body = await readCapped(res, opts.maxBytes, cap);
+    return {
+      kind: 'ok',
+      body,
+      url: res.url || url,
+      ...optional('contentType', res.headers.get('content-type')),
+      ...optional('etag', res.headers.get('etag')),
+      ...optional('lastModified', res.headers.get('last-modified')),
+    };
+  } catch (err) {
+    if (err instanceof FetchError) throw err;
+    if (timeout.aborted) throw new FetchError(`timed out after ${opts.timeoutMs} ms (${url})`, { cause: err });
+    if (opts.signal?.aborted) throw new FetchError(`aborted (${url})`, { cause: err });
+    throw new FetchError(`GET ${url} failed: ${describeNetworkError(err)}`, { cause: err });
+  }
+}
+
+/** Reads the body as a stream and aborts the request as soon as it grows past `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number, cap: AbortController): Promise<Buffer> {
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      cap.abort();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+async function readLocal(location: string, opts: FetchOptions): Promise<FetchResult> {
+  if (path.isAbsolute(location)) {
+    throw new FetchError(`refusing absolute path "${location}": local sources are paths relative to the feeds directory`);
+  }
+  const root = path.resolve(opts.feedsDir);
+  const file = path.resolve(root, location);
+  if (!isInside(root, file)) {
+    throw new FetchError(`refusing path "${location}": it leaves the feeds directory`);
+  }
+  try {
+    // Symlinks are followed, so the real path must still be inside the real feeds directory.
+    const real = await realpath(file);
+    if (!isInside(await realpath(root), real)) {
+      throw new FetchError(`refusing path "${location}": it links outside the feeds directory`);
+    }
+    const info = await stat(real);
+    if (!info.isFile()) throw new FetchError(`"${location}" is not a file`);
+    if (info.size > opts.maxBytes) throw tooLarge(opts.maxBytes);
+    return { kind: 'ok', body: await readFile(real), url: pathToFileURL(real).href };
+  } catch (err) {
+    if (err instanceof FetchError) throw err;
+    throw new FetchError(`cannot read "${location}" in the feeds directory: ${describeNetworkError(err)}`, { cause: err });
+  }
+}
+
+function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel !== '' && !rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel);
+}
+
+function tooLarge(maxBytes: number): FetchError {
+  return new FetchError(`body exceeds ${maxBytes} bytes`);
+}
+
+/** undici reports "fetch failed" and hides the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`. */
+function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
+  }
+  return err.message;
+}
+
+function optional<K extends string>(key: K, value: string | null): { [P in K]?: string } {
+  return (value ? { [key]: value } : {}) as { [P in K]?: string };
+}

@@ -1,0 +1,14 @@
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+/** JSON lines on stderr (stdout stays free for CLI output such as `preview`). */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'syndicator' } }, pino.destination(2));
+}
+
+/** A logger that drops everything, for tests and for commands that print their own output. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

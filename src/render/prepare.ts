@@ -1,0 +1,110 @@
+// The step every renderer starts with: validate and clean the channel and items once, resolve URLs,
+// dates and rights, so the three formats show the same values (same guid, same link, same line) and
+// each renderer only places them.
+
+import type { Channel, Item } from '../model.js';
+import type { RenderContext } from './index.js';
+import { type ItemRights, type LicenseTerms, itemRights, licenseFor, licenseTerms } from './rights.js';
+import { cleanDeep, plainExcerpt } from './text.js';
+
+export interface EntryView {
+  /** The item with every string cleaned of characters XML cannot carry. */
+  item: Item;
+  /** item.guid normalized as a URI; identical in every format. */
+  guid: string;
+  /** item.link normalized as an absolute URL. */
+  link: string;
+  published?: Date;
+  updated: Date;
+  /** Plain text: the item's summary, else an excerpt of its HTML; absent when it has neither. */
+  summary?: string;
+  contentHtml?: string;
+  categories: string[];
+  rights: ItemRights;
+}
+
+export interface FeedView {
+  channel: Channel;
+  baseUrl: string;
+  /** The publisher's page for the channel (channel.link). */
+  homeUrl: string;
+  /** This service's HTML page for the channel. */
+  pageUrl: string;
+  /** The channel's default license. */
+  rights: LicenseTerms;
+  /** Newest item updatedAt; ctx.now only when there are no items, so a stable store renders stably. */
+  updated: Date;
+  entries: EntryView[];
+}
+
+/** Where the service serves this channel's feed in the given format. */
+export function feedUrl(view: FeedView, extension: string): string {
+  return `${view.baseUrl}/feeds/${encodeURIComponent(view.channel.id)}.${extension}`;
+}
+
+function absoluteUrl(value: string, what: string): string {
+  try {
+    return new URL(value).href;
+  } catch {
+    throw new Error(`render: ${what} is not an absolute URL: "${value}"`);
+  }
+}
+
+function instant(value: string, what: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new Error(`render: ${what} is not a valid date: "${value}"`);
+  return d;
+}
+
+function checkTimeZone(timeZone: string, channelId: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new Error(`render: channel "${channelId}" has an unknown time zone "${timeZone}"`);
+  }
+}
+
+function nonBlank(s: string | undefined): string | undefined {
+  return s === undefined || s.trim() === '' ? undefined : s;
+}
+
+function entryView(raw: Item, ctx: RenderContext, timeZone: string): EntryView {
+  const item = cleanDeep(raw);
+  const what = `item "${item.id}"`;
+  const contentHtml = nonBlank(item.contentHtml);
+  const summary = nonBlank(item.summary?.trim()) ?? nonBlank(contentHtml === undefined ? undefined : plainExcerpt(contentHtml));
+  return {
+    item,
+    guid: absoluteUrl(item.guid, `${what} guid`),
+    link: absoluteUrl(item.link, `${what} link`),
+    ...(item.publishedAt !== undefined && { published: instant(item.publishedAt, `${what} publishedAt`) }),
+    updated: instant(item.updatedAt, `${what} updatedAt`),
+    ...(summary !== undefined && { summary }),
+    ...(contentHtml !== undefined && { contentHtml }),
+    categories: item.categories.map((c) => c.trim()).filter((c) => c !== ''),
+    rights: itemRights(item, cleanDeep(licenseFor(item, ctx.licenses)), ctx.baseUrl, timeZone),
+  };
+}
+
+/** Validates and resolves what every format shows. Throws `render: …` naming the channel or item and
+ *  the field when a value cannot be rendered (bad URL, bad date, unknown license or time zone). */
+export function prepare(rawChannel: Channel, items: readonly Item[], ctx: RenderContext): FeedView {
+  const channel = cleanDeep(rawChannel);
+  absoluteUrl(ctx.baseUrl, 'baseUrl');
+  checkTimeZone(channel.timezone, channel.id);
+  const defaultLicense = ctx.licenses.get(channel.license);
+  if (defaultLicense === undefined) {
+    throw new Error(`render: channel "${channel.id}" names default license "${channel.license}", which is not loaded`);
+  }
+  const entries = items.map((item) => entryView(item, ctx, channel.timezone));
+  const newest = entries.reduce<Date | undefined>((max, e) => (max === undefined || e.updated > max ? e.updated : max), undefined);
+  return {
+    channel,
+    baseUrl: ctx.baseUrl,
+    homeUrl: absoluteUrl(channel.link, `channel "${channel.id}" link`),
+    pageUrl: `${ctx.baseUrl}/channels/${encodeURIComponent(channel.id)}`,
+    rights: licenseTerms(cleanDeep(defaultLicense), ctx.baseUrl),
+    updated: newest ?? ctx.now,
+    entries,
+  };
+}

@@ -1,0 +1,197 @@
+// The rights mapping, in one place: from an item and its License to the values every format shows
+// (license terms and URL, attribution line, who to credit, the source outlet). Renderers only place
+// these values; none of them decides anything about rights. Inputs are expected to be cleaned already
+// (see prepare.ts), so values come out ready to escape and place.
+
+import { createHash } from 'node:crypto';
+import type { Item, License, Permission } from '../model.js';
+import { REPRINT_NS } from './namespaces.js';
+
+/** A license as every format shows it, with its URL resolved. */
+export interface LicenseTerms {
+  id: string;
+  title: string;
+  holder: string;
+  statement: string;
+  url: string;
+  permission: Permission;
+  attributionTemplate?: string;
+  contact?: string;
+  publicContent: License['publicContent'];
+}
+
+export interface SourceView {
+  name: string;
+  /** Only when the configured URL is absolute; normalized (e.g. `<` percent-encoded). */
+  url?: string;
+  original: boolean;
+  /** An IRI naming the outlet: its URL, else a name-based urn:uuid (stable for a stable name). */
+  id: string;
+}
+
+/** Everything a renderer needs to credit an item and state its terms. */
+export interface ItemRights {
+  license: LicenseTerms;
+  /** The attribution line a reprinting partner must print. */
+  line: string;
+  /** The upstream's own rights text, verbatim. */
+  upstreamRights?: string;
+  /** The real authors, possibly none. */
+  authors: readonly string[];
+  /** Whom to name where a format needs an author: the authors, else the source outlet. */
+  creators: readonly string[];
+  editor?: string;
+  source: SourceView;
+}
+
+export const DEFAULT_ATTRIBUTION_TEMPLATE = '{source} · {authors} · {link}';
+
+/** The license's own URL when it has one (resolved against baseUrl if relative), else the page the
+ *  service serves for it. */
+export function licenseUrl(license: License, baseUrl: string): string {
+  if (license.url === undefined) return `${baseUrl}/licenses/${encodeURIComponent(license.id)}`;
+  try {
+    return new URL(license.url, `${baseUrl}/`).href;
+  } catch {
+    throw new Error(`render: license "${license.id}" has an unusable url "${license.url}"`);
+  }
+}
+
+export function licenseTerms(license: License, baseUrl: string): LicenseTerms {
+  return {
+    id: license.id,
+    title: license.title,
+    holder: license.holder,
+    statement: license.statement,
+    url: licenseUrl(license, baseUrl),
+    permission: license.reprint.permission,
+    ...(license.reprint.attributionTemplate !== undefined && { attributionTemplate: license.reprint.attributionTemplate }),
+    ...(license.reprint.contact !== undefined && { contact: license.reprint.contact }),
+    publicContent: license.publicContent,
+  };
+}
+
+/** The license governing `item`; throws naming the item and the license id when it is not loaded. */
+export function licenseFor(item: Item, licenses: ReadonlyMap<string, License>): License {
+  const license = licenses.get(item.licenseId);
+  if (license === undefined) throw new Error(`render: item "${item.id}" names license "${item.licenseId}", which is not loaded`);
+  return license;
+}
+
+/** The item's authors with blank entries dropped: an empty name credits nobody. */
+function namedAuthors(item: Item): string[] {
+  return item.attribution.authors.map((a) => a.trim()).filter((a) => a !== '');
+}
+
+/** YYYY-MM-DD of an instant as seen in `timeZone`. */
+function calendarDate(iso: string, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
+    new Date(iso),
+  );
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+const PLACEHOLDER = /\{(source|authors|editor|title|link|published)\}/;
+// A label that introduces a value, e.g. "编辑:" or "Editor: ", dropped along with an empty value.
+const LABEL_BEFORE_VALUE = /[^\s·•|,，、;；:：]*[:：]\s*$/;
+// Literal text made only of separators; two of them never stand next to each other in the result.
+const SEPARATORS_ONLY = /^[\s·•|,，、;；/\-–—]*$/;
+
+/**
+ * The attribution line to print with a reprint of `item`: the license's template (or
+ * DEFAULT_ATTRIBUTION_TEMPLATE) with {source}, {authors} (joined with 、, the source name when there
+ * are none), {editor}, {title}, {link} and {published} (YYYY-MM-DD in `timeZone`) filled in. An empty
+ * value takes its label ("编辑:") with it, and the separators around it collapse to one, so no line
+ * reads "A ·  · B" or ends in a dangling separator. Unknown placeholders are left as written.
+ */
+export function attributionLine(item: Item, license: License, timeZone = 'UTC'): string {
+  const { editor, source } = item.attribution;
+  const authors = namedAuthors(item);
+  const values: Readonly<Record<string, string>> = {
+    source: source.name,
+    authors: authors.length > 0 ? authors.join('、') : source.name,
+    editor: editor ?? '',
+    title: item.title,
+    link: item.link,
+    published: item.publishedAt === undefined ? '' : calendarDate(item.publishedAt, timeZone),
+  };
+  // split() with a capturing group alternates literal text (even indexes) and placeholder names (odd).
+  const parts = (license.reprint.attributionTemplate ?? DEFAULT_ATTRIBUTION_TEMPLATE).split(PLACEHOLDER);
+  const tokens: Array<{ text: string; separator: boolean }> = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    if (i % 2 === 0) {
+      tokens.push({ text: part, separator: SEPARATORS_ONLY.test(part) });
+      continue;
+    }
+    const value = (values[part] ?? '').trim();
+    if (value !== '') {
+      tokens.push({ text: value, separator: false });
+      continue;
+    }
+    const before = tokens.pop();
+    if (before !== undefined) {
+      const text = before.text.replace(LABEL_BEFORE_VALUE, '');
+      tokens.push({ text, separator: SEPARATORS_ONLY.test(text) });
+    }
+  }
+  const kept: Array<{ text: string; separator: boolean }> = [];
+  for (const token of tokens) {
+    const previous = kept[kept.length - 1];
+    if (token.separator && (previous === undefined || previous.separator)) continue;
+    kept.push(token);
+  }
+  while (kept.length > 0 && kept[kept.length - 1]?.separator) kept.pop();
+  return kept
+    .map((t) => t.text)
+    .join('')
+    .trim();
+}
+
+// RFC 4122 name-based UUID (version 5, SHA-1) in the URL namespace.
+const URL_NAMESPACE = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');
+function uuidV5(name: string): string {
+  const hash = createHash('sha1').update(URL_NAMESPACE).update(name, 'utf8').digest().subarray(0, 16);
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const h = hash.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The URL as a normalized absolute http(s) URL, or undefined when it is not one. */
+export function absoluteHttpUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sourceView(item: Item): SourceView {
+  const { name, url, original } = item.attribution.source;
+  const absolute = absoluteHttpUrl(url);
+  return {
+    name,
+    ...(absolute !== undefined && { url: absolute }),
+    original,
+    id: absolute ?? `urn:uuid:${uuidV5(`${REPRINT_NS}/source/${encodeURIComponent(name)}`)}`,
+  };
+}
+
+export function itemRights(item: Item, license: License, baseUrl: string, timeZone: string): ItemRights {
+  const { editor } = item.attribution;
+  const authors = namedAuthors(item);
+  const source = sourceView(item);
+  return {
+    license: licenseTerms(license, baseUrl),
+    line: attributionLine(item, license, timeZone),
+    ...(item.rights !== undefined && item.rights.trim() !== '' && { upstreamRights: item.rights }),
+    authors,
+    creators: authors.length > 0 ? authors : [source.name],
+    ...(editor !== undefined && editor.trim() !== '' && { editor }),
+    source,
+  };
+}

@@ -1,0 +1,21 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const FEEDS_DIR = path.join(ROOT, 'feeds');
+export const SHARED_FIXTURES = path.resolve(ROOT, '../shared/fixtures');
+
+/** A fresh temporary directory, removed when the returned dispose() runs. */
+export async function tempDir(prefix = 'syndicator-'): Promise<{ dir: string; dispose: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A copy of the project's feeds/ directory that a test may edit freely. */
+export async function copyOfFeeds(): Promise<{ dir: string; dispose: () => Promise<void> }> {
+  const t = await tempDir('syndicator-feeds-');
+  await cp(FEEDS_DIR, t.dir, { recursive: true });
+  return t;
+}

@@ -9,6 +9,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FetchError } from './errors.js';
+import { optional } from './optional.js';
 
 export interface FetchOptions {
   /** Local locations are paths relative to this directory and may not leave it. */
@@ -57,7 +58,7 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
   const headers: Record<string, string> = { 'user-agent': opts.userAgent, accept: ACCEPT };
   if (opts.etag) headers['if-none-match'] = opts.etag;
   if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
-  const conditional = opts.etag !== undefined || opts.lastModified !== undefined;
+  const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
 
   // One controller for our own aborts (byte cap), one timer, and the caller's signal: whichever fires
   // first aborts the request and, through undici, destroys the socket.
@@ -66,14 +67,11 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
   const signal = AbortSignal.any([cap.signal, timeout, ...(opts.signal ? [opts.signal] : [])]);
 
   try {
-    const res = await fetch(url, {
-      headers,
-      redirect: 'follow',
-      signal,
-      // With the default cache mode, undici adds "Cache-Control: no-cache" to conditional requests
-      // and servers then answer 200 instead of 304; 'no-cache' sends "max-age=0" instead.
-      ...(conditional ? { cache: 'no-cache' as const } : {}),
-    });
+    // With the default cache mode, undici adds "Cache-Control: no-cache" to conditional requests and
+    // servers then answer 200 instead of 304; 'no-cache' sends "max-age=0" instead. (Node 20's fetch
+    // implements `cache`; its typings, undici-types 6, leave it out of RequestInit.)
+    const init: RequestInit & { cache?: 'no-cache' } = { headers, redirect: 'follow', signal, ...(conditional && { cache: 'no-cache' }) };
+    const res = await fetch(url, init);
     if (res.status === 304) {
       await res.body?.cancel();
       return { kind: 'not-modified', url: res.url || url };
@@ -92,9 +90,9 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
       kind: 'ok',
       body,
       url: res.url || url,
-      ...optional('contentType', res.headers.get('content-type')),
-      ...optional('etag', res.headers.get('etag')),
-      ...optional('lastModified', res.headers.get('last-modified')),
+      ...optional('contentType', res.headers.get('content-type') ?? undefined),
+      ...optional('etag', res.headers.get('etag') ?? undefined),
+      ...optional('lastModified', res.headers.get('last-modified') ?? undefined),
     };
   } catch (err) {
     if (err instanceof FetchError) throw err;
@@ -165,6 +163,3 @@ function describeNetworkError(err: unknown): string {
   return err.message;
 }
 
-function optional<K extends string>(key: K, value: string | null): { [P in K]?: string } {
-  return (value ? { [key]: value } : {}) as { [P in K]?: string };
-}

@@ -46,7 +46,7 @@ function absoluteUrl(value: string, what: string): string {
   try {
     return new URL(value).href;
   } catch {
-    throw new Error(`render: ${what} is not an absolute URL: "${value}"`);
+    throw new Error(`render: ${what} is not an absolute URI: "${value}"`);
   }
 }
 
@@ -97,7 +97,7 @@ export function prepare(rawChannel: Channel, items: readonly Item[], ctx: Render
     throw new Error(`render: channel "${channel.id}" names default license "${channel.license}", which is not loaded`);
   }
   const entries = items.map((item) => entryView(item, ctx, channel.timezone));
-  const newest = entries.reduce<Date | undefined>((max, e) => (max === undefined || e.updated > max ? e.updated : max), undefined);
+  const newest = entries.reduce<Date | undefined>((max, e) => (max !== undefined && max >= e.updated ? max : e.updated), undefined);
   return {
     channel,
     baseUrl: ctx.baseUrl,

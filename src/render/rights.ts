@@ -83,27 +83,52 @@ function namedAuthors(item: Item): string[] {
   return item.attribution.authors.map((a) => a.trim()).filter((a) => a !== '');
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one; keep one per time zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** YYYY-MM-DD of an instant as seen in `timeZone`. */
 function calendarDate(iso: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
-    new Date(iso),
-  );
+  let format = dayFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(iso));
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 const PLACEHOLDER = /\{(source|authors|editor|title|link|published)\}/;
+// Separators between values, and the brackets that may enclose one (an opening one maps to its closer).
+const SEPARATOR = '\\s·•|,，、;；/\\-–—';
+const LEADING_SEPARATORS = new RegExp(`^[${SEPARATOR}]*`);
+const TRAILING_SEPARATORS = new RegExp(`[${SEPARATOR}]*$`);
+const BRACKETS: Readonly<Record<string, string>> = {
+  '(': ')',
+  '（': '）',
+  '[': ']',
+  '【': '】',
+  '「': '」',
+  '《': '》',
+  '“': '”',
+};
 // A label that introduces a value, e.g. "编辑:" or "Editor: ", dropped along with an empty value.
-const LABEL_BEFORE_VALUE = /[^\s·•|,，、;；:：]*[:：]\s*$/;
-// Literal text made only of separators; two of them never stand next to each other in the result.
-const SEPARATORS_ONLY = /^[\s·•|,，、;；/\-–—]*$/;
+const LABEL_BEFORE_VALUE = /[^\s·•|,，、;；:：()（）[\]【】「」《》“”]*[:：]\s*$/;
+
+interface Token {
+  text: string;
+  literal: boolean;
+  /** A literal next to a value that dropped out; only these are tidied. */
+  touched?: boolean;
+}
 
 /**
  * The attribution line to print with a reprint of `item`: the license's template (or
  * DEFAULT_ATTRIBUTION_TEMPLATE) with {source}, {authors} (joined with 、, the source name when there
  * are none), {editor}, {title}, {link} and {published} (YYYY-MM-DD in `timeZone`) filled in. An empty
- * value takes its label ("编辑:") with it, and the separators around it collapse to one, so no line
- * reads "A ·  · B" or ends in a dangling separator. Unknown placeholders are left as written.
+ * value takes its label ("编辑:") and enclosing brackets with it, the separators around it collapse to
+ * one and none is left at either end, so no line reads "A ·  · B" or "作者: · B". Unknown
+ * placeholders are left as written.
  */
 export function attributionLine(item: Item, license: License, timeZone = 'UTC'): string {
   const { editor, source } = item.attribution;
@@ -118,35 +143,43 @@ export function attributionLine(item: Item, license: License, timeZone = 'UTC'):
   };
   // split() with a capturing group alternates literal text (even indexes) and placeholder names (odd).
   const parts = (license.reprint.attributionTemplate ?? DEFAULT_ATTRIBUTION_TEMPLATE).split(PLACEHOLDER);
-  const tokens: Array<{ text: string; separator: boolean }> = [];
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] ?? '';
+  const tokens: Token[] = [];
+  parts.forEach((part, i) => {
+    const last = tokens[tokens.length - 1];
     if (i % 2 === 0) {
-      tokens.push({ text: part, separator: SEPARATORS_ONLY.test(part) });
-      continue;
+      // Two literals meet only where a value dropped out between them.
+      if (last?.literal) last.text = joinAroundGap(last.text, part);
+      else tokens.push({ text: part, literal: true });
+      return;
     }
     const value = (values[part] ?? '').trim();
-    if (value !== '') {
-      tokens.push({ text: value, separator: false });
-      continue;
+    if (value !== '') tokens.push({ text: value, literal: false });
+    else if (last !== undefined) {
+      // `last` is the literal right before this placeholder (split() always yields one).
+      last.text = last.text.replace(LABEL_BEFORE_VALUE, '');
+      last.touched = true;
     }
-    const before = tokens.pop();
-    if (before !== undefined) {
-      const text = before.text.replace(LABEL_BEFORE_VALUE, '');
-      tokens.push({ text, separator: SEPARATORS_ONLY.test(text) });
-    }
-  }
-  const kept: Array<{ text: string; separator: boolean }> = [];
-  for (const token of tokens) {
-    const previous = kept[kept.length - 1];
-    if (token.separator && (previous === undefined || previous.separator)) continue;
-    kept.push(token);
-  }
-  while (kept.length > 0 && kept[kept.length - 1]?.separator) kept.pop();
-  return kept
+  });
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  if (first?.touched) first.text = first.text.replace(LEADING_SEPARATORS, '');
+  if (last?.touched) last.text = last.text.replace(TRAILING_SEPARATORS, '');
+  return tokens
     .map((t) => t.text)
     .join('')
     .trim();
+}
+
+/** Joins the literal text on both sides of a value that dropped out: brackets that enclosed it go,
+ *  and where separators meet only the first survives (whitespace collapsed). */
+function joinAroundGap(before: string, after: string): string {
+  const opener = before.slice(-1);
+  const closer = BRACKETS[opener];
+  if (closer !== undefined && after.startsWith(closer)) return joinAroundGap(before.slice(0, -1), after.slice(closer.length));
+  const tail = TRAILING_SEPARATORS.exec(before)?.[0] ?? '';
+  const head = LEADING_SEPARATORS.exec(after)?.[0] ?? '';
+  const junction = tail.trim() !== '' && head.trim() !== '' ? tail : `${tail}${head}`.replace(/\s+/g, ' ');
+  return `${before.slice(0, before.length - tail.length)}${junction}${after.slice(head.length)}`;
 }
 
 // RFC 4122 name-based UUID (version 5, SHA-1) in the URL namespace.
@@ -160,7 +193,7 @@ function uuidV5(name: string): string {
 }
 
 /** The URL as a normalized absolute http(s) URL, or undefined when it is not one. */
-export function absoluteHttpUrl(url: string | undefined): string | undefined {
+function absoluteHttpUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   try {
     const u = new URL(url);

@@ -1,0 +1,193 @@
+// Stage 4: ParsedFeed → Items of the shared model. Everything a reader will see is settled here:
+// plain-text titles, absolute links, sanitized HTML, UTC dates, attribution and the license that
+// governs reprinting.
+
+import { createHash } from 'node:crypto';
+import type { Attribution, Channel, FeedSource, Item, SourceOutlet } from '../model.js';
+import { parseDate } from './dates.js';
+import { canonicalLink, itemGuid, itemId } from './ids.js';
+import { chooseLicense } from './license-rules.js';
+import { optional } from './optional.js';
+import type { ParsedEntry, ParsedFeed } from './parse-feed.js';
+import { htmlToText, sanitizeHtml } from './sanitize.js';
+import { collapseWhitespace, findLabeledValue, truncate } from './text.js';
+
+export interface NormalizeContext {
+  channel: Channel;
+  source: FeedSource;
+  /** Final fetch URL: the base for relative links (a file:// URL for local sources). */
+  documentUrl: string;
+  now: Date;
+}
+
+const SUMMARY_LENGTH = 200;
+const FALLBACK_TITLE_LENGTH = 60;
+// How Chinese articles name their author in running text when no author element is given.
+const AUTHOR_LABELS = ['作者', '记者'];
+
+/**
+ * One Item per entry of `feed`, in feed order; an entry repeating an earlier entry's id is dropped.
+ * Item ids depend only on the source and the entry's guid or link, so the same entry gives the same
+ * id on every run.
+ */
+export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
+  const base = linkBase(feed, ctx);
+  const feedHome = canonicalLink(feed.link, base) ?? ctx.channel.link;
+  const outlet = defaultOutlet(feed, ctx, feedHome, base);
+  const language = canonicalLanguage(feed.language) ?? ctx.channel.language;
+  const seen = new Set<string>();
+  const items: Item[] = [];
+  for (const entry of feed.entries) {
+    const item = normalizeEntry(entry, { ctx, base, feedHome, outlet, language });
+    if (seen.has(item.id)) continue;
+    seen.add(item.id);
+    items.push(item);
+  }
+  return items;
+}
+
+interface FeedFacts {
+  ctx: NormalizeContext;
+  /** Absolute http(s) URL that relative links are resolved against. */
+  base: string;
+  /** Where an entry without any link points: the upstream's home page. */
+  feedHome: string;
+  outlet: SourceOutlet;
+  language: string;
+}
+
+function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, language }: FeedFacts): Item {
+  const { channel, source, now } = ctx;
+  const timeZone = source.timezone ?? channel.timezone;
+  const link = canonicalLink(entry.link, base);
+  const guid = entry.guid?.trim() || undefined;
+  const publishedAt = parseDate(entry.published, timeZone);
+
+  // Relative URLs inside the content are written relative to the article page.
+  const rawHtml = entry.contentHtml ?? (entry.summary && looksLikeHtml(entry.summary) ? entry.summary : undefined);
+  const contentHtml = rawHtml === undefined ? undefined : nonBlank(sanitizeHtml(rawHtml, link ?? base));
+  const text = htmlToText(entry.summary ?? entry.contentHtml ?? '');
+  const summary = nonBlank(truncate(text, SUMMARY_LENGTH));
+  const title = entryTitle(entry) || truncate(text, FALLBACK_TITLE_LENGTH);
+
+  // An entry with neither guid nor link has nothing stable to key on; its title and raw date are the
+  // best available, so such an entry gets a new id whenever the upstream edits its title.
+  const upstreamKey = guid ?? link ?? `title+published:${title}\n${entry.published ?? ''}`;
+  const id = itemId(source.id, upstreamKey);
+
+  const attribution: Attribution = {
+    authors: entryAuthors(entry),
+    ...optional('editor', entry.contributors[0]?.trim() || undefined),
+    source: entry.source
+      ? { name: entry.source.name, ...optional('url', canonicalLink(entry.source.url, base)), original: false }
+      : { ...outlet },
+  };
+
+  const content = {
+    title,
+    link: link ?? feedHome,
+    ...optional('summary', summary),
+    ...optional('contentHtml', contentHtml),
+    ...optional('publishedAt', publishedAt),
+    categories: unique(entry.categories.map(collapseWhitespace)),
+    attribution,
+    // Only the entry's own rights text: the feed-level rights are the upstream's terms for its feed,
+    // and the license chosen below is what governs reprinting each item.
+    ...optional('rights', entry.rights),
+  };
+  return {
+    id,
+    guid: itemGuid(id),
+    channelIds: [channel.id],
+    sourceId: source.id,
+    ...content,
+    updatedAt: parseDate(entry.updated, timeZone) ?? publishedAt ?? now.toISOString(),
+    language,
+    licenseId: chooseLicense(channel, { sourceId: source.id, source: attribution.source }),
+    contentHash: hashContent(content),
+    ingestedAt: now.toISOString(),
+  };
+}
+
+/** The entry's named authors, deduplicated; else a name labelled 作者/记者 in its text, if any. */
+function entryAuthors(entry: ParsedEntry): string[] {
+  const named = unique(entry.authors.map(collapseWhitespace));
+  if (named.length > 0) return named;
+  const labeled = findLabeledValue(htmlToText(`${entry.summary ?? ''} ${entry.contentHtml ?? ''}`), AUTHOR_LABELS);
+  return labeled ? [labeled] : [];
+}
+
+/** The fields of an item that a reader sees; hashContent covers exactly these. */
+export type ItemContent = Pick<Item, 'title' | 'link' | 'summary' | 'contentHtml' | 'publishedAt' | 'categories' | 'attribution' | 'rights'>;
+
+/**
+ * sha256 (hex) over what a reader sees of an item: title, link, summary, content, authors, editor,
+ * source outlet, categories, rights, publication date. Equal hashes mean nothing visible changed, so
+ * the store keeps the old updatedAt; ids, dates of ingestion and the license are not part of it.
+ */
+export function hashContent(item: ItemContent): string {
+  const { authors, editor, source } = item.attribution;
+  const visible = [
+    item.title,
+    item.link,
+    item.summary ?? null,
+    item.contentHtml ?? null,
+    authors,
+    editor ?? null,
+    [source.name, source.url ?? null, source.original],
+    item.categories,
+    item.rights ?? null,
+    item.publishedAt ?? null,
+  ];
+  return createHash('sha256').update(JSON.stringify(visible)).digest('hex');
+}
+
+function entryTitle(entry: ParsedEntry): string {
+  if (entry.title === undefined) return '';
+  return entry.titleIsHtml ? htmlToText(entry.title) : collapseWhitespace(entry.title);
+}
+
+/**
+ * The base for relative links: the document's own URL when it was fetched over http(s); for a local
+ * file, the upstream's channel link (the page the documents' relative links were written against),
+ * else the configured outlet, else our channel's home page.
+ */
+function linkBase(feed: ParsedFeed, ctx: NormalizeContext): string {
+  return (
+    canonicalLink(ctx.documentUrl) ??
+    canonicalLink(feed.link) ??
+    canonicalLink(ctx.source.outlet?.url) ??
+    ctx.channel.link
+  );
+}
+
+/** Who published entries that name no other source: the configured outlet, else the upstream feed. */
+function defaultOutlet(feed: ParsedFeed, ctx: NormalizeContext, feedHome: string, base: string): SourceOutlet {
+  const configured = ctx.source.outlet;
+  if (configured) return { name: configured.name, ...optional('url', configured.url), original: true };
+  const name = feed.title ? collapseWhitespace(feed.title) : '';
+  return { name: name || new URL(base).hostname, url: feedHome, original: true };
+}
+
+/** BCP 47 in canonical case (`zh-cn` → `zh-CN`); undefined for a missing or malformed tag. */
+function canonicalLanguage(tag: string | undefined): string | undefined {
+  if (!tag?.trim()) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag.trim())[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function looksLikeHtml(text: string): boolean {
+  return /<[a-z][^>]*>/i.test(text);
+}
+
+function nonBlank(value: string): string | undefined {
+  return value.trim() === '' ? undefined : value;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter((v) => v !== ''))];
+}
+

@@ -1,0 +1,96 @@
+// Atom 1.0 (RFC 4287, license links per RFC 4946). `feed` generates the document but has no extension
+// support in Atom, so everything it cannot write travels in the rights carrier: each entry's
+// <rights> is replaced by rights, categories (feed cannot escape `<` in a term), the via and license
+// links, <source> and the reprint elements; the feed's <rights> gains its license link the same way.
+
+import { Feed, type Item as FeedItem } from 'feed';
+import type { Channel, Item } from '../model.js';
+import { GENERATOR, feedText } from './feed-input.js';
+import type { Format, RenderContext } from './index.js';
+import { ATOM_NS, REPRINT_NS } from './namespaces.js';
+import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
+import { reprintElements } from './reprint-xml.js';
+import type { SourceView } from './rights.js';
+import { Slots, type Xml, el, escapeAttr } from './xml.js';
+
+/**
+ * atom:source (RFC 4287 §4.2.11). We do not keep the source feed's own updated time; the entry's is
+ * the latest change of the source we know of, and a source without <updated> draws a validator warning.
+ */
+function sourceElement(source: SourceView, updated: Date): Xml {
+  return el(
+    'source',
+    {},
+    el('id', {}, source.id),
+    el('title', {}, source.name),
+    source.url === undefined ? undefined : el('link', { rel: 'alternate', href: source.url }),
+    el('updated', {}, updated.toISOString()),
+  );
+}
+
+/** What follows feed's own elements in an entry, starting with the <rights> the carrier replaces. */
+function entryExtensions(e: EntryView): Xml[] {
+  const { rights } = e;
+  const via = rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
+  return [
+    el('rights', {}, rights.license.statement),
+    ...e.categories.map((term) => el('category', { term })),
+    via === undefined ? undefined : el('link', { rel: 'via', href: via }),
+    el('link', { rel: 'license', href: rights.license.url }),
+    sourceElement(rights.source, e.updated),
+    ...reprintElements(rights),
+  ].filter((x): x is Xml => x !== undefined);
+}
+
+function feedItem(e: EntryView, slots: Slots): FeedItem {
+  return {
+    // feed writes Atom titles and summaries as type="html"; renderAtom relabels them type="text", so
+    // readers show "A & B" as typed rather than an HTML-escaped "A &amp; B".
+    title: slots.cdata(e.item.title),
+    id: e.guid,
+    link: e.link,
+    date: e.updated,
+    ...(e.published !== undefined && { published: e.published }),
+    ...(e.summary !== undefined && { description: slots.cdata(e.summary) }),
+    ...(e.contentHtml !== undefined && { content: slots.cdata(e.contentHtml) }),
+    // Atom requires an author; creators falls back to the source outlet when the item names none.
+    author: e.rights.creators.map((name) => ({ name: feedText(name) })),
+    ...(e.rights.editor !== undefined && { contributor: [{ name: feedText(e.rights.editor) }] }),
+    copyright: slots.element(entryExtensions(e)),
+  };
+}
+
+function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext): string {
+  const view: FeedView = prepare(channel, items, ctx);
+  const slots = new Slots();
+  const feed = new Feed({
+    id: feedText(view.pageUrl),
+    title: feedText(view.channel.title),
+    description: feedText(view.channel.description),
+    link: view.homeUrl,
+    feed: feedUrl(view, atom.extension),
+    updated: view.updated,
+    generator: GENERATOR,
+    copyright: slots.element([el('rights', {}, view.rights.statement), el('link', { rel: 'license', href: view.rights.url })]),
+  });
+  for (const e of view.entries) feed.addItem(feedItem(e, slots));
+  const doc = feed
+    .atom1()
+    .replace(
+      `<feed xmlns="${ATOM_NS}">`,
+      `<feed xmlns="${ATOM_NS}" xmlns:reprint="${REPRINT_NS}" xml:lang="${escapeAttr(view.channel.language)}">`,
+    )
+    // feed writes each entry's link without rel (alternate by default); say so explicitly. Every other
+    // link feed writes starts with rel, and user text is still escaped or tokenized at this point.
+    .replace(/<link href="/g, '<link rel="alternate" href="')
+    // Titles and summaries are plain text in our model (see feedItem).
+    .replace(/<(title|summary) type="html">/g, '<$1 type="text">');
+  return slots.fill(doc);
+}
+
+export const atom: Format = {
+  id: 'atom',
+  extension: 'atom',
+  contentType: 'application/atom+xml; charset=utf-8',
+  render: renderAtom,
+};

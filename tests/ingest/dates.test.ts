@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDate } from '../../src/ingest/dates.js';
+
+const SHANGHAI = 'Asia/Shanghai';
+
+describe('parseDate', () => {
+  const table: [raw: string, zone: string, expected: string | undefined][] = [
+    // RFC 822
+    ['Wed, 26 Jun 2019 08:05:00 GMT', SHANGHAI, '2019-06-26T08:05:00.000Z'],
+    ['Thu, 27 Jun 2019 15:30:00 +0800', SHANGHAI, '2019-06-27T07:30:00.000Z'],
+    ['27 Jun 2019 15:30 +0800', SHANGHAI, '2019-06-27T07:30:00.000Z'],
+    ['Thu, 27 Jun 19 15:30:00 EST', SHANGHAI, '2019-06-27T20:30:00.000Z'],
+    ['Thu, 27 Jun 2019 15:30:00 +0800 (CST)', SHANGHAI, '2019-06-27T07:30:00.000Z'],
+    ['Thu, 27 Jun 2019 15:30:00', SHANGHAI, '2019-06-27T07:30:00.000Z'],
+    // ISO 8601 with a zone
+    ['2019-06-28T08:30:00+08:00', SHANGHAI, '2019-06-28T00:30:00.000Z'],
+    ['2019-06-27T12:00:00Z', SHANGHAI, '2019-06-27T12:00:00.000Z'],
+    ['2019-06-27T12:00:00.5-0230', SHANGHAI, '2019-06-27T14:30:00.500Z'],
+    // naive forms, read in the zone given
+    ['2019-06-25 17:20:00', SHANGHAI, '2019-06-25T09:20:00.000Z'],
+    ['2019-06-28 16:42', SHANGHAI, '2019-06-28T08:42:00.000Z'],
+    ['2019年06月28日 16:42', SHANGHAI, '2019-06-28T08:42:00.000Z'],
+    ['2019年6月28日', SHANGHAI, '2019-06-27T16:00:00.000Z'],
+    ['2019年6月28日16时42分', SHANGHAI, '2019-06-28T08:42:00.000Z'],
+    ['2021-3-5 8:05', SHANGHAI, '2021-03-05T00:05:00.000Z'],
+    ['2019/06/28', SHANGHAI, '2019-06-27T16:00:00.000Z'],
+    ['2019/06/28 16:42:00', SHANGHAI, '2019-06-28T08:42:00.000Z'],
+    ['2019.06.28', SHANGHAI, '2019-06-27T16:00:00.000Z'],
+    ['2019-06-28T16:42:00', SHANGHAI, '2019-06-28T08:42:00.000Z'],
+    ['  2019-06-28 16:42  ', SHANGHAI, '2019-06-28T08:42:00.000Z'],
+    ['2019-06-25 17:20:00', 'UTC', '2019-06-25T17:20:00.000Z'],
+    ['2019-06-25 17:20:00', 'America/New_York', '2019-06-25T21:20:00.000Z'],
+    // Europe/Berlin: winter (+01:00), summer (+02:00), the skipped hour, the repeated hour
+    ['2021-01-15 12:00', 'Europe/Berlin', '2021-01-15T11:00:00.000Z'],
+    ['2021-07-01 12:00', 'Europe/Berlin', '2021-07-01T10:00:00.000Z'],
+    ['2021-03-28 02:30', 'Europe/Berlin', '2021-03-28T01:30:00.000Z'],
+    ['2021-03-28 03:30', 'Europe/Berlin', '2021-03-28T01:30:00.000Z'],
+    ['2021-10-31 02:30', 'Europe/Berlin', '2021-10-31T00:30:00.000Z'],
+    ['2021-10-31 03:30', 'Europe/Berlin', '2021-10-31T02:30:00.000Z'],
+    // invalid
+    ['2019-02-30 10:00', SHANGHAI, undefined],
+    ['2019-13-01', SHANGHAI, undefined],
+    ['2019-06-28 25:00', SHANGHAI, undefined],
+    ['Wed, 26 Foo 2019 08:05:00 GMT', SHANGHAI, undefined],
+    ['Wed, 26 Jun 2019 08:05:00 XYZ', SHANGHAI, undefined],
+    ['yesterday', SHANGHAI, undefined],
+    ['', SHANGHAI, undefined],
+  ];
+  for (const [raw, zone, expected] of table) {
+    it(`${JSON.stringify(raw)} in ${zone} → ${expected ?? 'undefined'}`, () => {
+      assert.equal(parseDate(raw, zone), expected);
+    });
+  }
+
+  it('returns undefined for a missing date, never "now"', () => {
+    assert.equal(parseDate(undefined, SHANGHAI), undefined);
+  });
+
+  it('refuses an unknown time zone', () => {
+    assert.throws(() => parseDate('2019-06-28 16:42', 'Mars/Olympus'), RangeError);
+  });
+});

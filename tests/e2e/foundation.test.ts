@@ -3,34 +3,28 @@
 // own HTTP server over real sockets → every format read back by rss-parser and python3-feedparser.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
-import { assertWellFormedXml, readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
+import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
+import { startFixtureServer } from '../helpers/fixture-server.js';
+import { parseXml } from '../helpers/xml.js';
 import { FEEDS_DIR, SHARED_FIXTURES, tempDir } from '../helpers/temp.js';
 
 const UPSTREAM = path.join(SHARED_FIXTURES, 'upstream');
 
 /** Upstream sites: the fixtures over HTTP, the GB2312 feed once with a charset header and once without. */
-async function startUpstream() {
-  const routes: Record<string, { file: string; type: string }> = {
-    '/steel/rss.xml': { file: 'steel-enterprise.rss.xml', type: 'application/rss+xml; charset=utf-8' },
-    '/metal/atom.xml': { file: 'steel-enterprise.atom.xml', type: 'application/atom+xml' },
-    '/gbk/header.xml': { file: 'steel-enterprise.gb2312.rss.xml', type: 'application/rss+xml; charset=GB2312' },
-    '/gbk/prolog-only.xml': { file: 'steel-enterprise.gb2312.rss.xml', type: 'text/xml' },
-  };
-  const server = createServer(async (req, res) => {
-    const route = routes[req.url ?? ''];
-    if (!route) return void res.writeHead(404).end('no such feed');
-    res.writeHead(200, { 'Content-Type': route.type }).end(await readFile(path.join(UPSTREAM, route.file)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(r)) };
+function startUpstream() {
+  const fixture = (file: string, type: string) => ({ file: path.join(UPSTREAM, file), headers: { 'content-type': type } });
+  return startFixtureServer([
+    { path: '/steel/rss.xml', ...fixture('steel-enterprise.rss.xml', 'application/rss+xml; charset=utf-8') },
+    { path: '/metal/atom.xml', ...fixture('steel-enterprise.atom.xml', 'application/atom+xml') },
+    { path: '/gbk/header.xml', ...fixture('steel-enterprise.gb2312.rss.xml', 'application/rss+xml; charset=GB2312') },
+    { path: '/gbk/prolog-only.xml', ...fixture('steel-enterprise.gb2312.rss.xml', 'text/xml') },
+  ]);
 }
 
 describe('foundation: feeds/ → ingest → lowdb → RSS, Atom and JSON Feed', () => {
@@ -87,11 +81,11 @@ describe('foundation: feeds/ → ingest → lowdb → RSS, Atom and JSON Feed', 
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), `application/${format}+xml; charset=utf-8`);
       const body = await res.text();
-      assertWellFormedXml(body);
+      parseXml(body);
       assert.doesNotMatch(body, /<script|onerror|alert\(1\)/i, 'script and event handlers are gone');
 
       const parsed = await readWithFeedparser(body);
-      assert.equal(parsed.bozo, false, parsed.bozoException);
+      assert.equal(parsed.bozo, false, parsed.bozoException ?? undefined);
       assert.equal(parsed.entries.length, 7);
       for (const e of parsed.entries) {
         assert.ok(e.title, `title: ${JSON.stringify(e)}`);
@@ -182,7 +176,7 @@ describe('foundation: feeds/ → ingest → lowdb → RSS, Atom and JSON Feed', 
     assert.match(html, /首钢京唐二期工程进展顺利/);
     assert.match(html, /来源:《中国冶金报—中国钢铁新闻网》 作者:赵强/, 'the attribution line to print');
     const opml = await (await get('/opml.xml')).text();
-    assertWellFormedXml(opml);
+    parseXml(opml);
     assert.match(opml, /xmlUrl="http:\/\/feeds\.test\/feeds\/enterprise\.rss"/);
     const license = (await (await get('/licenses/csteelnews-own.json')).json()) as { reprint: { permission: string } };
     assert.equal(license.reprint.permission, 'written-authorization');

@@ -1,87 +1,100 @@
+// Real feed clients reading rendered documents back, as subscribers would: Debian's python3-feedparser
+// (Universal Feed Parser) and rss-parser.
+
 import { spawn } from 'node:child_process';
 import Parser from 'rss-parser';
-import { SaxesParser } from 'saxes';
 
-/** What Universal Feed Parser (Debian's python3-feedparser) reports for one entry. */
 export interface FeedparserEntry {
-  title?: string;
-  link?: string;
-  id?: string;
-  published?: string;
-  updated?: string;
+  title: string | null;
+  link: string | null;
+  id: string | null;
+  /** ISO 8601 UTC, from feedparser's parsed dates. */
+  published: string | null;
+  updated: string | null;
   authors: string[];
-  rights?: string;
-  license?: string;
-  source?: { title?: string; href?: string };
   contributors: string[];
-  summary?: string;
+  rights: string | null;
+  /** entry.license: feedparser's view of creativeCommons:license and of link rel="license". */
+  license: string | null;
+  source: { title: string | null; href: string | null } | null;
+  tags: string[];
 }
 
 export interface FeedparserResult {
   bozo: boolean;
-  bozoException?: string;
+  bozoException: string | null;
   version: string;
-  feed: { title?: string; rights?: string; links: { rel?: string; href?: string }[] };
+  feed: { title: string | null; rights: string | null; license: string | null; updated: string | null };
   entries: FeedparserEntry[];
 }
 
-const FEEDPARSER_SCRIPT = String.raw`
+// feedparser's `license` key looks through entry.links for rel="license", which is where both the RSS
+// creativeCommons:license element and the Atom license link end up.
+const SCRIPT = String.raw`
 import json, sys, time, feedparser
 d = feedparser.parse(sys.stdin.buffer.read())
 def iso(t):
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', t) if t else None
-def lic(e):
-    if e.get('license'): return e.get('license')
-    for l in e.get('links', []):
-        if l.get('rel') == 'license': return l.get('href')
-    return None
-out = {
-  'bozo': bool(d.bozo), 'bozoException': str(d.get('bozo_exception')) if d.bozo else None, 'version': d.version,
-  'feed': {'title': d.feed.get('title'), 'rights': d.feed.get('rights'), 'links': [{'rel': l.get('rel'), 'href': l.get('href')} for l in d.feed.get('links', [])]},
-  'entries': [{
-    'title': e.get('title'), 'link': e.get('link'), 'id': e.get('id'),
-    'published': iso(e.get('published_parsed')), 'updated': iso(e.get('updated_parsed')),
-    'authors': [a.get('name') for a in e.get('authors', []) if a.get('name')],
-    'rights': e.get('rights'), 'license': lic(e),
-    'source': ({'title': e.source.get('title'), 'href': e.source.get('href') or e.source.get('link')} if e.get('source') else None),
-    'contributors': [c.get('name') for c in e.get('contributors', []) if c.get('name')],
-    'summary': e.get('summary'),
-  } for e in d.entries],
-}
-print(json.dumps(out, ensure_ascii=False))
+def source(e):
+    s = e.get('source')
+    if not s: return None
+    return {'title': s.get('title'), 'href': s.get('href') or s.get('link')}
+print(json.dumps({
+    'bozo': bool(d.bozo),
+    'bozoException': str(d.get('bozo_exception')) if d.bozo else None,
+    'version': d.version,
+    'feed': {'title': d.feed.get('title'), 'rights': d.feed.get('rights'), 'license': d.feed.get('license'),
+             'updated': iso(d.feed.get('updated_parsed'))},
+    'entries': [{
+        'title': e.get('title'), 'link': e.get('link'), 'id': e.get('id'),
+        'published': iso(e.get('published_parsed')), 'updated': iso(e.get('updated_parsed')),
+        'authors': [a.get('name') for a in e.get('authors', []) if a.get('name')],
+        'contributors': [c.get('name') for c in e.get('contributors', []) if c.get('name')],
+        'rights': e.get('rights'), 'license': e.get('license'), 'source': source(e),
+        'tags': [t.get('term') for t in e.get('tags', [])],
+    } for e in d.entries],
+}, ensure_ascii=False))
 `;
 
-/** Parses a document with Debian's python3-feedparser, as a real feed reader would. */
+/** Parses a document with /usr/bin/python3 -m feedparser semantics; rejects if python fails. */
 export function readWithFeedparser(document: string | Buffer): Promise<FeedparserResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', ['-c', FEEDPARSER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/python3', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`feedparser exited ${code}: ${err}`));
-      const parsed = JSON.parse(out) as FeedparserResult;
-      parsed.entries = parsed.entries.map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null))) as FeedparserEntry[];
-      resolve(parsed);
+      if (code !== 0) reject(new Error(`feedparser exited with ${code}: ${err}`));
+      else resolve(JSON.parse(out) as FeedparserResult);
     });
     child.stdin.end(document);
   });
 }
 
-/** Parses a document with rss-parser, the Node client most services use. */
-export function readWithRssParser(document: string): Promise<{ title?: string; items: Record<string, any>[] }> {
-  return new Parser({ customFields: { item: [['dc:creator', 'creators', { keepArray: true }], 'dc:rights', 'dc:contributor'] } }).parseString(document);
+export interface RssParserItem {
+  title?: string;
+  link?: string;
+  guid?: string;
+  id?: string;
+  isoDate?: string;
+  creator?: string;
+  creators?: string[];
+  content?: string;
+  'content:encoded'?: string;
+  categories?: unknown[];
+  rights?: string;
+  author?: string;
+  'dc:rights'?: string;
+  'dc:contributor'?: string;
 }
 
-/** Throws unless the document is well-formed, namespace-well-formed XML 1.0 (saxes, strict). */
-export function assertWellFormedXml(document: string): void {
-  const parser = new SaxesParser({ xmlns: true, position: true });
-  let failure: Error | undefined;
-  parser.on('error', (e) => {
-    failure ??= e;
+/** Parses a document with rss-parser (RSS and Atom), keeping every dc:creator, dc:rights and dc:contributor. */
+export async function readWithRssParser(document: string): Promise<{ title?: string; items: RssParserItem[] }> {
+  const parser = new Parser<Record<string, unknown>, { creators: string[]; 'dc:rights': string; 'dc:contributor': string }>({
+    customFields: { item: [['dc:creator', 'creators', { keepArray: true }], 'dc:rights', 'dc:contributor'] },
   });
-  parser.write(document).close();
-  if (failure) throw new Error(`not well-formed XML: ${failure.message}`);
+  const out = await parser.parseString(document);
+  return { ...(out.title !== undefined && { title: out.title }), items: out.items as RssParserItem[] };
 }

@@ -4,7 +4,7 @@ import { REPRINT_NS, attributionLine, formats } from '../../src/render/index.js'
 import { ATOM_NS } from '../../src/render/namespaces.js';
 import * as fx from '../helpers/render-fixtures.js';
 import { type XmlElement, attr, childNamed, childrenNamed, only, parseXml, textOf } from '../helpers/xml.js';
-import { readWithFeedparser, readWithRssParser } from './readers.js';
+import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
 
 const atom = formats.atom;
 

@@ -11,7 +11,7 @@ import {
 } from '../../src/render/namespaces.js';
 import * as fx from '../helpers/render-fixtures.js';
 import { type XmlElement, attr, childNamed, childrenNamed, only, parseXml, textOf } from '../helpers/xml.js';
-import { readWithFeedparser, readWithRssParser } from './readers.js';
+import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
 
 const rss = formats.rss;
 

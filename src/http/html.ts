@@ -1,21 +1,13 @@
-/** Escapes text for HTML element content and double-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Escapes text for XML element content and double-quoted attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
+import { htmlEscape } from '../text.js';
 
 /** A whole HTML page: the same header, stylesheet and footer around every human-facing route. */
 export function page(opts: { title: string; lang: string; head?: string; body: string }): string {
   return `<!DOCTYPE html>
-<html lang="${escapeHtml(opts.lang)}">
+<html lang="${htmlEscape(opts.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(opts.title)}</title>
+<title>${htmlEscape(opts.title)}</title>
 ${opts.head ?? ''}
 <style>${STYLE}</style>
 </head>

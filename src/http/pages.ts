@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Channel, Item, License } from '../model.js';
 import { attributionLine } from '../render/rights.js';
-import { escapeHtml, escapeXml, page } from './html.js';
+import { escapeAttr as escapeXml } from '../render/xml.js';
+import { htmlEscape } from '../text.js';
+import { page } from './html.js';
 
 export interface PageContext {
   baseUrl: string;
@@ -31,8 +33,8 @@ export function indexPage(channels: readonly Channel[], ctx: PageContext): strin
   const cards = channels
     .map(
       (c) => `<section class="card">
-<h2><a href="/channels/${escapeHtml(c.id)}">${escapeHtml(c.title)}</a></h2>
-<p>${escapeHtml(c.description)}</p>
+<h2><a href="/channels/${htmlEscape(c.id)}">${htmlEscape(c.title)}</a></h2>
+<p>${htmlEscape(c.description)}</p>
 ${feedButtons(c, ctx)}
 </section>`,
     )
@@ -40,7 +42,7 @@ ${feedButtons(c, ctx)}
   return page({
     title: 'Syndicator — channels',
     lang: 'en',
-    head: `${head}\n<link rel="alternate" type="text/x-opml" title="All channels (OPML)" href="${escapeHtml(`${ctx.baseUrl}/opml.xml`)}">`,
+    head: `${head}\n<link rel="alternate" type="text/x-opml" title="All channels (OPML)" href="${htmlEscape(`${ctx.baseUrl}/opml.xml`)}">`,
     body: `<h1>Channels</h1>
 <p class="meta">${channels.length} channel${channels.length === 1 ? '' : 's'} · <a href="/opml.xml">OPML of all feeds</a></p>
 ${cards || '<p>No channel is configured.</p>'}`,
@@ -58,16 +60,16 @@ export function channelPage(channel: Channel, items: readonly Item[], ctx: PageC
         a.authors.length ? `作者 ${a.authors.join('、')}` : '',
         a.editor ? `编辑 ${a.editor}` : '',
         `来源 ${a.source.name}${a.source.original ? '' : '(转载)'}`,
-        item.publishedAt ? `<time datetime="${escapeHtml(item.publishedAt)}">${escapeHtml(item.publishedAt.slice(0, 16).replace('T', ' '))} UTC</time>` : '',
+        item.publishedAt ? `<time datetime="${htmlEscape(item.publishedAt)}">${htmlEscape(item.publishedAt.slice(0, 16).replace('T', ' '))} UTC</time>` : '',
       ]
         .filter(Boolean)
-        .map((part) => (part.startsWith('<time') ? part : escapeHtml(part)))
+        .map((part) => (part.startsWith('<time') ? part : htmlEscape(part)))
         .join(' · ');
       return `<li class="card">
-<a href="${escapeHtml(item.link)}"><strong>${escapeHtml(item.title)}</strong></a>
+<a href="${htmlEscape(item.link)}"><strong>${htmlEscape(item.title)}</strong></a>
 <div class="meta">${byline}</div>
-${item.summary ? `<p>${escapeHtml(item.summary)}</p>` : ''}
-${itemLicense ? `<div class="meta">License: <a href="${escapeHtml(licenseUrl(itemLicense, ctx.baseUrl))}">${escapeHtml(itemLicense.title)}</a> · to reprint, print: <q>${escapeHtml(attributionLine(item, itemLicense))}</q></div>` : ''}
+${item.summary ? `<p>${htmlEscape(item.summary)}</p>` : ''}
+${itemLicense ? `<div class="meta">License: <a href="${htmlEscape(licenseUrl(itemLicense, ctx.baseUrl))}">${htmlEscape(itemLicense.title)}</a> · to reprint, print: <q>${htmlEscape(attributionLine(item, itemLicense))}</q></div>` : ''}
 </li>`;
     })
     .join('\n');
@@ -75,11 +77,11 @@ ${itemLicense ? `<div class="meta">License: <a href="${escapeHtml(licenseUrl(ite
     title: channel.title,
     lang: channel.language,
     head: discoveryLinks(channel, ctx).join('\n'),
-    body: `<h1>${escapeHtml(channel.title)}</h1>
-<p>${escapeHtml(channel.description)}</p>
-<p class="meta">Publisher page: <a href="${escapeHtml(channel.link)}">${escapeHtml(channel.link)}</a></p>
+    body: `<h1>${htmlEscape(channel.title)}</h1>
+<p>${htmlEscape(channel.description)}</p>
+<p class="meta">Publisher page: <a href="${htmlEscape(channel.link)}">${htmlEscape(channel.link)}</a></p>
 ${feedButtons(channel, ctx)}
-${license ? `<div class="terms"><strong>${escapeHtml(license.title)}</strong> — ${escapeHtml(PERMISSION_LABELS[license.reprint.permission])}. <a href="/licenses/${escapeHtml(license.id)}">Full terms</a></div>` : ''}
+${license ? `<div class="terms"><strong>${htmlEscape(license.title)}</strong> — ${htmlEscape(PERMISSION_LABELS[license.reprint.permission])}. <a href="/licenses/${htmlEscape(license.id)}">Full terms</a></div>` : ''}
 <h2>Latest items</h2>
 ${items.length ? `<ul class="items">${list}</ul>` : '<p>No items yet: the first ingest may still be running.</p>'}`,
   });
@@ -98,11 +100,11 @@ export function licensePage(license: License, ctx: PageContext): string {
   return page({
     title: license.title,
     lang: 'zh-CN',
-    head: `<link rel="alternate" type="application/json" href="${escapeHtml(`${ctx.baseUrl}/licenses/${license.id}.json`)}">`,
-    body: `<h1>${escapeHtml(license.title)}</h1>
-<blockquote class="terms">${escapeHtml(license.statement)}</blockquote>
-<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
-<p class="meta">Machine-readable terms: <a href="/licenses/${escapeHtml(license.id)}.json">/licenses/${escapeHtml(license.id)}.json</a></p>`,
+    head: `<link rel="alternate" type="application/json" href="${htmlEscape(`${ctx.baseUrl}/licenses/${license.id}.json`)}">`,
+    body: `<h1>${htmlEscape(license.title)}</h1>
+<blockquote class="terms">${htmlEscape(license.statement)}</blockquote>
+<table>${rows.map(([k, v]) => `<tr><th align="left">${htmlEscape(k)}</th><td>${htmlEscape(v)}</td></tr>`).join('')}</table>
+<p class="meta">Machine-readable terms: <a href="/licenses/${htmlEscape(license.id)}.json">/licenses/${htmlEscape(license.id)}.json</a></p>`,
   });
 }
 
@@ -140,10 +142,10 @@ export function namespaceDocument(): Promise<string> {
 function discoveryLinks(channel: Channel, ctx: PageContext): string[] {
   return FEED_TYPES.map(
     (f) =>
-      `<link rel="alternate" type="${f.type}" title="${escapeHtml(`${channel.title} (${f.label})`)}" href="${escapeHtml(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">`,
+      `<link rel="alternate" type="${f.type}" title="${htmlEscape(`${channel.title} (${f.label})`)}" href="${htmlEscape(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">`,
   );
 }
 
 function feedButtons(channel: Channel, ctx: PageContext): string {
-  return `<p class="feeds">${FEED_TYPES.map((f) => `<a href="${escapeHtml(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">${f.label}</a>`).join('')}</p>`;
+  return `<p class="feeds">${FEED_TYPES.map((f) => `<a href="${htmlEscape(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">${f.label}</a>`).join('')}</p>`;
 }

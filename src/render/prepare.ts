@@ -5,7 +5,7 @@
 import type { Channel, Item } from '../model.js';
 import type { RenderContext } from './index.js';
 import { type ItemRights, type LicenseTerms, itemRights, licenseFor, licenseTerms } from './rights.js';
-import { cleanDeep, plainExcerpt } from './text.js';
+import { cleanDeep } from './text.js';
 
 export interface EntryView {
   /** The item with every string cleaned of characters XML cannot carry. */
@@ -16,7 +16,7 @@ export interface EntryView {
   link: string;
   published?: Date;
   updated: Date;
-  /** Plain text: the item's summary, else an excerpt of its HTML; absent when it has neither. */
+  /** Plain text: the item's summary (normalize derives one from the content when the upstream gave none). */
   summary?: string;
   contentHtml?: string;
   categories: string[];
@@ -72,7 +72,7 @@ function entryView(raw: Item, ctx: RenderContext, timeZone: string): EntryView {
   const item = cleanDeep(raw);
   const what = `item "${item.id}"`;
   const contentHtml = nonBlank(item.contentHtml);
-  const summary = nonBlank(item.summary?.trim()) ?? nonBlank(contentHtml === undefined ? undefined : plainExcerpt(contentHtml));
+  const summary = nonBlank(item.summary?.trim());
   return {
     item,
     guid: absoluteUrl(item.guid, `${what} guid`),

@@ -10,7 +10,7 @@ import type { Format, RenderContext } from './index.js';
 import { RSS_NAMESPACES } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import { reprintElements } from './reprint-xml.js';
-import { htmlEscape } from './text.js';
+import { htmlEscape } from '../text.js';
 import { Slots, type Xml, el, escapeAttr } from './xml.js';
 
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';

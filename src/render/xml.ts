@@ -35,7 +35,7 @@ export function cdataPayload(s: string): string {
 }
 
 // Tokens travel through feed's generator in place of values it mishandles. They are built from
-// U+0001 / U+0002, characters cleanText removes from every input, so no real value can look like one,
+// U+0001 / U+0002, characters cleanDeep removes from every input, so no real value can look like one,
 // and xml-js copies them through untouched.
 const CDATA_TOKEN = /\u0001(\d+)\u0001/g;
 const ELEMENT_TOKEN = /(\n[ \t]*)?<([A-Za-z_][\w.:-]*)>\u0002(\d+)\u0002<\/\2>/g;

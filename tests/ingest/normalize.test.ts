@@ -198,6 +198,14 @@ describe('normalizeFeed details', () => {
     assert.equal(item?.attribution.editor, '王五');
   });
 
+  it('derives the plain-text summary from the content when the upstream gives no description', () => {
+    const [item] = normalizeFeed(
+      { kind: 'rss', authors: [], entries: [{ ...entry, guid: 'g', title: 't', contentHtml: '<p>7月10日，中国宝武召开扶贫工作推进会。</p><p>会议部署了下半年扶贫工作。</p>' }] },
+      ctx,
+    );
+    assert.equal(item?.summary, '7月10日，中国宝武召开扶贫工作推进会。 会议部署了下半年扶贫工作。');
+  });
+
   it('uses the configured outlet, the source time zone, and updatedAt = now when no date is known', () => {
     const configured = { ...ctx, source: { ...source('s', 'x.xml'), outlet: { name: '钢铁网', url: 'https://steel.example.cn/' }, timezone: 'Europe/Berlin' } };
     const [dated, undated] = normalizeFeed({ kind: 'rss', title: '上游', authors: [], entries: [{ ...entry, guid: '1', title: 'a', published: '2021-07-01 12:00' }, { ...entry, guid: '2', title: 'b' }] }, configured);

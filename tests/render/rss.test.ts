@@ -160,12 +160,6 @@ describe('RSS 2.0 renderer', () => {
     assert.equal(textOf(el, DCTERMS_NS, 'modified'), bare.updatedAt);
   });
 
-  it('derives a plain-text description from the HTML when the item has no summary', () => {
-    const { summary: _omitted, ...noSummary } = fx.fullItem();
-    const el = itemOf(render([noSummary]), noSummary.guid);
-    assert.equal(textOf(el, '', 'description'), '7月10日，中国宝武召开扶贫工作推进会。 会议部署了下半年扶贫工作。');
-  });
-
   it('carries hostile text exactly, minus the characters XML 1.0 cannot hold', () => {
     const hostile = fx.hostileItem();
     const el = itemOf(render(), hostile.guid);

@@ -5,7 +5,8 @@ export type { Logger };
 
 /** JSON lines on stderr (stdout stays free for CLI output such as `preview`). */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'syndicator' } }, pino.destination(2));
+  // Synchronous writes: a line logged just before process.exit (shutdown, a fatal error) is never lost.
+  return pino({ level, base: { service: 'syndicator' } }, pino.destination({ dest: 2, sync: true }));
 }
 
 /** A logger that drops everything, for tests and for commands that print their own output. */

@@ -11,6 +11,7 @@ import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
 import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
+import { assertValidJsonFeed } from '../helpers/jsonfeed.js';
 import { parseXml } from '../helpers/xml.js';
 import { FEEDS_DIR, SHARED_FIXTURES, tempDir } from '../helpers/temp.js';
 
@@ -125,6 +126,7 @@ describe('foundation: feeds/ → ingest → lowdb → RSS, Atom and JSON Feed', 
     const res = await get('/feeds/enterprise.json');
     assert.equal(res.headers.get('content-type'), 'application/feed+json; charset=utf-8');
     const feed = (await res.json()) as { version: string; items: Record<string, any>[] };
+    assertValidJsonFeed(feed);
     assert.equal(feed.version, 'https://jsonfeed.org/version/1.1');
     assert.equal(feed.items.length, 7);
     for (const item of feed.items) {

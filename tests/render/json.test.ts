@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Ajv } from 'ajv';
 import { REPRINT_NS, attributionLine, formats } from '../../src/render/index.js';
+import { assertValidJsonFeed, validateJsonFeed as validate } from '../helpers/jsonfeed.js';
 import * as fx from '../helpers/render-fixtures.js';
 
 const json = formats.json;
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const ajv = new Ajv({ allErrors: true });
-ajv.addFormat('uri', (s: string) => URL.canParse(s));
-ajv.addFormat('date-time', (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)));
-const validate = ajv.compile(
-  JSON.parse(readFileSync(new URL('../schemas/jsonfeed-1.1.schema.json', import.meta.url), 'utf8')) as object,
-);
-
-function assertValid(doc: unknown): void {
-  assert.ok(validate(doc), ajv.errorsText(validate.errors, { separator: '\n' }));
-}
+const assertValid = assertValidJsonFeed;
 
 type Json = Record<string, any>;
 

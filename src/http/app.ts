@@ -118,8 +118,8 @@ function sendRepresentation(req: Request, res: Response, rep: Representation): v
     res.status(304).end();
     return;
   }
-  // Node sends the headers (Content-Length included) but no body for HEAD.
-  res.status(200).end(rep.body);
+  // Node sends no body for HEAD, but it also leaves Content-Length out unless it is set here.
+  res.status(200).set('Content-Length', String(rep.body.length)).end(rep.body);
 }
 
 function sendHtml(res: Response, html: string): void {

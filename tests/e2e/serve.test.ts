@@ -58,7 +58,7 @@ test('SIGTERM during an ingest waits for it to finish and store its items, then 
   // The child's stderr may reach us after its request does: wait for the line that names the address.
   while (!log.includes('"msg":"serving"') && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
   const served = log.split('\n').find((l) => l.includes('"msg":"serving"'));
-  assert.ok(served, `the service logged its address:\n${log}`);
+  assert.ok(served, `the service logged its address:\n${log}\nexit ${child.exitCode}`);
   const { url } = JSON.parse(served) as { url: string };
 
   // While the first ingest is still waiting on the upstream, the service already answers.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Channel, Item, License } from '../model.js';
-import { formats } from '../render/index.js';
+import { formats, publicItem } from '../render/index.js';
 import type { FormatId } from '../render/index.js';
 import type { Store } from '../store/store.js';
 
@@ -23,7 +23,7 @@ export interface OutputCacheDeps {
 }
 
 /**
- * Renders each (channel, format, limit) once per store revision of that channel and keeps the bytes,
+ * Renders each public (channel, format, limit) once per store revision of that channel and keeps the bytes,
  * so a poll costs a lookup and a comparison, never a render. Keys are bounded: a handful of formats
  * times the limits clients ask for.
  */
@@ -44,7 +44,10 @@ export class OutputCache {
     const cached = this.#entries.get(key);
     if (cached && cached.revision === revision) return cached;
 
-    const items = this.deps.store.items(channel.id).slice(0, limit);
+    const items = this.deps.store
+      .items(channel.id)
+      .slice(0, limit)
+      .map((item) => publicItem(item, this.deps.licenses));
     const text = formats[format].render(channel, items, {
       baseUrl: this.deps.baseUrl,
       now: this.deps.now(),

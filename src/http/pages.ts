@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Channel, Item, License } from '../model.js';
-import { attributionLine } from '../render/rights.js';
+import { attributionLine, licenseUrl } from '../render/rights.js';
 import { escapeAttr as escapeXml } from '../render/xml.js';
 import { htmlEscape } from '../text.js';
 import { page } from './html.js';
@@ -22,10 +22,6 @@ const PERMISSION_LABELS: Record<License['reprint']['permission'], string> = {
   'written-authorization': 'written authorization needed to reprint',
   prohibited: 'reprinting prohibited',
 };
-
-export function licenseUrl(license: License, baseUrl: string): string {
-  return license.url ?? `${baseUrl}/licenses/${license.id}`;
-}
 
 /** `/`: every channel with its feeds, and autodiscovery links for each feed. */
 export function indexPage(channels: readonly Channel[], ctx: PageContext): string {

@@ -32,4 +32,4 @@ export function isFormatId(s: string): s is FormatId {
 }
 
 export { REPRINT_NS } from './namespaces.js';
-export { attributionLine } from './rights.js';
+export { attributionLine, licenseUrl, publicItem } from './rights.js';

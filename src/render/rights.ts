@@ -71,6 +71,17 @@ export function licenseTerms(license: License, baseUrl: string): LicenseTerms {
   };
 }
 
+/**
+ * What a public (keyless) feed may carry of an item: all of it when its license allows full public
+ * content, else everything but the full text — the summary, the link, the attribution and the terms
+ * stay, so a reader knows where to read it and a medium knows how to ask for it.
+ */
+export function publicItem(item: Item, licenses: ReadonlyMap<string, License>): Item {
+  if (licenseFor(item, licenses).publicContent === 'full' || item.contentHtml === undefined) return item;
+  const { contentHtml: _fullText, ...excerpt } = item;
+  return excerpt;
+}
+
 /** The license governing `item`; throws naming the item and the license id when it is not loaded. */
 export function licenseFor(item: Item, licenses: ReadonlyMap<string, License>): License {
   const license = licenses.get(item.licenseId);

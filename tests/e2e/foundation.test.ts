@@ -113,6 +113,21 @@ describe('foundation: feeds/ → ingest → lowdb → RSS, Atom and JSON Feed', 
     });
   }
 
+  test('public feeds carry the full text only where the license allows it; the rest get summary, link and terms', async () => {
+    const rss = await readWithRssParser(await (await get('/feeds/enterprise.rss')).text());
+    const own = rss.items.find((i) => i.title === '鞍钢集团召开2019年上半年经济活动分析会')!;
+    assert.equal(own['content:encoded'], undefined, 'csteelnews-own: publicContent excerpt');
+    assert.match(own.content ?? '', /鞍钢集团召开2019年上半年经济活动分析会/);
+    const open = rss.items.find((i) => i.title === '华菱钢铁发布半年报预告')!;
+    assert.match(open['content:encoded'] ?? '', /<img src="http:\/\/metal\.example\.cn\/img\/8812\.jpg"/, 'metal-cite-source: full text');
+    const json = (await (await get('/feeds/enterprise.json')).json()) as { items: Record<string, any>[] };
+    const ownJson = json.items.find((i) => i.title === '鞍钢集团召开2019年上半年经济活动分析会')!;
+    assert.equal(ownJson.content_html, undefined);
+    assert.equal(ownJson._license.publicContent, 'excerpt');
+    const atom = await (await get('/feeds/enterprise.atom')).text();
+    assert.doesNotMatch(atom, /总结上半年生产经营情况/, 'the full text of an excerpt-only item appears in no format');
+  });
+
   test('rss-parser reads the RSS feed with dc:creator, dc:rights and dc:contributor', async () => {
     const feed = await readWithRssParser(await (await get('/feeds/enterprise.rss')).text());
     assert.equal(feed.items.length, 7);

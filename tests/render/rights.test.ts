@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { License } from '../../src/model.js';
 import { attributionLine } from '../../src/render/index.js';
-import { licenseUrl } from '../../src/render/rights.js';
+import { licenseUrl, publicItem } from '../../src/render/rights.js';
 import * as fx from '../helpers/render-fixtures.js';
 
 function withTemplate(attributionTemplate?: string): License {
@@ -59,5 +59,25 @@ describe('licenseUrl', () => {
   it('is the page the service serves for the license otherwise', () => {
     assert.equal(licenseUrl(fx.ownLicense(), fx.BASE_URL), `${fx.BASE_URL}/licenses/csteelnews-own`);
     assert.equal(licenseUrl(fx.ownLicense({ id: 'a b/c' }), fx.BASE_URL), `${fx.BASE_URL}/licenses/a%20b%2Fc`);
+  });
+});
+
+describe('publicItem', () => {
+  it('drops the full text of an item whose license allows only an excerpt in public feeds, keeping summary, link and terms', () => {
+    const item = fx.fullItem({ licenseId: 'csteelnews-own' });
+    const licenses = new Map([['csteelnews-own', fx.ownLicense({ publicContent: 'excerpt' })]]);
+    const shown = publicItem(item, licenses);
+    assert.equal(shown.contentHtml, undefined);
+    assert.equal(shown.summary, item.summary);
+    assert.equal(shown.link, item.link);
+    assert.equal(shown.licenseId, item.licenseId);
+    assert.deepEqual(shown.attribution, item.attribution);
+    assert.ok(item.contentHtml, 'the stored item is not modified');
+  });
+
+  it('keeps everything under a license that allows the full text', () => {
+    const item = fx.fullItem({ licenseId: 'csteelnews-own' });
+    const licenses = new Map([['csteelnews-own', fx.ownLicense({ publicContent: 'full' })]]);
+    assert.equal(publicItem(item, licenses), item);
   });
 });

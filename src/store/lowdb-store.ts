@@ -1,9 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import type { Item, SourceState } from '../model.js';
-import { withFileLock } from './file-lock.js';
+import { JsonDocument } from './json-document.js';
 import { compareItems, StoreError } from './store.js';
 import type { ApplyResult, IngestBatch, SourceCounts, Store } from './store.js';
 
@@ -13,25 +11,25 @@ export const SCHEMA_VERSION = 1;
 export interface ChannelDocument {
   schemaVersion: number;
   channelId: string;
+  /** A new random token whenever the items change, so every process can tell (and caches can key on it). */
+  itemsVersion: string;
   items: Item[];
   sources: Record<string, SourceState>;
 }
 
 interface Slot {
-  file: string;
-  db: Low<ChannelDocument>;
-  /** mtime and size of the file as we last read or wrote it; a difference means another writer. */
-  seen: FileSignature | undefined;
+  doc: JsonDocument<ChannelDocument>;
+  /** The items version `sorted` was built from. */
+  sortedVersion: string;
   sorted: readonly Item[];
+  /** Local counter that moves whenever the items version does. */
   revision: number;
-  /** Serializes this process's writes to the file. */
-  queue: Promise<unknown>;
 }
 
 /**
- * lowdb behind the Store interface: one compact JSON file per channel, written atomically (lowdb's
- * steno writes a temp file and renames it), one write per applied batch, and a lock file around each
- * read-modify-write so a CLI and a server sharing the data directory never lose each other's writes.
+ * lowdb behind the Store interface: one compact JSON document per channel (a write never rewrites
+ * other channels' items), one write per applied batch, shared safely with other processes through
+ * JsonDocument.
  */
 export class LowdbStore implements Store {
   readonly #slots = new Map<string, Slot>();
@@ -44,61 +42,36 @@ export class LowdbStore implements Store {
    */
   static async open(dataDir: string, channelIds: readonly string[]): Promise<LowdbStore> {
     const store = new LowdbStore(dataDir);
-    await mkdir(path.join(dataDir, 'channels'), { recursive: true });
     for (const id of channelIds) {
       const file = path.join(dataDir, 'channels', `${id}.json`);
-      const adapter = new DataFile<ChannelDocument>(file, { parse: parseDocument, stringify: (d) => JSON.stringify(d) });
-      const slot: Slot = {
-        file,
-        db: new Low(adapter, emptyDocument(id)),
-        seen: undefined,
-        sorted: [],
-        revision: 0,
-        queue: Promise.resolve(),
-      };
-      store.#slots.set(id, slot);
-      await store.#reload(slot);
+      const doc = await JsonDocument.open(file, { empty: () => emptyDocument(id), check: (parsed) => checkDocument(parsed, file) });
+      store.#slots.set(id, { doc, sortedVersion: '', sorted: [], revision: 0 });
     }
     return store;
   }
 
   items(channelId: string): readonly Item[] {
-    return this.#slot(channelId).sorted;
+    return this.#current(this.#slot(channelId)).sorted;
   }
 
   revision(channelId: string): number {
-    return this.#slot(channelId).revision;
+    return this.#current(this.#slot(channelId)).revision;
   }
 
   sourceStates(channelId: string): readonly SourceState[] {
-    return Object.values(this.#slot(channelId).db.data.sources);
+    return Object.values(this.#slot(channelId).doc.data.sources);
   }
 
   apply(channelId: string, batch: IngestBatch): Promise<ApplyResult> {
-    const slot = this.#slot(channelId);
-    const run = slot.queue.then(() =>
-      withFileLock(`${slot.file}.lock`, async () => {
-        await this.#reloadIfChanged(slot);
-        const result = merge(slot.db.data, batch);
-        await slot.db.write();
-        slot.seen = await fileSignature(slot.file);
-        if (result.changed) this.#resort(slot);
-        return result;
-      }),
-    );
-    slot.queue = run.catch(() => undefined);
-    return run;
+    return this.#slot(channelId).doc.update((data) => merge(data, batch));
   }
 
   async sync(): Promise<void> {
-    for (const slot of this.#slots.values()) {
-      await slot.queue;
-      await this.#reloadIfChanged(slot);
-    }
+    for (const slot of this.#slots.values()) await slot.doc.sync();
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#slots.values()].map((s) => s.queue));
+    await Promise.all([...this.#slots.values()].map((s) => s.doc.flush()));
   }
 
   #slot(channelId: string): Slot {
@@ -107,29 +80,15 @@ export class LowdbStore implements Store {
     return slot;
   }
 
-  async #reloadIfChanged(slot: Slot): Promise<void> {
-    const now = await fileSignature(slot.file);
-    if (now?.ino === slot.seen?.ino && now?.mtimeMs === slot.seen?.mtimeMs && now?.size === slot.seen?.size) return;
-    await this.#reload(slot);
-  }
-
-  async #reload(slot: Slot): Promise<void> {
-    const signature = await fileSignature(slot.file);
-    try {
-      await slot.db.read();
-    } catch (err) {
-      throw new StoreError(`${slot.file} is damaged and was not loaded (${(err as Error).message})`, { cause: err });
+  /** Re-sorts lazily, once per items version, whoever changed them. */
+  #current(slot: Slot): Slot {
+    const { itemsVersion, items } = slot.doc.data;
+    if (slot.sortedVersion !== itemsVersion || (slot.revision === 0 && items.length > 0)) {
+      slot.sorted = Object.freeze([...items].sort(compareItems));
+      slot.sortedVersion = itemsVersion;
+      slot.revision += 1;
     }
-    if (slot.db.data.schemaVersion !== SCHEMA_VERSION) {
-      throw new StoreError(`${slot.file} has schema version ${slot.db.data.schemaVersion}; this build reads ${SCHEMA_VERSION}`);
-    }
-    slot.seen = signature;
-    this.#resort(slot);
-  }
-
-  #resort(slot: Slot): void {
-    slot.sorted = Object.freeze([...slot.db.data.items].sort(compareItems));
-    slot.revision += 1;
+    return slot;
   }
 }
 
@@ -177,40 +136,21 @@ function merge(doc: ChannelDocument, batch: IngestBatch): ApplyResult {
     removed = before - doc.items.length;
     changed = true;
   }
+  if (changed) doc.itemsVersion = randomUUID();
   return { bySource, removed, changed };
 }
 
 function emptyDocument(channelId: string): ChannelDocument {
-  return { schemaVersion: SCHEMA_VERSION, channelId, items: [], sources: {} };
+  return { schemaVersion: SCHEMA_VERSION, channelId, itemsVersion: '', items: [], sources: {} };
 }
 
-function parseDocument(text: string): ChannelDocument {
-  const doc = JSON.parse(text) as unknown;
-  if (
-    typeof doc !== 'object' ||
-    doc === null ||
-    !Array.isArray((doc as ChannelDocument).items) ||
-    typeof (doc as ChannelDocument).sources !== 'object' ||
-    (doc as ChannelDocument).sources === null
-  ) {
+function checkDocument(parsed: unknown, file: string): ChannelDocument {
+  const doc = parsed as Partial<ChannelDocument> | null;
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.items) || typeof doc.sources !== 'object' || doc.sources === null) {
     throw new Error('not a channel document (expected an object with "items" and "sources")');
   }
-  return doc as ChannelDocument;
-}
-
-/** Every write renames a new file into place, so the inode alone tells a write apart; mtime and size back it up. */
-interface FileSignature {
-  ino: number;
-  mtimeMs: number;
-  size: number;
-}
-
-async function fileSignature(file: string): Promise<FileSignature | undefined> {
-  try {
-    const info = await stat(file);
-    return { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+  if (doc.schemaVersion !== SCHEMA_VERSION) {
+    throw new StoreError(`${file} has schema version ${String(doc.schemaVersion)}; this build reads ${SCHEMA_VERSION}`);
   }
+  return { ...(doc as ChannelDocument), itemsVersion: doc.itemsVersion ?? '' };
 }

@@ -58,7 +58,11 @@ export class WebSubPublisher {
   async #run(): Promise<void> {
     const topics = [...this.#pending];
     this.#pending.clear();
-    const body = new URLSearchParams([['hub.mode', 'publish'], ...topics.flatMap((t) => [['hub.topic', t], ['hub.url', t]])]);
+    const body = new URLSearchParams({ 'hub.mode': 'publish' });
+    for (const topic of topics) {
+      body.append('hub.topic', topic);
+      body.append('hub.url', topic);
+    }
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
       const outcome = await this.#post(body);
       if (outcome === 'ok') {

@@ -1,8 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { load } from 'cheerio';
 import cron from 'node-cron';
 import { z } from 'zod';
 import type { Channel, License } from './model.js';
+import { parseMaxAge } from './store/retention.js';
 
 /** One problem in feeds/: the file, the field (dotted path, '' for the whole file) and what is wrong. */
 export interface FeedsProblem {
@@ -40,14 +42,57 @@ const licenseSchema = z.strictObject({
   publicContent: z.enum(['full', 'excerpt']),
 });
 
+const location = z.string().refine(isFeedLocation, {
+  error: 'expected an http(s) URL or a path relative to the feeds directory',
+});
+const outlet = z.strictObject({ name: text, url: absoluteUrl.optional() });
+
 const feedSourceSchema = z.strictObject({
   id: slug,
   type: z.literal('feed'),
-  url: z.string().refine(isFeedLocation, {
-    error: 'expected an http(s) URL or a path relative to the feeds directory',
-  }),
-  outlet: z.strictObject({ name: text, url: absoluteUrl.optional() }).optional(),
+  url: location,
+  outlet: outlet.optional(),
   timezone: timeZone.optional(),
+});
+
+// A selector must parse: a typo would otherwise silently match nothing on every run.
+const selector = text.refine(isSelector, { error: 'expected a valid CSS selector' });
+
+const pageSelectorsSchema = z.strictObject({
+  title: selector.optional(),
+  date: selector.optional(),
+  authors: selector.optional(),
+  editor: selector.optional(),
+  source: selector.optional(),
+  body: selector.optional(),
+  remove: z.array(selector).min(1).optional(),
+});
+
+const articleSourceFields = {
+  id: slug,
+  url: location,
+  baseUrl: absoluteUrl.optional(),
+  selectors: pageSelectorsSchema.optional(),
+  siteNames: z.array(text).min(1).optional(),
+  outlet: outlet.optional(),
+  timezone: timeZone.optional(),
+  refetch: z.boolean().optional(),
+  delayMs: z.number().int().min(0).max(600_000).optional(),
+};
+
+const listSourceSchema = z.strictObject({
+  ...articleSourceFields,
+  type: z.literal('list'),
+  linkSelector: selector.optional(),
+  nextSelector: selector.optional(),
+  maxPages: z.number().int().min(1).max(100).default(3),
+  maxNewArticles: z.number().int().min(1).max(1000).default(20),
+});
+
+const pageSourceSchema = z.strictObject({ ...articleSourceFields, type: z.literal('page') });
+
+const sourceSchema = z.discriminatedUnion('type', [feedSourceSchema, listSourceSchema, pageSourceSchema], {
+  error: 'expected "type" to be "feed", "list" or "page"',
 });
 
 const channelSchema = z.strictObject({
@@ -74,7 +119,11 @@ const channelSchema = z.strictObject({
     )
     .default([]),
   maxItems: z.number().int().min(1).max(100_000).default(500),
-  sources: z.array(feedSourceSchema).min(1, { error: 'a channel needs at least one source' }),
+  maxAge: z
+    .string()
+    .refine((v) => parseMaxAge(v) !== undefined, { error: 'expected a duration such as "90d": a whole number and h, d or w' })
+    .optional(),
+  sources: z.array(sourceSchema).min(1, { error: 'a channel needs at least one source' }),
 });
 
 /**
@@ -174,6 +223,15 @@ async function jsonFiles(dir: string): Promise<string[]> {
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isSelector(selector: string): boolean {
+  try {
+    load('')(selector);
     return true;
   } catch {
     return false;

@@ -1,23 +1,21 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblems, loadFeeds } from './channels.js';
+import { EXIT, UsageError, table } from './cli-support.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
-import { decodeDocument } from './ingest/decode.js';
-import { fetchDocument } from './ingest/fetcher.js';
-import { normalizeFeed } from './ingest/normalize.js';
-import { parseFeed } from './ingest/parse-feed.js';
+import { HostPolicy } from './ingest/polite.js';
 import { refreshChannel } from './ingest/refresh.js';
 import { createLogger } from './log.js';
+import { openSubscriberStats } from './http/subscribers.js';
 import { startService } from './main.js';
-import type { Channel, FeedSource } from './model.js';
+import { collectStatus, statusTables } from './status.js';
+import type { Channel } from './model.js';
+import { registerPartnerCommands } from './partners/commands.js';
+import { previewChannel, previewItems, type PreviewType } from './preview.js';
+import { registerStoreCommands } from './store/commands.js';
 import { LowdbStore } from './store/lowdb-store.js';
 
-/** Exit codes: 0 success; 1 the work ran but something failed (a source, a preview); 2 bad usage or configuration. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-class UsageError extends Error {}
+export { EXIT };
 
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('syndicator')
@@ -59,10 +57,11 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       const channels = await validChannels(cfg, opts.channel);
       const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
       const store = await LowdbStore.open(cfg.dataDir, channels.map((c) => c.id));
+      const hosts = new HostPolicy({ userAgent: cfg.userAgent, timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes });
       let failures = 0;
       for (const channel of channels) {
         if (opts.source && !channel.sources.some((s) => s.id === opts.source)) continue;
-        const report = await refreshChannel(channel, store, { ...ingestOptions(cfg), log }, { sourceId: opts.source });
+        const report = await refreshChannel(channel, store, { ...ingestOptions(cfg), log, hosts }, { sourceId: opts.source });
         for (const s of report.sources) {
           if (!s.ok) failures += 1;
           process.stdout.write(
@@ -76,19 +75,25 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 
   program
     .command('preview')
-    .description('fetch one upstream document and print its normalized items as a JSON array; stores nothing')
+    .description('fetch one upstream feed, article page or list page and print its normalized items as a JSON array; stores nothing')
     .argument('<url-or-path>', 'an http(s) URL or a local file path')
-    .addOption(new Option('--type <type>', 'what the document is').choices(['feed']).default('feed'))
+    .addOption(
+      new Option('--type <type>', 'what the document is (default: a feed if its root is rss/feed/rdf, else an article page, else a list page)').choices([
+        'feed',
+        'page',
+        'list',
+      ]),
+    )
     .option('--channel <id>', "read it as this channel would (timezone, license rules)")
-    .action(async (location: string, opts: { type: 'feed'; channel?: string }) => {
+    .action(async (location: string, opts: { type?: PreviewType; channel?: string }) => {
       const cfg = config();
       const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : previewChannel();
-      const source: FeedSource = { id: 'preview', type: 'feed', url: location };
-      const fetched = await fetchForPreview(location, cfg);
-      const { text } = decodeDocument(fetched.body, fetched.contentType);
-      const parsed = await parseFeed(text);
-      const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, now: new Date() });
+      const { items, failures } = await previewItems(location, { channel, ...(opts.type && { type: opts.type }) }, cfg);
       process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      if (failures.length > 0) {
+        process.stderr.write(`syndicator: preview: ${failures.length} article(s) failed (${failures.join('; ')})\n`);
+        process.exitCode = EXIT.failed;
+      }
     });
 
   program
@@ -108,30 +113,19 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 
   program
     .command('status')
-    .description('show each source: last run, last success, last error, counts')
+    .description('show each source (last run, last success, failures, last error) and each feed\'s subscribers')
     .action(async () => {
       const cfg = config();
       const channels = await validChannels(cfg);
       const store = await LowdbStore.open(cfg.dataDir, channels.map((c) => c.id));
-      const rows = [['CHANNEL', 'SOURCE', 'ITEMS', 'LAST RUN', 'LAST SUCCESS', 'FAILURES', 'LAST ERROR']];
-      for (const channel of channels) {
-        const states = new Map(store.sourceStates(channel.id).map((s) => [s.sourceId, s]));
-        for (const source of channel.sources) {
-          const s = states.get(source.id);
-          rows.push([
-            channel.id,
-            source.id,
-            String(store.items(channel.id).filter((i) => i.sourceId === source.id).length),
-            s?.lastRunAt ?? 'never',
-            s?.lastSuccessAt ?? '-',
-            String(s?.consecutiveFailures ?? 0),
-            s?.lastError ?? '',
-          ]);
-        }
-      }
-      process.stdout.write(table(rows));
+      const { stats } = await openSubscriberStats(cfg.dataDir);
+      const report = collectStatus(channels, store, stats.counts(Date.now()));
+      process.stdout.write(statusTables(report).map(table).join('\n'));
       await store.close();
     });
+
+  registerPartnerCommands(program, config);
+  registerStoreCommands(program, config);
 
   return program;
 }
@@ -170,41 +164,4 @@ async function validChannels(cfg: Readonly<Config>, only?: string): Promise<Chan
   return [channel];
 }
 
-/** A local path is read relative to the current directory; a URL is fetched with the usual limits. */
-async function fetchForPreview(location: string, cfg: Readonly<Config>): Promise<{ body: Buffer; contentType?: string; url: string }> {
-  if (/^https?:\/\//i.test(location)) {
-    const result = await fetchDocument(location, { ...ingestOptions(cfg), timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes });
-    if (result.kind !== 'ok') throw new Error(`preview: ${location} answered 304 Not Modified`);
-    return result;
-  }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(location)) throw new UsageError(`preview: unsupported location "${location}" (use http, https or a file path)`);
-  const file = path.resolve(location);
-  try {
-    return { body: await readFile(file), url: new URL(`file://${file}`).href };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`preview: cannot read ${location} (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message})`);
-  }
-}
-
-function previewChannel(): Channel {
-  return {
-    id: 'preview',
-    title: 'preview',
-    description: 'preview',
-    language: 'zh-CN',
-    link: 'http://localhost/',
-    timezone: 'Asia/Shanghai',
-    schedule: '0 * * * *',
-    license: 'unspecified',
-    licenseRules: [],
-    maxItems: 100_000,
-    sources: [],
-  };
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-}
 

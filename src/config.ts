@@ -15,6 +15,10 @@ export interface Config {
   userAgent: string;
   /** How long SIGTERM waits for a running ingest before exiting anyway. */
   shutdownTimeoutMs: number;
+  /** Partner feed requests each partner may make per minute (a token bucket; bursts up to this many). */
+  partnerRatePerMinute: number;
+  /** WebSub hub to announce in public feeds and to ping after an ingest changes a channel. */
+  websubHubUrl?: string;
 }
 
 export const USER_AGENT = 'Syndicator/0.1 (+https://github.com/syndicator/syndicator; feed syndication for enterprise news)';
@@ -39,6 +43,8 @@ const schema = z.object({
   MAX_BODY_BYTES: intFrom(1024, 1024 * 1024 * 1024).default(15 * 1024 * 1024),
   USER_AGENT: z.string().min(1).default(USER_AGENT),
   SHUTDOWN_TIMEOUT_MS: intFrom(0, 600_000).default(30_000),
+  PARTNER_RATE_PER_MINUTE: intFrom(1, 1_000_000).default(60),
+  WEBSUB_HUB_URL: z.url({ protocol: /^https?$/, error: 'expected the absolute http(s) URL of a WebSub hub' }).optional(),
 });
 
 export class ConfigError extends Error {
@@ -70,5 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxBodyBytes: e.MAX_BODY_BYTES,
     userAgent: e.USER_AGENT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    partnerRatePerMinute: e.PARTNER_RATE_PER_MINUTE,
+    ...(e.WEBSUB_HUB_URL !== undefined && { websubHubUrl: e.WEBSUB_HUB_URL }),
   });
 }

@@ -1,12 +1,19 @@
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatProblems, loadFeeds } from './channels.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
+import { openSubscriberStats } from './http/subscribers.js';
+import { HostPolicy } from './ingest/polite.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
+import { Ledger, ledgerDir } from './partners/ledger.js';
+import { RateLimiter } from './partners/rate-limit.js';
+import { PartnerStore } from './partners/registry.js';
+import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { LowdbStore } from './store/lowdb-store.js';
 
@@ -33,8 +40,27 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   }
 
   const store = await LowdbStore.open(config.dataDir, feeds.channels.map((c) => c.id));
-  const app = createApp({ store, channels: feeds.channels, licenses: feeds.licenses, baseUrl: config.baseUrl, log });
-  const server = app.listen(config.port, config.host);
+  const partners = {
+    registry: await PartnerStore.open(config.dataDir),
+    ledger: new Ledger(ledgerDir(config.dataDir)),
+    limiter: new RateLimiter(config.partnerRatePerMinute),
+  };
+  const subscribers = await openSubscriberStats(config.dataDir);
+  const app = createApp({
+    store,
+    channels: feeds.channels,
+    licenses: feeds.licenses,
+    baseUrl: config.baseUrl,
+    log,
+    partners,
+    subscribers: subscribers.stats,
+    ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
+  });
+  // Plain feed polls are answered from the output cache before Express routes anything.
+  const server = createServer((req, res) => {
+    if (!app.publicFeeds.answer(req, res)) app(req, res);
+  });
+  server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -46,8 +72,20 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     maxBodyBytes: config.maxBodyBytes,
     userAgent: config.userAgent,
     log,
+    // One per process: every channel's crawls share the per-host queues and the robots.txt cache.
+    hosts: new HostPolicy({ userAgent: config.userAgent, timeoutMs: config.fetchTimeoutMs, maxBytes: config.maxBodyBytes }),
   };
-  const scheduler = new Scheduler(feeds.channels, (channel) => refreshChannel(channel, store, ingestOptions), log);
+  const hub =
+    config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
+  const scheduler = new Scheduler(
+    feeds.channels,
+    async (channel) => {
+      const report = await refreshChannel(channel, store, ingestOptions);
+      if (report.changed) hub?.publish(['rss', 'atom', 'json'].map((ext) => `${config.baseUrl}/feeds/${channel.id}.${ext}`));
+      return report;
+    },
+    log,
+  );
   scheduler.start();
 
   // Another process (the CLI) may write the same data directory; pick its changes up promptly.
@@ -55,11 +93,17 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     store.sync().catch((err: unknown) => log.error({ err: (err as Error).message }, 'store: sync failed; serving the last good data'));
   }, 2000);
   syncTimer.unref();
+  const saveSubscribers = () =>
+    subscribers.save(Date.now()).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'subscribers: could not save statistics'));
+  const statsTimer = setInterval(saveSubscribers, 60_000);
+  statsTimer.unref();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(syncTimer);
+      clearInterval(statsTimer);
+      hub?.stop();
       const finished = await scheduler.stop(config.shutdownTimeoutMs);
       if (!finished) log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown: an ingest was still running; stopping anyway');
       await new Promise<void>((resolve) => {
@@ -67,6 +111,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
+      await saveSubscribers();
       await store.close();
       log.info('stopped');
     })();

@@ -79,7 +79,66 @@ export interface FeedSource {
   timezone?: string;
 }
 
-export type Source = FeedSource;
+/**
+ * CSS selectors (cheerio) for one site's article pages. Each one, when it matches, wins over every
+ * general rule for its field (see ingest/extract-page.ts).
+ */
+export interface PageSelectors {
+  title?: string;
+  /** An element whose text holds the publication date. */
+  date?: string;
+  /** Elements naming the authors (one per element, or one list such as "李明 王芳"). */
+  authors?: string;
+  editor?: string;
+  /** The element naming the outlet the work comes from (its 来源); a link in it gives the outlet's URL. */
+  source?: string;
+  /** The article body. */
+  body?: string;
+  /** Elements removed before anything is read (ads, widgets the general rules do not know). */
+  remove?: string[];
+}
+
+/** What list and page sources share: how their article pages are read and credited. */
+interface ArticleSourceFields {
+  id: string;
+  /** http(s) URL, or a path relative to the feeds/ directory. */
+  url: string;
+  /** For a local `url`: the public http(s) address of that document, against which links and item
+   *  links are resolved. Defaults to the channel's link. Ignored for http(s) sources. */
+  baseUrl?: string;
+  selectors?: PageSelectors;
+  /** The names by which the site credits itself in 来源 (e.g. 中国冶金报—中国钢铁新闻网): a 来源
+   *  matching one of them marks the work as the site's own. */
+  siteNames?: string[];
+  /** Who publishes the site; defaults to the page's own site name (og:site_name, <title> suffix, host). */
+  outlet?: { name: string; url?: string };
+  /** Timezone for naive dates of this source; defaults to the channel's. */
+  timezone?: string;
+  /** Fetch articles again even when they are already stored (default false). */
+  refetch?: boolean;
+  /** Pause between two requests to the same host, in milliseconds (default 1000). */
+  delayMs?: number;
+}
+
+/** A list page linking to article pages, with optional "next page" links. */
+export interface ListSource extends ArticleSourceFields {
+  type: 'list';
+  /** Selects the article links on a list page; default: links that look like article addresses. */
+  linkSelector?: string;
+  /** Selects the "next page" link; default: rel="next" or a link reading 下一页 / next. */
+  nextSelector?: string;
+  /** At most this many list pages per run (default 3). */
+  maxPages: number;
+  /** At most this many articles not yet stored are fetched per run (default 20). */
+  maxNewArticles: number;
+}
+
+/** One article page. */
+export interface PageSource extends ArticleSourceFields {
+  type: 'page';
+}
+
+export type Source = FeedSource | ListSource | PageSource;
 
 /** Picks a license other than the channel default for items that match every given condition. */
 export interface LicenseRule {
@@ -109,8 +168,10 @@ export interface Channel {
   /** Default license id. */
   license: string;
   licenseRules: LicenseRule[];
-  /** Retention: the newest maxItems items are kept. */
+  /** Retention: the newest maxItems items are kept live; older ones move to the monthly archive. */
   maxItems: number;
+  /** Retention: items older than this ("90d", "12w", "36h"; by publishedAt, else updatedAt) move to the monthly archive. */
+  maxAge?: string;
   sources: Source[];
 }
 
@@ -125,4 +186,38 @@ export interface SourceState {
   lastCounts?: { fetched: number; added: number; updated: number; unchanged: number };
   etag?: string;
   lastModified?: string;
+  /** What the last run skipped without failing: a missing next page, a URL robots.txt disallows. */
+  notes?: string[];
+}
+
+/** A medium authorized to receive partner feeds (kept in data/partners.json). */
+export interface Partner {
+  /** Slug, unique for ever; names the partner in grants, feeds and the reprint ledger. */
+  id: string;
+  name: string;
+  /** sha256 of the partner's key, hex. The key itself is never stored. */
+  keyHash: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** ISO 8601 UTC; from then on the key is refused. */
+  revokedAt?: string;
+  /** ISO 8601 UTC, when the key was last replaced. */
+  rotatedAt?: string;
+}
+
+/** What a partner feed carries: the full text, or what the public gets (see License.publicContent). */
+export type GrantContent = 'full' | 'excerpt';
+
+/** A partner's authorization to receive one channel's partner feed. Grants are never deleted: the ledger names them. */
+export interface Grant {
+  id: string;
+  partnerId: string;
+  channelId: string;
+  content: GrantContent;
+  /** ISO 8601 UTC instant from which the grant no longer applies; absent: no end. */
+  until?: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** ISO 8601 UTC; set by ungrant, or when a new grant for the same channel replaces this one. */
+  revokedAt?: string;
 }

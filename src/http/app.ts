@@ -1,13 +1,18 @@
 import express from 'express';
-import type { Express, Request, Response } from 'express';
+import type { Express, Response } from 'express';
 import type { Logger } from '../log.js';
 import type { Channel, License } from '../model.js';
-import { isFormatId } from '../render/index.js';
 import type { Store } from '../store/store.js';
 import { errorHandler, HttpError, notFound } from './errors.js';
+import { Cadence } from '../schedule/cadence.js';
+import { collectStatus } from '../status.js';
+import { DEFAULT_LIMIT, splitExtension } from './feed-request.js';
 import { OutputCache } from './output-cache.js';
-import type { Representation } from './output-cache.js';
-import { channelPage, indexPage, licensePage, namespaceDocument, opmlDocument } from './pages.js';
+import { channelPage, feedStylesheet, indexPage, licensePage, namespaceDocument, opmlDocument } from './pages.js';
+import { PublicFeeds } from './public-feeds.js';
+import type { SubscriberStats } from './subscribers.js';
+import { type PartnerServices, partnerFeeds } from './partner-feeds.js';
+import { requestLog } from './request-log.js';
 
 export interface AppDeps {
   store: Store;
@@ -15,20 +20,39 @@ export interface AppDeps {
   licenses: ReadonlyMap<string, License>;
   baseUrl: string;
   log: Logger;
+  /** Partner feeds: the registry, the reprint ledger and the rate limiter. */
+  partners: PartnerServices;
+  /** WebSub hub announced in public feeds. */
+  hubUrl?: string;
+  /** Where public feed polls are counted. */
+  subscribers?: SubscriberStats;
   now?: () => Date;
 }
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 500;
-
-/** The Express application (no listen): every public route of DESIGN.md but partner, metrics, status. */
-export function createApp(deps: AppDeps): Express & { outputCache: OutputCache } {
+/** The Express application (no listen): every route of DESIGN.md but metrics and status. */
+export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; publicFeeds: PublicFeeds } {
   const now = deps.now ?? (() => new Date());
   const channels = new Map(deps.channels.map((c) => [c.id, c]));
-  const cache = new OutputCache({ store: deps.store, licenses: deps.licenses, baseUrl: deps.baseUrl, now });
+  const cache = new OutputCache({
+    store: deps.store,
+    licenses: deps.licenses,
+    baseUrl: deps.baseUrl,
+    now,
+    ...(deps.hubUrl !== undefined && { hubUrl: deps.hubUrl }),
+  });
+  const publicFeeds = new PublicFeeds({
+    cache,
+    channels,
+    cadences: new Map(deps.channels.map((c) => [c.id, new Cadence(c.schedule, c.timezone)])),
+    baseUrl: deps.baseUrl,
+    now,
+    ...(deps.hubUrl !== undefined && { hubUrl: deps.hubUrl }),
+    ...(deps.subscribers !== undefined && { subscribers: deps.subscribers }),
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestLog(deps.log));
 
   const channelOr404 = (id: string): Channel => {
     const channel = channels.get(id);
@@ -55,15 +79,18 @@ export function createApp(deps: AppDeps): Express & { outputCache: OutputCache }
     sendHtml(res, channelPage(channel, deps.store.items(channel.id).slice(0, DEFAULT_LIMIT), ctx));
   });
 
-  app.get('/feeds/:file', (req, res) => {
-    const { id, ext } = splitExtension(req.params.file);
-    const channel = channelOr404(id);
-    if (!ext || !isFormatId(ext)) {
-      throw new HttpError(404, `unknown feed format "${ext ?? ''}" for channel "${id}"; use .rss, .atom or .json`);
-    }
-    const representation = cache.get(channel, ext, parseLimit(req.query.limit, channel.maxItems));
-    sendRepresentation(req, res, representation);
+  app.get('/feeds/:file', publicFeeds.route);
+
+  app.get('/status', (_req, res) => {
+    const report = collectStatus(deps.channels, deps.store, deps.subscribers?.counts(now().getTime()) ?? []);
+    res.type('application/json; charset=utf-8').set('Cache-Control', 'no-store').send(`${JSON.stringify(report, null, 2)}\n`);
   });
+
+  app.get('/assets/feed.xsl', async (_req, res) => {
+    res.type('text/xsl; charset=utf-8').set('Cache-Control', 'public, max-age=86400').send(await feedStylesheet());
+  });
+
+  app.use('/partner/feeds', partnerFeeds({ ...deps.partners, channels, cache, now }));
 
   app.get('/opml.xml', (_req, res) => {
     res.type('text/x-opml; charset=utf-8').send(opmlDocument([...channels.values()], ctx, now()));
@@ -86,40 +113,7 @@ export function createApp(deps: AppDeps): Express & { outputCache: OutputCache }
 
   app.use(notFound);
   app.use(errorHandler(deps.log));
-  return Object.assign(app, { outputCache: cache });
-}
-
-/** `/feeds/enterprise.rss` → { id: 'enterprise', ext: 'rss' }; a name without a dot has no ext. */
-function splitExtension(name: string): { id: string; ext?: string } {
-  const dot = name.lastIndexOf('.');
-  return dot <= 0 ? { id: name } : { id: name.slice(0, dot), ext: name.slice(dot + 1) };
-}
-
-function parseLimit(raw: unknown, max: number): number {
-  if (raw === undefined) return Math.min(DEFAULT_LIMIT, max);
-  const upper = Math.min(MAX_LIMIT, max);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > upper) {
-    throw new HttpError(400, `limit must be a whole number from 1 to ${upper}`);
-  }
-  return Number(raw);
-}
-
-/** Sends a cached feed with its validators; answers 304 when the client's copy is current. */
-function sendRepresentation(req: Request, res: Response, rep: Representation): void {
-  res.set({
-    'Content-Type': rep.contentType,
-    ETag: rep.etag,
-    'Cache-Control': 'public, max-age=300',
-    'Access-Control-Allow-Origin': '*',
-    'X-Content-Type-Options': 'nosniff',
-  });
-  if (rep.lastModified) res.set('Last-Modified', rep.lastModified);
-  if (req.fresh) {
-    res.status(304).end();
-    return;
-  }
-  // Node sends no body for HEAD, but it also leaves Content-Length out unless it is set here.
-  res.status(200).set('Content-Length', String(rep.body.length)).end(rep.body);
+  return Object.assign(app, { outputCache: cache, publicFeeds });
 }
 
 function sendHtml(res: Response, html: string): void {

@@ -128,11 +128,18 @@ ${outlines}
 }
 
 let namespaceText: Promise<string> | undefined;
+let stylesheetText: Promise<string> | undefined;
 
 /** The documentation of our reprint namespace, served at its URI path. */
 export function namespaceDocument(): Promise<string> {
   namespaceText ??= readFile(new URL('../../docs/reprint-namespace.md', import.meta.url), 'utf8');
   return namespaceText;
+}
+
+/** The XSL stylesheet RSS and Atom documents name, so a browser shows them as a page. */
+export function feedStylesheet(): Promise<string> {
+  stylesheetText ??= readFile(new URL('../../assets/feed.xsl', import.meta.url), 'utf8');
+  return stylesheetText;
 }
 
 function discoveryLinks(channel: Channel, ctx: PageContext): string[] {

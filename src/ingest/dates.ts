@@ -20,6 +20,18 @@ const RFC822 =
 const NUMERIC =
   /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:(?:\s*|T)(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})(?:\.(\d{1,9}))?)?\s*[分秒]?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$/i;
 
+// The same numeric forms as NUMERIC, found inside running text ("2019-06-28 16:42:00 作者:…").
+const NUMERIC_IN_TEXT =
+  /(?<!\d)\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)\s*日?(?:(?:[ \t\u00a0\u3000]*|T)\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2}(?:\.\d{1,9})?)?(?:\s*[分秒])?)?(?:[ \t]*(?:Z|UTC|GMT)(?![A-Za-z])|[ \t]*[+-]\d{2}:?\d{2}(?!\d))?/i;
+
+/**
+ * The first date written in one of parseDate's numeric forms inside `text` (e.g. the
+ * `2019年06月28日 16:42` of `发布时间：2019年06月28日 16:42 来源：本网`), as written; undefined when there is none.
+ */
+export function findDateText(text: string): string | undefined {
+  return NUMERIC_IN_TEXT.exec(text)?.[0].trim();
+}
+
 interface Fields {
   year: number;
   month: number;

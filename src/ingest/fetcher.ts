@@ -7,7 +7,7 @@
 
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FetchError } from './errors.js';
 import { optional } from './optional.js';
 
@@ -17,6 +17,8 @@ export interface FetchOptions {
   timeoutMs: number;
   maxBytes: number;
   userAgent: string;
+  /** The Accept header; default: feed media types first. */
+  accept?: string;
   /** Validators from the previous successful fetch; sent as If-None-Match / If-Modified-Since. */
   etag?: string;
   lastModified?: string;
@@ -55,7 +57,7 @@ export function fetchDocument(location: string, opts: FetchOptions): Promise<Fet
 }
 
 async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> {
-  const headers: Record<string, string> = { 'user-agent': opts.userAgent, accept: ACCEPT };
+  const headers: Record<string, string> = { 'user-agent': opts.userAgent, accept: opts.accept ?? ACCEPT };
   if (opts.etag) headers['if-none-match'] = opts.etag;
   if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
   const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
@@ -141,6 +143,24 @@ async function readLocal(location: string, opts: FetchOptions): Promise<FetchRes
     if (err instanceof FetchError) throw err;
     throw new FetchError(`cannot read "${location}" in the feeds directory: ${describeNetworkError(err)}`, { cause: err });
   }
+}
+
+/**
+ * The location, relative to `feedsDir`, of a file: URL (such as a link on a local document resolved
+ * against that document's URL); undefined when the URL is not a file: URL or leaves feedsDir.
+ */
+export async function localLocation(fileUrl: string, feedsDir: string): Promise<string | undefined> {
+  let file: string;
+  try {
+    file = fileURLToPath(fileUrl);
+  } catch {
+    return undefined;
+  }
+  // Local documents report their real path; the feeds directory itself may be reached through a link.
+  const root = path.resolve(feedsDir);
+  const roots = [root, await realpath(root).catch(() => root)];
+  const inside = roots.find((r) => isInside(r, file));
+  return inside === undefined ? undefined : path.relative(inside, file).split(path.sep).join('/');
 }
 
 function isInside(root: string, file: string): boolean {

@@ -3,8 +3,9 @@
 // governs reprinting.
 
 import { createHash } from 'node:crypto';
-import type { Attribution, Channel, FeedSource, Item, SourceOutlet } from '../model.js';
+import type { Attribution, Channel, Item, ListSource, PageSource, Source, SourceOutlet } from '../model.js';
 import { parseDate } from './dates.js';
+import type { ExtractedPage } from './extract-page.js';
 import { canonicalLink, itemGuid, itemId } from './ids.js';
 import { chooseLicense } from './license-rules.js';
 import { optional } from './optional.js';
@@ -14,7 +15,7 @@ import { collapseWhitespace, findLabeledValue, truncate } from './text.js';
 
 export interface NormalizeContext {
   channel: Channel;
-  source: FeedSource;
+  source: Source;
   /** Final fetch URL: the base for relative links (a file:// URL for local sources). */
   documentUrl: string;
   now: Date;
@@ -38,7 +39,7 @@ export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
   const seen = new Set<string>();
   const items: Item[] = [];
   for (const entry of feed.entries) {
-    const item = normalizeEntry(entry, { ctx, base, feedHome, outlet, language });
+    const item = normalizeEntry(entry, { ctx, base, feedHome, outlet, language, authorsFromText: true });
     if (seen.has(item.id)) continue;
     seen.add(item.id);
     items.push(item);
@@ -54,9 +55,53 @@ interface FeedFacts {
   feedHome: string;
   outlet: SourceOutlet;
   language: string;
+  /** Whether an entry without named authors may take one from a 作者/记者 label in its text. */
+  authorsFromText: boolean;
 }
 
-function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, language }: FeedFacts): Item {
+export interface PageNormalizeContext {
+  channel: Channel;
+  source: ListSource | PageSource;
+  now: Date;
+}
+
+// How a 来源 names the site itself without naming it: 本网, 本站讯, 本报记者…, 原创.
+const SELF_CREDIT = /^(?:本网|本站|本报|本刊|原创)/;
+
+/**
+ * The Item of an extracted article page, built by the same rules as a feed entry's. Its 来源 decides
+ * whose work it is: absent, or naming the site itself (one of source.siteNames, the outlet, the page's
+ * own site name — a substring either way — or 本网 / 本站 / 本报 / 原创) → the site's outlet, original;
+ * any other outlet → that outlet (with its link when the 来源 is a link), original: false.
+ */
+export function normalizePage(page: ExtractedPage, ctx: PageNormalizeContext): Item {
+  const { channel, source } = ctx;
+  const base = canonicalLink(page.entry.link) ?? channel.link;
+  const origin = `${new URL(base).origin}/`;
+  const outlet: SourceOutlet = source.outlet
+    ? { name: source.outlet.name, ...optional('url', source.outlet.url), original: true }
+    : { name: page.siteName ?? new URL(base).hostname, url: origin, original: true };
+  const credited = page.entry.source?.name.trim();
+  const selfNames = [...(source.siteNames ?? []), source.outlet?.name, page.siteName];
+  const ownWork = credited === undefined || SELF_CREDIT.test(credited) || selfNames.some((n) => n !== undefined && sameOutlet(n, credited));
+  const { source: _credited, ...uncredited } = page.entry;
+  return normalizeEntry(ownWork ? uncredited : page.entry, {
+    ctx: { channel, source, documentUrl: base, now: ctx.now },
+    base,
+    feedHome: base,
+    outlet,
+    language: canonicalLanguage(page.language) ?? channel.language,
+    authorsFromText: false,
+  });
+}
+
+function sameOutlet(a: string, b: string): boolean {
+  const x = a.trim();
+  const y = b.trim();
+  return x !== '' && y !== '' && (x.includes(y) || y.includes(x));
+}
+
+function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, language, authorsFromText }: FeedFacts): Item {
   const { channel, source, now } = ctx;
   const timeZone = source.timezone ?? channel.timezone;
   const link = canonicalLink(entry.link, base);
@@ -76,7 +121,7 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, langu
   const id = itemId(source.id, upstreamKey);
 
   const attribution: Attribution = {
-    authors: entryAuthors(entry),
+    authors: entryAuthors(entry, authorsFromText),
     ...optional('editor', entry.contributors[0]?.trim() || undefined),
     source: entry.source
       ? { name: entry.source.name, ...optional('url', canonicalLink(entry.source.url, base)), original: false }
@@ -109,10 +154,10 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, langu
   };
 }
 
-/** The entry's named authors, deduplicated; else a name labelled 作者/记者 in its text, if any. */
-function entryAuthors(entry: ParsedEntry): string[] {
+/** The entry's named authors, deduplicated; else, when allowed, a name labelled 作者/记者 in its text. */
+function entryAuthors(entry: ParsedEntry, fromText: boolean): string[] {
   const named = unique(entry.authors.map(collapseWhitespace));
-  if (named.length > 0) return named;
+  if (named.length > 0 || !fromText) return named;
   const labeled = findLabeledValue(htmlToText(`${entry.summary ?? ''} ${entry.contentHtml ?? ''}`), AUTHOR_LABELS);
   return labeled ? [labeled] : [];
 }

@@ -75,7 +75,7 @@ function rawField(name: string): [string, string, { keepArray: true }] {
  */
 export async function parseFeed(xml: string): Promise<ParsedFeed> {
   const root = rootElementName(xml);
-  const kind = root === undefined ? undefined : ROOTS.get(root);
+  const kind = feedKind(xml);
   if (!kind) {
     const what = xml.trim() === '' ? 'empty document' : root ? `root element <${root}>` : `starts with "${collapseWhitespace(xml).slice(0, 40)}"`;
     throw new ParseError(`not an RSS or Atom document (${what})`);
@@ -245,6 +245,12 @@ function personName(value: string): string | undefined {
   const angled = /^(.*?)\s*<[^<>]*@[^<>]*>$/.exec(v);
   if (angled) return angled[1]!.replace(/^"(.*)"$/, '$1').trim() || undefined;
   return /^\S+@\S+$/.test(v) ? undefined : v || undefined;
+}
+
+/** The feed format a document's root element announces (<rss>, <feed>, <rdf:RDF>); undefined for any other document. */
+export function feedKind(text: string): ParsedFeed['kind'] | undefined {
+  const root = rootElementName(text);
+  return root === undefined ? undefined : ROOTS.get(root);
 }
 
 /**

@@ -6,8 +6,9 @@
 import { Feed, type Item as FeedItem } from 'feed';
 import type { Channel, Item } from '../model.js';
 import { GENERATOR, feedText } from './feed-input.js';
-import type { Format, RenderContext } from './index.js';
-import { ATOM_NS, REPRINT_NS } from './namespaces.js';
+import type { Delivery, Format, RenderContext } from './index.js';
+import { navigationLinks, withStylesheet } from './links.js';
+import { ATOM_NS, FH_NS, REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import { reprintElements } from './reprint-xml.js';
 import type { SourceView } from './rights.js';
@@ -29,7 +30,7 @@ function sourceElement(source: SourceView, updated: Date): Xml {
 }
 
 /** What follows feed's own elements in an entry, starting with the <rights> the carrier replaces. */
-function entryExtensions(e: EntryView): Xml[] {
+function entryExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
   const { rights } = e;
   const via = rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
   return [
@@ -38,11 +39,11 @@ function entryExtensions(e: EntryView): Xml[] {
     via === undefined ? undefined : el('link', { rel: 'via', href: via }),
     el('link', { rel: 'license', href: rights.license.url }),
     sourceElement(rights.source, e.updated),
-    ...reprintElements(rights),
+    ...reprintElements(rights, delivery),
   ].filter((x): x is Xml => x !== undefined);
 }
 
-function feedItem(e: EntryView, slots: Slots): FeedItem {
+function feedItem(e: EntryView, slots: Slots, delivery: Delivery | undefined): FeedItem {
   return {
     // feed writes Atom titles and summaries as type="html"; renderAtom relabels them type="text", so
     // readers show "A & B" as typed rather than an HTML-escaped "A &amp; B".
@@ -56,7 +57,7 @@ function feedItem(e: EntryView, slots: Slots): FeedItem {
     // Atom requires an author; creators falls back to the source outlet when the item names none.
     author: e.rights.creators.map((name) => ({ name: feedText(name) })),
     ...(e.rights.editor !== undefined && { contributor: [{ name: feedText(e.rights.editor) }] }),
-    copyright: slots.element(entryExtensions(e)),
+    copyright: slots.element(entryExtensions(e, delivery)),
   };
 }
 
@@ -71,21 +72,25 @@ function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext
     feed: feedUrl(view, atom.extension),
     updated: view.updated,
     generator: GENERATOR,
-    copyright: slots.element([el('rights', {}, view.rights.statement), el('link', { rel: 'license', href: view.rights.url })]),
+    copyright: slots.element([
+      el('rights', {}, view.rights.statement),
+      el('link', { rel: 'license', href: view.rights.url }),
+      ...navigationLinks(view, 'link'),
+    ]),
   });
-  for (const e of view.entries) feed.addItem(feedItem(e, slots));
+  for (const e of view.entries) feed.addItem(feedItem(e, slots, view.delivery));
   const doc = feed
     .atom1()
     .replace(
       `<feed xmlns="${ATOM_NS}">`,
-      `<feed xmlns="${ATOM_NS}" xmlns:reprint="${REPRINT_NS}" xml:lang="${escapeAttr(view.channel.language)}">`,
+      `<feed xmlns="${ATOM_NS}" xmlns:fh="${FH_NS}" xmlns:reprint="${REPRINT_NS}" xml:lang="${escapeAttr(view.channel.language)}">`,
     )
     // feed writes each entry's link without rel (alternate by default); say so explicitly. Every other
     // link feed writes starts with rel, and user text is still escaped or tokenized at this point.
     .replace(/<link href="/g, '<link rel="alternate" href="')
     // Titles and summaries are plain text in our model (see feedItem).
     .replace(/<(title|summary) type="html">/g, '<$1 type="text">');
-  return slots.fill(doc);
+  return withStylesheet(slots.fill(doc), view);
 }
 
 export const atom: Format = {

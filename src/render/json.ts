@@ -5,7 +5,7 @@
 // document.
 
 import type { Channel, Item } from '../model.js';
-import type { Format, RenderContext } from './index.js';
+import type { Delivery, Format, RenderContext } from './index.js';
 import { REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import type { ItemRights, LicenseTerms } from './rights.js';
@@ -42,7 +42,18 @@ function attributionObject(rights: ItemRights): Record<string, unknown> {
   };
 }
 
-function jsonItem(e: EntryView): Record<string, unknown> {
+/** `_grant`: in a partner feed, the grant under which the partner receives the item (reprint:grant in XML). */
+function grantObject(delivery: Delivery): Record<string, unknown> {
+  return {
+    about: REPRINT_NS,
+    id: delivery.grantId,
+    partner: delivery.partner,
+    content: delivery.content,
+    ...(delivery.until !== undefined && { until: delivery.until }),
+  };
+}
+
+function jsonItem(e: EntryView, delivery: Delivery | undefined): Record<string, unknown> {
   const { item, rights } = e;
   return {
     id: e.guid,
@@ -59,6 +70,7 @@ function jsonItem(e: EntryView): Record<string, unknown> {
     ...(item.language !== undefined && item.language.trim() !== '' && { language: item.language }),
     _attribution: attributionObject(rights),
     _license: licenseObject(rights.license, rights.upstreamRights),
+    ...(delivery !== undefined && { _grant: grantObject(delivery) }),
   };
 }
 
@@ -71,9 +83,14 @@ function renderJson(channel: Channel, items: readonly Item[], ctx: RenderContext
     feed_url: feedUrl(view, json.extension),
     description: view.channel.description,
     language: view.channel.language,
+    // JSON Feed's paging runs to older items, which is where RFC 5005's prev-archive points.
+    ...(view.links.prevArchive !== undefined && { next_url: view.links.prevArchive }),
+    ...(view.links.hub !== undefined && { hubs: [{ type: 'WebSub', url: view.links.hub }] }),
+    // An archived month no longer changes.
+    ...(view.page !== undefined && { expired: true }),
     // The channel's default license, as RSS <copyright> and Atom feed <rights> state it.
     _license: licenseObject(view.rights),
-    items: view.entries.map(jsonItem),
+    items: view.entries.map((e) => jsonItem(e, view.delivery)),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -9,6 +9,8 @@ export const DC_NS = 'http://purl.org/dc/elements/1.1/';
 export const DCTERMS_NS = 'http://purl.org/dc/terms/';
 export const CONTENT_NS = 'http://purl.org/rss/1.0/modules/content/';
 export const CC_NS = 'http://backend.userland.com/creativeCommonsRssModule';
+/** RFC 5005 Feed Paging and Archiving. */
+export const FH_NS = 'http://purl.org/syndication/history/1.0';
 
 /** Prefix → URI as declared on the RSS root. */
 export const RSS_NAMESPACES: Readonly<Record<string, string>> = {
@@ -17,5 +19,6 @@ export const RSS_NAMESPACES: Readonly<Record<string, string>> = {
   creativeCommons: CC_NS,
   dc: DC_NS,
   dcterms: DCTERMS_NS,
+  fh: FH_NS,
   reprint: REPRINT_NS,
 };

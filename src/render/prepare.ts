@@ -3,7 +3,7 @@
 // each renderer only places them.
 
 import type { Channel, Item } from '../model.js';
-import type { RenderContext } from './index.js';
+import type { Delivery, FeedLinks, RenderContext } from './index.js';
 import { type ItemRights, type LicenseTerms, itemRights, licenseFor, licenseTerms } from './rights.js';
 import { cleanDeep } from './text.js';
 
@@ -35,11 +35,19 @@ export interface FeedView {
   /** Newest item updatedAt; ctx.now only when there are no items, so a stable store renders stably. */
   updated: Date;
   entries: EntryView[];
+  /** A partner feed's delivery (see RenderContext). */
+  delivery?: Delivery;
+  links: FeedLinks;
+  /** The archived month this document is (RFC 5005), if it is one. */
+  page?: string;
 }
 
-/** Where the service serves this channel's feed in the given format. */
+/** Where the service serves this channel's feed in the given format: the partner feed's URL (never
+ *  with a key) for a delivery, else the public one. */
 export function feedUrl(view: FeedView, extension: string): string {
-  return `${view.baseUrl}/feeds/${encodeURIComponent(view.channel.id)}.${extension}`;
+  const route = view.delivery === undefined ? 'feeds' : 'partner/feeds';
+  const page = view.page === undefined ? '' : `?page=${encodeURIComponent(view.page)}`;
+  return `${view.baseUrl}/${route}/${encodeURIComponent(view.channel.id)}.${extension}${page}`;
 }
 
 function absoluteUrl(value: string, what: string): string {
@@ -106,5 +114,10 @@ export function prepare(rawChannel: Channel, items: readonly Item[], ctx: Render
     rights: licenseTerms(cleanDeep(defaultLicense), ctx.baseUrl),
     updated: newest ?? ctx.now,
     entries,
+    ...(ctx.delivery !== undefined && { delivery: cleanDeep(ctx.delivery) }),
+    links: Object.fromEntries(
+      Object.entries(ctx.links ?? {}).map(([rel, url]) => [rel, absoluteUrl(url, `${rel} link`)]),
+    ) as FeedLinks,
+    ...(ctx.page !== undefined && { page: ctx.page }),
   };
 }

@@ -1,12 +1,14 @@
 // The reprint extension elements (namespace REPRINT_NS, prefix `reprint`, documented in
 // docs/reprint-namespace.md). RSS and Atom carry exactly the same elements, so they are built here once.
 
+import type { Delivery } from './index.js';
 import type { ItemRights } from './rights.js';
 import { type Xml, el } from './xml.js';
 
-/** reprint:terms, reprint:attribution and (when the upstream stated rights) reprint:upstreamRights,
- *  in that order. The caller's document must bind the `reprint` prefix to REPRINT_NS. */
-export function reprintElements(rights: ItemRights): Xml[] {
+/** reprint:terms, reprint:attribution, (when the upstream stated rights) reprint:upstreamRights and
+ *  (in a partner feed) reprint:grant, in that order. The caller's document must bind the `reprint`
+ *  prefix to REPRINT_NS. */
+export function reprintElements(rights: ItemRights, delivery?: Delivery): Xml[] {
   const { license } = rights;
   const terms = el(
     'reprint:terms',
@@ -19,5 +21,11 @@ export function reprintElements(rights: ItemRights): Xml[] {
     terms,
     el('reprint:attribution', {}, rights.line),
     rights.upstreamRights === undefined ? undefined : el('reprint:upstreamRights', {}, rights.upstreamRights),
+    delivery === undefined ? undefined : grantElement(delivery),
   ].filter((x): x is Xml => x !== undefined);
+}
+
+/** reprint:grant: the grant under which a partner receives the item, and the content level it allows. */
+function grantElement(delivery: Delivery): Xml {
+  return el('reprint:grant', { id: delivery.grantId, partner: delivery.partner, content: delivery.content, until: delivery.until });
 }

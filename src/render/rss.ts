@@ -6,9 +6,10 @@
 import { Feed, type Item as FeedItem } from 'feed';
 import type { Channel, Item } from '../model.js';
 import { GENERATOR, feedText } from './feed-input.js';
-import type { Format, RenderContext } from './index.js';
+import type { Delivery, Format, RenderContext } from './index.js';
 import { RSS_NAMESPACES } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
+import { navigationLinks, withStylesheet } from './links.js';
 import { reprintElements } from './reprint-xml.js';
 import { htmlEscape } from '../text.js';
 import { Slots, type Xml, el, escapeAttr } from './xml.js';
@@ -19,7 +20,7 @@ const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 const CARRIER = 'reprint:carrier';
 
 /** Credits, rights and terms of one item, in the order they appear after feed's own elements. */
-function itemExtensions(e: EntryView): Xml[] {
+function itemExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
   const { rights } = e;
   return [
     ...rights.creators.map((name) => el('dc:creator', {}, name)),
@@ -30,11 +31,11 @@ function itemExtensions(e: EntryView): Xml[] {
     el('creativeCommons:license', {}, rights.license.url),
     // Readers get a date even for items whose publication date is unknown (which have no pubDate).
     el('dcterms:modified', {}, e.updated.toISOString()),
-    ...reprintElements(rights),
+    ...reprintElements(rights, delivery),
   ].filter((x): x is Xml => x !== undefined);
 }
 
-function feedItem(e: EntryView, slots: Slots): FeedItem {
+function feedItem(e: EntryView, slots: Slots, delivery: Delivery | undefined): FeedItem {
   // feed 6.0.0 writes pubDate from `published`, else from `date`, and only when one is set; leaving
   // both out for an undated item is how pubDate is omitted rather than invented. `date` is typed as
   // required but read by the RSS writer only through that guard, hence the cast below.
@@ -47,7 +48,7 @@ function feedItem(e: EntryView, slots: Slots): FeedItem {
     ...(e.summary !== undefined && { description: slots.cdata(htmlEscape(e.summary)) }),
     ...(e.contentHtml !== undefined && { content: slots.cdata(e.contentHtml) }),
     category: e.categories.map((name) => ({ name: feedText(name) })),
-    extensions: [{ name: CARRIER, objects: { _text: slots.element(itemExtensions(e)) } }],
+    extensions: [{ name: CARRIER, objects: { _text: slots.element(itemExtensions(e, delivery)) } }],
   };
   return entry as FeedItem;
 }
@@ -74,12 +75,13 @@ function renderRss(channel: Channel, items: readonly Item[], ctx: RenderContext)
     copyright: slots.element([
       el('copyright', {}, view.rights.statement),
       el('creativeCommons:license', {}, view.rights.url),
+      ...navigationLinks(view, 'atom:link'),
     ]),
   });
-  for (const e of view.entries) feed.addItem(feedItem(e, slots));
+  for (const e of view.entries) feed.addItem(feedItem(e, slots, view.delivery));
   // feed declares only the namespaces it uses itself, and only sometimes; declare ours once, on the root.
   const doc = feed.rss2().replace(/<rss\b[^>]*>/, rssRootTag());
-  return slots.fill(doc);
+  return withStylesheet(slots.fill(doc), view);
 }
 
 export const rss: Format = {

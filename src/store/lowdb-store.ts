@@ -1,20 +1,40 @@
 import { randomUUID } from 'node:crypto';
+import { copyFile, link } from 'node:fs/promises';
 import path from 'node:path';
 import type { Item, SourceState } from '../model.js';
+import { archiveDir, archiveItems, checkItems, listArchiveMonths, MONTH_PATTERN, readArchive } from './archive.js';
+import { countItems } from './backups.js';
+import type { DocumentReader } from './backups.js';
+import { DEFAULT_BACKUPS, sweepTempFilesIn } from './durable-file.js';
 import { JsonDocument } from './json-document.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { selectEvictions } from './retention.js';
 import { compareItems, StoreError } from './store.js';
 import type { ApplyResult, IngestBatch, SourceCounts, Store } from './store.js';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION };
 
-/** The document kept per channel at <dataDir>/channels/<id>.json. */
+/**
+ * The document kept per channel at <dataDir>/channels/<id>.json. The source states live here, beside the
+ * items, rather than in a separate state file: an upstream's ETag and Last-Modified must never be saved
+ * without the items they validated (the next conditional GET would answer 304 and those items would be
+ * lost for good), and one document per run keeps that atomic with one write.
+ */
 export interface ChannelDocument {
   schemaVersion: number;
+  kind: 'channel';
   channelId: string;
-  /** A new random token whenever the items change, so every process can tell (and caches can key on it). */
+  /** A new random token whenever the items (live or archived) change, so every process can tell (and caches can key on it). */
   itemsVersion: string;
   items: Item[];
   sources: Record<string, SourceState>;
+}
+
+export interface LowdbStoreOptions {
+  /** Rotated backups per file (default 3). */
+  backups?: number;
+  /** Debounce window of each channel's writer, in ms (default 0: group commit only). */
+  debounceMs?: number;
 }
 
 interface Slot {
@@ -24,29 +44,79 @@ interface Slot {
   sorted: readonly Item[];
   /** Local counter that moves whenever the items version does. */
   revision: number;
+  /** Months with an archive file, oldest first. */
+  months: readonly string[];
+}
+
+export function channelFile(dataDir: string, channelId: string): string {
+  return path.join(dataDir, 'channels', `${channelId}.json`);
+}
+
+/** The command that restores a channel document, quoted in error messages. */
+export function channelRestoreCommand(channelId: string): string {
+  return `syndicator store restore ${channelId}`;
+}
+
+/** Checks a parsed channel document, migrating it first; onMigrated hears the version it had when older. */
+function channelCheck(file: string, channelId: string, onMigrated?: (from: number) => void): (parsed: unknown) => ChannelDocument {
+  return (parsed) => {
+    const { doc, from } = migrate(parsed, file);
+    const checked = checkChannel(doc, channelId);
+    if (from < SCHEMA_VERSION) onMigrated?.(from);
+    return checked;
+  };
+}
+
+const describeChannel = (doc: ChannelDocument): string => countItems(doc.items.length);
+
+/** Parses and checks a channel document (migrations included); used to load it and to judge its backups. */
+export function channelReader(file: string, channelId: string): DocumentReader<ChannelDocument> {
+  const check = channelCheck(file, channelId);
+  return { parse: (text) => check(JSON.parse(text)), describe: describeChannel };
 }
 
 /**
  * lowdb behind the Store interface: one compact JSON document per channel (a write never rewrites
  * other channels' items), one write per applied batch, shared safely with other processes through
- * JsonDocument.
+ * JsonDocument (durable writes, rotated backups); items that retention removes go to monthly archive
+ * files first (archive.ts).
  */
 export class LowdbStore implements Store {
   readonly #slots = new Map<string, Slot>();
 
-  private constructor(readonly dataDir: string) {}
+  private constructor(
+    readonly dataDir: string,
+    private readonly backups: number,
+  ) {}
 
   /**
    * Opens (without writing) the documents of the given channels. A damaged document stops the open
-   * with an error naming the file: it is never silently replaced by an empty one.
+   * with an error naming the file and its newest good backup: it is never silently replaced by an empty
+   * one. A document of an older schema is migrated in memory, and the file as it was is kept beside it
+   * (`<file>.schema-v<N>`) before the first write at the new version can replace it.
    */
-  static async open(dataDir: string, channelIds: readonly string[]): Promise<LowdbStore> {
-    const store = new LowdbStore(dataDir);
-    for (const id of channelIds) {
-      const file = path.join(dataDir, 'channels', `${id}.json`);
-      const doc = await JsonDocument.open(file, { empty: () => emptyDocument(id), check: (parsed) => checkDocument(parsed, file) });
-      store.#slots.set(id, { doc, sortedVersion: '', sorted: [], revision: 0 });
-    }
+  static async open(dataDir: string, channelIds: readonly string[], options: LowdbStoreOptions = {}): Promise<LowdbStore> {
+    const store = new LowdbStore(dataDir, options.backups ?? DEFAULT_BACKUPS);
+    const openOne = async (id: string): Promise<Slot> => {
+      const file = channelFile(dataDir, id);
+      let migratedFrom: number | undefined;
+      const doc = await JsonDocument.open<ChannelDocument>(file, {
+        empty: () => emptyDocument(id),
+        check: channelCheck(file, id, (from) => (migratedFrom = from)),
+        describe: describeChannel,
+        restoreCommand: channelRestoreCommand(id),
+        backups: store.backups,
+        serialize: channelSerializer(),
+        ...(options.debounceMs !== undefined && { debounceMs: options.debounceMs }),
+      });
+      if (migratedFrom !== undefined) await keepCopy(file, `${file}.schema-v${migratedFrom}`);
+      await sweepTempFilesIn(archiveDir(dataDir, id));
+      return { doc, sortedVersion: '', sorted: [], revision: 0, months: await listArchiveMonths(dataDir, id) };
+    };
+    // Two at a time: one file is read (in the thread pool) while the previous one is decoded and parsed
+    // (on this thread); more would only hold more files in memory at once.
+    const slots = await mapWithConcurrency(channelIds, 2, openOne);
+    channelIds.forEach((id, i) => store.#slots.set(id, slots[i]!));
     return store;
   }
 
@@ -63,11 +133,53 @@ export class LowdbStore implements Store {
   }
 
   apply(channelId: string, batch: IngestBatch): Promise<ApplyResult> {
-    return this.#slot(channelId).doc.update((data) => merge(data, batch));
+    const slot = this.#slot(channelId);
+    return slot.doc.update(async (data) => {
+      const merged = merge(data, batch);
+      let archived = 0;
+      let removed = 0;
+      if (merged.evicted.length > 0) {
+        // Into the archive first, durably; only then may the live document (written after this) drop them.
+        const result = await archiveItems(this.dataDir, channelId, merged.evicted, this.backups);
+        archived = result.written;
+        if (result.months.length > 0) slot.months = [...new Set([...slot.months, ...result.months])].sort();
+        removed = merged.evicted.length;
+        // An upstream still listing an item that retention already archived: not news, not a change.
+        for (const item of merged.evicted) {
+          if (!merged.added.has(item.id) || !result.unchanged.has(item.id)) continue;
+          removed -= 1;
+          const counts = merged.bySource.get(item.sourceId);
+          if (counts) {
+            counts.added -= 1;
+            counts.unchanged += 1;
+          }
+        }
+      }
+      recordSourceStates(data, batch, merged.bySource);
+      const changed = merged.liveChanged || archived > 0;
+      if (changed) data.itemsVersion = randomUUID();
+      return { bySource: merged.bySource, removed, archived, changed };
+    });
+  }
+
+  archiveMonths(channelId: string): readonly string[] {
+    return this.#slot(channelId).months;
+  }
+
+  async archivedItems(channelId: string, month: string): Promise<readonly Item[]> {
+    const slot = this.#slot(channelId);
+    if (!MONTH_PATTERN.test(month)) return [];
+    const doc = await readArchive(this.dataDir, channelId, month);
+    if (!doc) return [];
+    const live = new Set(slot.doc.data.items.map((i) => i.id));
+    return Object.freeze(doc.items.filter((i) => !live.has(i.id)));
   }
 
   async sync(): Promise<void> {
-    for (const slot of this.#slots.values()) await slot.doc.sync();
+    for (const [id, slot] of this.#slots) {
+      await slot.doc.sync();
+      slot.months = await listArchiveMonths(this.dataDir, id);
+    }
   }
 
   async close(): Promise<void> {
@@ -92,10 +204,21 @@ export class LowdbStore implements Store {
   }
 }
 
-function merge(doc: ChannelDocument, batch: IngestBatch): ApplyResult {
+interface Merged {
+  bySource: Map<string, SourceCounts>;
+  /** Items that retention takes out of the live set (they go to the archive). */
+  evicted: Item[];
+  /** Ids new to the live set in this batch. */
+  added: Set<string>;
+  /** Whether the live set a reader sees changed. */
+  liveChanged: boolean;
+}
+
+function merge(doc: ChannelDocument, batch: IngestBatch): Merged {
   const byId = new Map(doc.items.map((item, index) => [item.id, index]));
   const bySource = new Map<string, SourceCounts>();
-  let changed = false;
+  const added = new Set<string>();
+  const touched = new Set<string>();
   const nowIso = batch.now.toISOString();
 
   for (const incoming of batch.items) {
@@ -106,7 +229,8 @@ function merge(doc: ChannelDocument, batch: IngestBatch): ApplyResult {
       byId.set(incoming.id, doc.items.length);
       doc.items.push({ ...incoming });
       counts.added += 1;
-      changed = true;
+      added.add(incoming.id);
+      touched.add(incoming.id);
       continue;
     }
     const existing = doc.items[index]!;
@@ -118,39 +242,95 @@ function merge(doc: ChannelDocument, batch: IngestBatch): ApplyResult {
     const updatedAt = incoming.updatedAt > existing.updatedAt ? incoming.updatedAt : nowIso;
     doc.items[index] = { ...incoming, ingestedAt: existing.ingestedAt, updatedAt };
     counts.updated += 1;
-    changed = true;
+    touched.add(incoming.id);
   }
 
-  // A source's counts are only known after the merge; they ride in the same write.
+  const evictedIds = selectEvictions(doc.items, { maxItems: batch.maxItems, now: batch.now, ...(batch.maxAgeMs !== undefined && { maxAgeMs: batch.maxAgeMs }) });
+  const evicted: Item[] = [];
+  if (evictedIds.size > 0) {
+    const keep: Item[] = [];
+    for (const item of doc.items) (evictedIds.has(item.id) ? evicted : keep).push(item);
+    doc.items = keep;
+  }
+  // The live set changed when an item of it left, or when an added or updated item stayed in it.
+  const liveChanged = evicted.some((i) => !added.has(i.id)) || [...touched].some((id) => !evictedIds.has(id));
+  return { bySource, evicted, added, liveChanged };
+}
+
+/**
+ * Writes a channel document as UTF-8 chunks, keeping each item's encoded JSON from one write to the next:
+ * stored items are never edited in place (merge replaces an item with a new object), so an item object
+ * seen before has the same bytes. A write then encodes only new and changed items and the small rest of
+ * the document — on CJK text, UTF-8 encoding costs more than JSON.stringify itself (docs/benchmarks.md).
+ * The cache costs about the file's size in memory and empties itself when items are dropped or reloaded.
+ */
+function channelSerializer(): (doc: ChannelDocument) => Uint8Array[] {
+  const encoded = new WeakMap<Item, Uint8Array>();
+  const comma = Buffer.from(',');
+  return (doc) => {
+    const { items, ...rest } = doc;
+    // `rest` always has schemaVersion, so its JSON ends in "}" after at least one member.
+    const chunks: Uint8Array[] = [Buffer.from(`${JSON.stringify(rest).slice(0, -1)},"items":[`)];
+    for (const [i, item] of items.entries()) {
+      let bytes = encoded.get(item);
+      if (bytes === undefined) {
+        bytes = Buffer.from(JSON.stringify(item));
+        encoded.set(item, bytes);
+      }
+      if (i > 0) chunks.push(comma);
+      chunks.push(bytes);
+    }
+    chunks.push(Buffer.from(']}'));
+    return chunks;
+  };
+}
+
+async function mapWithConcurrency<A, B>(inputs: readonly A[], limit: number, fn: (input: A) => Promise<B>): Promise<B[]> {
+  const results: B[] = new Array<B>(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      results[i] = await fn(inputs[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return results;
+}
+
+/** A source's counts are only known after the merge and the archive step; they ride in the same write. */
+function recordSourceStates(doc: ChannelDocument, batch: IngestBatch, bySource: Map<string, SourceCounts>): void {
   for (const state of batch.sourceStates) {
     const counts = bySource.get(state.sourceId) ?? { added: 0, updated: 0, unchanged: 0 };
     const fetched = batch.items.filter((i) => i.sourceId === state.sourceId).length;
     doc.sources[state.sourceId] = { ...state, lastCounts: { fetched, ...counts } };
   }
-
-  let removed = 0;
-  if (doc.items.length > batch.maxItems) {
-    const keep = new Set([...doc.items].sort(compareItems).slice(0, batch.maxItems).map((i) => i.id));
-    const before = doc.items.length;
-    doc.items = doc.items.filter((i) => keep.has(i.id));
-    removed = before - doc.items.length;
-    changed = true;
-  }
-  if (changed) doc.itemsVersion = randomUUID();
-  return { bySource, removed, changed };
 }
 
 function emptyDocument(channelId: string): ChannelDocument {
-  return { schemaVersion: SCHEMA_VERSION, channelId, itemsVersion: '', items: [], sources: {} };
+  return { schemaVersion: SCHEMA_VERSION, kind: 'channel', channelId, itemsVersion: '', items: [], sources: {} };
 }
 
-function checkDocument(parsed: unknown, file: string): ChannelDocument {
-  const doc = parsed as Partial<ChannelDocument> | null;
-  if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.items) || typeof doc.sources !== 'object' || doc.sources === null) {
-    throw new Error('not a channel document (expected an object with "items" and "sources")');
+function checkChannel(doc: Record<string, unknown>, channelId: string): ChannelDocument {
+  if (doc.kind !== 'channel') throw new Error(`not a channel document (kind ${JSON.stringify(doc.kind) ?? 'missing'})`);
+  if (typeof doc.channelId === 'string' && doc.channelId !== channelId) {
+    throw new Error(`holds channel "${doc.channelId}", not "${channelId}"`);
   }
-  if (doc.schemaVersion !== SCHEMA_VERSION) {
-    throw new StoreError(`${file} has schema version ${String(doc.schemaVersion)}; this build reads ${SCHEMA_VERSION}`);
+  checkItems(doc.items);
+  if (typeof doc.sources !== 'object' || doc.sources === null || Array.isArray(doc.sources)) {
+    throw new Error('not a channel document (expected "sources" to be an object)');
   }
-  return { ...(doc as ChannelDocument), itemsVersion: doc.itemsVersion ?? '' };
+  if (typeof doc.itemsVersion !== 'string') throw new Error('not a channel document ("itemsVersion" is not a string)');
+  return { ...(doc as unknown as ChannelDocument), channelId };
+}
+
+/** Keeps `file` as it is now under another name (a hard link; a copy where links are not supported); an existing copy is left alone. */
+async function keepCopy(file: string, as: string): Promise<void> {
+  try {
+    await link(file, as);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return;
+    await copyFile(file, as);
+  }
 }

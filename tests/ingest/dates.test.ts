@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDate } from '../../src/ingest/dates.js';
+import { findDateText, parseDate } from '../../src/ingest/dates.js';
 
 const SHANGHAI = 'Asia/Shanghai';
 
@@ -60,4 +60,24 @@ describe('parseDate', () => {
   it('refuses an unknown time zone', () => {
     assert.throws(() => parseDate('2019-06-28 16:42', 'Mars/Olympus'), RangeError);
   });
+});
+
+describe('findDateText', () => {
+  const table: [text: string, expected: string | undefined, utc: string | undefined][] = [
+    ['2019-06-28 16:42:00\u00a0\u00a0\u00a0\u00a0\u00a0作者:', '2019-06-28 16:42:00', '2019-06-28T08:42:00.000Z'],
+    ['发布时间：2019年06月28日 16:42 来源：本网', '2019年06月28日 16:42', '2019-06-28T08:42:00.000Z'],
+    ['时间: 2021-3-5 8:05 | 点击: 12', '2021-3-5 8:05', '2021-03-05T00:05:00.000Z'],
+    ['日期 2019/06/28', '2019/06/28', '2019-06-27T16:00:00.000Z'],
+    ['更新于 2019-06-28T16:42:00+08:00。', '2019-06-28T16:42:00+08:00', '2019-06-28T08:42:00.000Z'],
+    ['2019-06-28 16:42 Zhang', '2019-06-28 16:42', '2019-06-28T08:42:00.000Z'],
+    ['编号 120190628 无日期', undefined, undefined],
+    ['6月28日下午', undefined, undefined],
+  ];
+  for (const [text, expected, utc] of table) {
+    it(`${JSON.stringify(text)} → ${expected ?? 'nothing'}`, () => {
+      const found = findDateText(text);
+      assert.equal(found, expected);
+      assert.equal(parseDate(found, SHANGHAI), utc, 'what it finds, parseDate reads');
+    });
+  }
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore, SCHEMA_VERSION } from '../../src/store/lowdb-store.js';
 import { makeItem } from '../helpers/items.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -21,7 +21,7 @@ test('items are written to one compact JSON file per channel and read back after
   const raw = await readFile(path.join(dir, 'channels', 'a.json'), 'utf8');
   assert.ok(!raw.includes('\n  '), 'compact JSON');
   const doc = JSON.parse(raw);
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, SCHEMA_VERSION);
   assert.equal(doc.items.length, 2);
   assert.deepEqual(doc.sources.s.lastCounts, { fetched: 2, added: 2, updated: 0, unchanged: 0 });
 
@@ -102,4 +102,18 @@ test('two processes sharing the data directory never overwrite each other (write
   assert.deepEqual(server.items('a').map((i) => i.title), ['第4条新闻', '第3条新闻', '第2条新闻', '第1条新闻']);
   assert.deepEqual(cli.items('a').map((i) => i.id), server.items('a').map((i) => i.id));
   assert.deepEqual(server.sourceStates('a').map((s) => s.sourceId).sort(), ['s', 't']);
+});
+
+test('the file always holds what the store holds: cached item bytes follow updates, and the JSON is the same as JSON.stringify', async (t) => {
+  const { dir, dispose } = await tempDir();
+  t.after(dispose);
+  const store = await LowdbStore.open(dir, ['a']);
+  await store.apply('a', { items: [1, 2, 3].map((n) => makeItem(n)), sourceStates: [state('s')], maxItems: 10, now });
+  await store.apply('a', { items: [makeItem(2, { title: '改过的', contentHash: 'hash-2b' }), makeItem(4)], sourceStates: [state('s')], maxItems: 3, now });
+  const raw = await readFile(path.join(dir, 'channels', 'a.json'), 'utf8');
+  const doc = JSON.parse(raw);
+  assert.equal(raw, JSON.stringify(doc), 'compact JSON, nothing but JSON.stringify would write');
+  const reopened = await LowdbStore.open(dir, ['a']);
+  assert.deepEqual(reopened.items('a'), store.items('a'));
+  assert.deepEqual(reopened.items('a').map((i) => i.title), ['第4条新闻', '第3条新闻', '改过的']);
 });

@@ -1,0 +1,88 @@
+// Answering a request for a rendered feed document: content-coding negotiation, conditional requests
+// (RFC 9110 §13) and headers. Written against node:http's request and response so that the fast path
+// (which answers before Express routes anything) and the Express routes send exactly the same bytes.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ContentCoding, type Representation, encodedBody } from './output-cache.js';
+
+export interface FeedHeaders {
+  cacheControl: string;
+  /** Access-Control-Allow-Origin: * (public feeds may be read by pages on any site). */
+  cors: boolean;
+  /** A Link header value (WebSub discovery: hub and self). */
+  link?: string;
+}
+
+/** Sends the representation, or 304 when the client's copy is current; returns the status sent. */
+export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Representation, headers: FeedHeaders): 200 | 304 {
+  const coding = negotiateCoding(req.headers['accept-encoding']);
+  const etag = codedEtag(rep.etag, coding);
+  const common: Record<string, string> = {
+    ETag: etag,
+    'Cache-Control': headers.cacheControl,
+    Vary: 'Accept-Encoding',
+  };
+  if (rep.lastModified) common['Last-Modified'] = rep.lastModified;
+  if (headers.link) common.Link = headers.link;
+  if (headers.cors) common['Access-Control-Allow-Origin'] = '*';
+
+  if (isNotModified(req, rep)) {
+    res.writeHead(304, common).end();
+    return 304;
+  }
+  const body = encodedBody(rep, coding);
+  res.writeHead(200, {
+    ...common,
+    'Content-Type': rep.contentType,
+    'Content-Length': String(body.length),
+    'X-Content-Type-Options': 'nosniff',
+    ...(coding !== 'identity' && { 'Content-Encoding': coding }),
+  });
+  // Node writes no body for HEAD, but the headers above (Content-Length included) still describe it.
+  res.end(body);
+  return 200;
+}
+
+/** br, else gzip, else identity, as the Accept-Encoding header allows (q=0 refuses a coding). */
+export function negotiateCoding(header: string | undefined): ContentCoding {
+  if (!header) return 'identity';
+  const q = new Map<string, number>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [name = '', ...params] = part.trim().split(';');
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qParam === undefined ? 1 : Number(qParam.slice(2));
+    q.set(name.trim(), Number.isFinite(value) ? value : 0);
+  }
+  const accepts = (coding: string) => (q.get(coding) ?? q.get('*') ?? 0) > 0;
+  if (accepts('br')) return 'br';
+  if (accepts('gzip')) return 'gzip';
+  return 'identity';
+}
+
+/**
+ * A compressed body is a different representation, so it gets its own strong validator (RFC 9110
+ * §8.8.3): the identity ETag with the coding appended inside the quotes.
+ */
+function codedEtag(etag: string, coding: ContentCoding): string {
+  return coding === 'identity' ? etag : `${etag.slice(0, -1)}-${coding}"`;
+}
+
+/**
+ * If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2). Any coding's ETag of the same
+ * document matches: a client that switched codings still holds the current content.
+ */
+function isNotModified(req: IncomingMessage, rep: Representation): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) {
+    if (inm.trim() === '*') return true;
+    const base = rep.etag.slice(1, -1);
+    return inm.split(',').some((tag) => {
+      const opaque = tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+      return opaque === base || opaque === `${base}-gzip` || opaque === `${base}-br`;
+    });
+  }
+  const ims = req.headers['if-modified-since'];
+  if (ims === undefined || rep.lastModified === undefined) return false;
+  const since = Date.parse(ims);
+  return Number.isFinite(since) && Date.parse(rep.lastModified) <= since;
+}

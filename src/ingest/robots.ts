@@ -1,0 +1,84 @@
+// robots.txt (RFC 9309): which paths of a host a crawler with our product token may fetch.
+// Pure: fetching and caching robots.txt is polite.ts's job.
+
+export interface RobotsRules {
+  /** The rules of the groups that apply to us, in file order; empty means everything is allowed. */
+  rules: { allow: boolean; pattern: string; matcher: RegExp; length: number }[];
+}
+
+/** Every path is allowed: what an absent robots.txt (4xx) means (RFC 9309 §2.3.1.3). */
+export const ALLOW_ALL: RobotsRules = { rules: [] };
+
+/**
+ * The rules of `text` that apply to the crawler named `productToken`: the rules of every group whose
+ * user-agent line names the token (case-insensitively, version and comment ignored), merged; else
+ * the rules of every `*` group; else none. Lines other than user-agent, allow and disallow (sitemap,
+ * crawl-delay, junk) are ignored, as are rules before the first user-agent line and empty patterns.
+ */
+export function parseRobots(text: string, productToken: string): RobotsRules {
+  const token = productToken.toLowerCase();
+  const groups: { agents: string[]; rules: { allow: boolean; pattern: string }[] }[] = [];
+  let current: (typeof groups)[number] | undefined;
+  let inRules = false;
+
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const match = /^([A-Za-z-]+)\s*:\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const key = match[1]!.toLowerCase();
+    const value = match[2]!.trim();
+    if (key === 'user-agent') {
+      if (!current || inRules) {
+        current = { agents: [], rules: [] };
+        groups.push(current);
+        inRules = false;
+      }
+      current.agents.push(value === '*' ? '*' : (/^[A-Za-z_-]+/.exec(value)?.[0] ?? '').toLowerCase());
+    } else if ((key === 'allow' || key === 'disallow') && current) {
+      inRules = true;
+      if (value !== '') current.rules.push({ allow: key === 'allow', pattern: value });
+    }
+  }
+
+  const ours = groups.filter((g) => g.agents.includes(token));
+  const applying = ours.length > 0 ? ours : groups.filter((g) => g.agents.includes('*'));
+  return {
+    rules: applying
+      .flatMap((g) => g.rules)
+      .map((r) => ({ ...r, matcher: compile(r.pattern), length: normalizeEncoding(r.pattern).length })),
+  };
+}
+
+/**
+ * Whether `pathAndQuery` (a URL's path plus its ?query, as sent on the wire) may be fetched: the
+ * matching rule with the longest pattern (in octets, RFC 9309 §2.2.2) decides; an allow wins a tie; no matching rule allows.
+ * /robots.txt itself is always allowed.
+ */
+export function isAllowed(robots: RobotsRules, pathAndQuery: string): boolean {
+  const target = normalizeEncoding(pathAndQuery || '/');
+  if (target === '/robots.txt') return true;
+  let best: { allow: boolean; length: number } | undefined;
+  for (const rule of robots.rules) {
+    if (!rule.matcher.test(target)) continue;
+    const { allow, length } = rule;
+    if (!best || length > best.length || (length === best.length && allow && !best.allow)) best = { allow, length };
+  }
+  return best?.allow ?? true;
+}
+
+/** A pattern as an anchored regular expression: `*` matches any run of characters, a final `$` the end. */
+function compile(pattern: string): RegExp {
+  const anchored = pattern.endsWith('$');
+  const body = normalizeEncoding(anchored ? pattern.slice(0, -1) : pattern)
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}${anchored ? '$' : ''}`);
+}
+
+/** Percent-encodes characters outside ASCII and upper-cases %xx escapes, so both sides compare alike. */
+function normalizeEncoding(value: string): string {
+  return value
+    .replace(/[^\x00-\x7F]+/gu, (chars) => encodeURIComponent(chars))
+    .replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+}

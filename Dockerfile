@@ -16,6 +16,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY feeds ./feeds
 COPY docs ./docs
+COPY assets ./assets
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 VOLUME ["/app/data"]

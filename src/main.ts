@@ -21,6 +21,7 @@ export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
   url: string;
   server: Server;
+  app: ReturnType<typeof createApp>;
   store: LowdbStore;
   scheduler: Scheduler;
   channels: readonly Channel[];
@@ -118,5 +119,5 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     return stopping;
   };
 
-  return { url, server, store, scheduler, channels: feeds.channels, stop };
+  return { url, server, app, store, scheduler, channels: feeds.channels, stop };
 }

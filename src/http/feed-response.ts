@@ -20,7 +20,7 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
   const common: Record<string, string> = {
     ETag: etag,
     'Cache-Control': headers.cacheControl,
-    Vary: 'Accept-Encoding',
+    Vary: 'Accept-Encoding, Accept',
   };
   if (rep.lastModified) common['Last-Modified'] = rep.lastModified;
   if (headers.link) common.Link = headers.link;
@@ -33,7 +33,7 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
   const body = encodedBody(rep, coding);
   res.writeHead(200, {
     ...common,
-    'Content-Type': rep.contentType,
+    'Content-Type': forBrowser(req, rep.contentType),
     'Content-Length': String(body.length),
     'X-Content-Type-Options': 'nosniff',
     ...(coding !== 'identity' && { 'Content-Encoding': coding }),
@@ -41,6 +41,17 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
   // Node writes no body for HEAD, but the headers above (Content-Length included) still describe it.
   res.end(body);
   return 200;
+}
+
+/**
+ * Browsers show application/rss+xml and application/atom+xml as plain text and never apply their
+ * stylesheet; the same bytes labelled application/xml are transformed into a readable page. A request
+ * that asks for HTML is a person opening the feed URL; feed readers ask for feeds (or anything).
+ */
+function forBrowser(req: IncomingMessage, contentType: string): string {
+  const accept = req.headers.accept;
+  if (accept === undefined || !accept.includes('text/html') || !/^application\/(rss|atom)\+xml/.test(contentType)) return contentType;
+  return 'application/xml; charset=utf-8';
 }
 
 /** br, else gzip, else identity, as the Accept-Encoding header allows (q=0 refuses a coding). */

@@ -10,9 +10,16 @@ import { decodeDocument } from '../../src/ingest/decode.js';
 import { extractPage, type PageExtractOptions } from '../../src/ingest/extract-page.js';
 import { normalizePage } from '../../src/ingest/normalize.js';
 import type { Channel, Item, PageSource } from '../../src/model.js';
-import { ROOT } from '../helpers/temp.js';
+import { ROOT, SHARED_FIXTURES } from '../helpers/temp.js';
 
 const FIXTURES = path.join(ROOT, 'tests/fixtures/pages');
+/** The pages shaped like the real site, read where the project keeps them (../shared/fixtures/pages). */
+const SHARED_PAGES = path.join(SHARED_FIXTURES, 'pages');
+
+/** A shared fixture by name, else one of our own layouts. */
+function fixturePath(name: string): string {
+  return path.join(name.startsWith('csteelnews-') ? SHARED_PAGES : FIXTURES, name);
+}
 const BAOWU_URL = 'http://www.csteelnews.com/qypd/ywjx/201906/t20190628_15210.html';
 const REPRINT_URL = 'http://www.csteelnews.com/qypd/ywjx/201906/t20190627_15188.html';
 
@@ -38,7 +45,7 @@ function itemOf(html: string, url: string, source: Partial<PageSource> = {}, ext
 }
 
 function fixture(name: string): string {
-  return decodeDocument(readFileSync(path.join(FIXTURES, name))).text;
+  return decodeDocument(readFileSync(fixturePath(name))).text;
 }
 
 /** The body as a reader sees it: paragraph texts, image and link addresses, all text. */
@@ -59,7 +66,7 @@ const OUTLET = { name: '中国冶金报—中国钢铁新闻网', url: 'http://w
 describe('the fixture pages (../shared/fixtures/pages)', () => {
   for (const file of ['csteelnews-20190628-baowu.html', 'csteelnews-20190628-baowu.gb2312.html']) {
     describe(`original work: ${file}`, () => {
-      const bytes = readFileSync(path.join(FIXTURES, file));
+      const bytes = readFileSync(fixturePath(file));
       const decoded = decodeDocument(bytes);
       const item = itemOf(decoded.text, BAOWU_URL, { siteNames: SITE, outlet: OUTLET });
 

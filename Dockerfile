@@ -21,6 +21,9 @@ RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 VOLUME ["/app/data"]
 EXPOSE 8080
+# SIGTERM waits up to SHUTDOWN_TIMEOUT_MS (30 s) for a running ingest: run with `--stop-timeout 40`
+# (docker stop's default is 10 s), or lower SHUTDOWN_TIMEOUT_MS.
+STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "bin/start.js"]

@@ -3,8 +3,9 @@ import { formatProblems, loadFeeds } from './channels.js';
 import { EXIT, UsageError, table } from './cli-support.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
+import { registerIngestCommands } from './ingest/commands.js';
 import { HostPolicy } from './ingest/polite.js';
-import { refreshChannel } from './ingest/refresh.js';
+import { type ChannelReport, refreshChannel } from './ingest/refresh.js';
 import { createLogger } from './log.js';
 import { openSubscriberStats } from './http/subscribers.js';
 import { startService } from './main.js';
@@ -21,6 +22,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('syndicator')
     .description('Feed syndication for enterprise news: ingest upstream feeds, serve RSS, Atom and JSON Feed with attribution and reprint terms.')
     .showHelpAfterError()
+    .addHelpText('after', '\nEvery command takes --help. Configuration comes from the environment (see the README).\nExit codes: 0 success; 1 the work ran but something failed (a source, a preview); 2 bad usage or configuration.')
     .exitOverride();
 
   const config = () => loadConfig(env);
@@ -52,20 +54,26 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .description('run the ingest of every channel (or one channel, or one source) once, then exit')
     .option('--channel <id>', 'only this channel')
     .option('--source <id>', 'only this source (with --channel, or in every channel that has it)')
-    .action(async (opts: { channel?: string; source?: string }) => {
+    .option('--force', 'also fetch sources whose next attempt is still ahead (backoff, upstream TTL); disabled ones stay skipped')
+    .option('--no-progress', 'no progress lines on stderr (they are written when a run covers more than one channel)')
+    .addHelpText('after', '\nPrints one line per source on stdout. Exit 0 when every source succeeded, 1 when any failed, 2 on bad usage or configuration.')
+    .action(async (opts: { channel?: string; source?: string; progress: boolean; force?: boolean }) => {
       const cfg = config();
       const channels = await validChannels(cfg, opts.channel);
       const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
       const store = await LowdbStore.open(cfg.dataDir, channels.map((c) => c.id));
       const hosts = new HostPolicy({ userAgent: cfg.userAgent, timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes });
       let failures = 0;
-      for (const channel of channels) {
-        if (opts.source && !channel.sources.some((s) => s.id === opts.source)) continue;
-        const report = await refreshChannel(channel, store, { ...ingestOptions(cfg), log, hosts }, { sourceId: opts.source });
+      const selected = channels.filter((c) => !opts.source || c.sources.some((s) => s.id === opts.source));
+      const total = selected.reduce((n, c) => n + (opts.source ? 1 : c.sources.length), 0);
+      const progress = opts.progress && selected.length > 1 ? ingestProgress(selected.length, total) : undefined;
+      for (const channel of selected) {
+        const report = await refreshChannel(channel, store, { ...ingestOptions(cfg), log, hosts, force: opts.force === true }, { sourceId: opts.source });
+        progress?.(report);
         for (const s of report.sources) {
           if (!s.ok) failures += 1;
           process.stdout.write(
-            `${channel.id}/${s.sourceId}: ${s.ok ? (s.notModified ? 'not modified' : `${s.fetched} fetched, ${s.added} new, ${s.updated} updated, ${s.unchanged} unchanged`) : `FAILED: ${s.error}`} (${s.durationMs} ms)\n`,
+            `${channel.id}/${s.sourceId}: ${s.skipped !== undefined ? `skipped: ${s.skipped}` : s.ok ? (s.notModified ? 'not modified' : `${s.fetched} fetched, ${s.added} new, ${s.updated} updated, ${s.unchanged} unchanged`) : `FAILED: ${s.error}`} (${s.durationMs} ms)\n`,
           );
         }
       }
@@ -126,6 +134,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 
   registerPartnerCommands(program, config);
   registerStoreCommands(program, config);
+  registerIngestCommands(program, config);
 
   return program;
 }
@@ -144,6 +153,26 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     process.stderr.write(`syndicator: ${err instanceof Error ? err.message : String(err)}\n`);
     return usage ? EXIT.usage : EXIT.failed;
   }
+}
+
+/** Progress of an ingest over several channels, on stderr (stdout keeps one result line per source):
+ *  `ingest: [2/5 channels, 7/12 sources, 1 failed] enterprise: 4 sources, 3 new, 1 updated (2.1 s)`. */
+function ingestProgress(channels: number, sources: number): (report: ChannelReport) => void {
+  let doneChannels = 0;
+  let doneSources = 0;
+  let failed = 0;
+  const started = performance.now();
+  process.stderr.write(`ingest: ${sources} source(s) in ${channels} channel(s)\n`);
+  return (report) => {
+    doneChannels += 1;
+    doneSources += report.sources.length;
+    failed += report.sources.filter((s) => !s.ok).length;
+    const sum = (f: (s: ChannelReport['sources'][number]) => number) => report.sources.reduce((n, s) => n + f(s), 0);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stderr.write(
+      `ingest: [${doneChannels}/${channels} channels, ${doneSources}/${sources} sources, ${failed} failed] ${report.channelId}: ${sum((s) => s.added)} new, ${sum((s) => s.updated)} updated, ${sum((s) => (s.ok ? 0 : 1))} failed (${seconds} s elapsed)\n`,
+    );
+  };
 }
 
 function ingestOptions(cfg: Readonly<Config>) {

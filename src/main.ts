@@ -3,14 +3,15 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatProblems, loadFeeds } from './channels.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { createApp } from './http/app.js';
+import { CountingLedger, Metrics } from './http/metrics.js';
 import { openSubscriberStats } from './http/subscribers.js';
 import { HostPolicy } from './ingest/polite.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
-import { Ledger, ledgerDir } from './partners/ledger.js';
+import { ledgerDir } from './partners/ledger.js';
 import { RateLimiter } from './partners/rate-limit.js';
 import { PartnerStore } from './partners/registry.js';
 import { WebSubPublisher } from './publish/websub.js';
@@ -25,6 +26,8 @@ export interface Service {
   store: LowdbStore;
   scheduler: Scheduler;
   channels: readonly Channel[];
+  /** What GET /metrics serves. */
+  metrics: Metrics;
   /** Stops the scheduler (waiting, bounded, for a running ingest), closes the server, flushes the store. */
   stop(): Promise<void>;
 }
@@ -37,13 +40,15 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const feeds = await loadFeeds(config.feedsDir);
   for (const line of formatProblems(feeds.problems)) log.error(`config: ${line}`);
   if (feeds.channels.length === 0) {
-    throw new Error(`no valid channel in ${config.feedsDir}; run "syndicator check" for details`);
+    // A configuration problem (exit code 2): restarting will not fix it.
+    throw new ConfigError([`FEEDS_DIR: no valid channel in ${config.feedsDir}; run "syndicator check" for details`]);
   }
 
   const store = await LowdbStore.open(config.dataDir, feeds.channels.map((c) => c.id));
+  const metrics = new Metrics();
   const partners = {
     registry: await PartnerStore.open(config.dataDir),
-    ledger: new Ledger(ledgerDir(config.dataDir)),
+    ledger: new CountingLedger(ledgerDir(config.dataDir), metrics),
     limiter: new RateLimiter(config.partnerRatePerMinute),
   };
   const subscribers = await openSubscriberStats(config.dataDir);
@@ -55,11 +60,23 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     log,
     partners,
     subscribers: subscribers.stats,
+    metrics,
+    problems: formatProblems(feeds.problems),
     ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
   });
-  // Plain feed polls are answered from the output cache before Express routes anything.
+  // Plain feed polls are answered from the output cache before Express routes anything. They are
+  // counted in /metrics (route /feeds/:file, as the Express route) and, at LOG_LEVEL=debug only,
+  // logged; at info the request log would cost more than the answer itself.
+  const logFastPath = log.isLevelEnabled('debug');
   const server = createServer((req, res) => {
-    if (!app.publicFeeds.answer(req, res)) app(req, res);
+    const started = performance.now();
+    if (!app.publicFeeds.answer(req, res)) {
+      app(req, res);
+      return;
+    }
+    const ms = performance.now() - started;
+    metrics.recordRequest('/feeds/:file', res.statusCode, ms / 1000);
+    if (logFastPath) log.debug({ method: req.method, url: req.url, status: res.statusCode, durationMs: Math.round(ms * 10) / 10 }, 'http: request');
   });
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -81,7 +98,14 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const scheduler = new Scheduler(
     feeds.channels,
     async (channel) => {
-      const report = await refreshChannel(channel, store, ingestOptions);
+      let report;
+      try {
+        report = await refreshChannel(channel, store, ingestOptions);
+      } catch (err) {
+        metrics.recordIngestFailure(channel.id, channel.sources.map((s) => s.id));
+        throw err;
+      }
+      metrics.recordIngest(report);
       if (report.changed) hub?.publish(['rss', 'atom', 'json'].map((ext) => `${config.baseUrl}/feeds/${channel.id}.${ext}`));
       return report;
     },
@@ -119,5 +143,5 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     return stopping;
   };
 
-  return { url, server, app, store, scheduler, channels: feeds.channels, stop };
+  return { url, server, app, store, scheduler, channels: feeds.channels, metrics, stop };
 }

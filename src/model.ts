@@ -188,6 +188,11 @@ export interface SourceState {
   lastModified?: string;
   /** What the last run skipped without failing: a missing next page, a URL robots.txt disallows. */
   notes?: string[];
+  /** ISO 8601 UTC: scheduled runs skip the source before this instant (backoff after failures, or the
+   *  upstream's TTL / max-age / Expires / Retry-After); absent: the next tick fetches it. */
+  nextAttemptAt?: string;
+  /** Set when the upstream answered 410 Gone: no run fetches the source until `syndicator source enable`. */
+  disabled?: { reason: string; at: string };
 }
 
 /** A medium authorized to receive partner feeds (kept in data/partners.json). */

@@ -41,7 +41,7 @@ export function collectStatus(channels: readonly Channel[], store: Store, subscr
 
 /** The report as the CLI prints it: a table of sources, then a table of subscribers. */
 export function statusTables(report: { channels: ChannelStatus[] }): string[][][] {
-  const sources = [['CHANNEL', 'SOURCE', 'TYPE', 'ITEMS', 'LAST RUN', 'LAST SUCCESS', 'FAILURES', 'LAST ERROR']];
+  const sources = [['CHANNEL', 'SOURCE', 'TYPE', 'ITEMS', 'LAST RUN', 'LAST SUCCESS', 'FAILURES', 'NEXT ATTEMPT', 'LAST ERROR']];
   const subscribers = [['CHANNEL', 'FORMAT', 'SUBSCRIBERS', 'HOSTED READERS', 'OTHER CLIENTS (7 DAYS)', 'BY READER']];
   for (const channel of report.channels) {
     for (const s of channel.sources) {
@@ -53,6 +53,7 @@ export function statusTables(report: { channels: ChannelStatus[] }): string[][][
         s.lastRunAt ?? 'never',
         s.lastSuccessAt ?? '-',
         String(s.consecutiveFailures ?? 0),
+        s.disabled ? `DISABLED since ${s.disabled.at}` : (s.nextAttemptAt ?? 'next tick'),
         s.lastError ?? '',
       ]);
     }

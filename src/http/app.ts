@@ -13,6 +13,7 @@ import { PublicFeeds } from './public-feeds.js';
 import type { SubscriberStats } from './subscribers.js';
 import { type PartnerServices, partnerFeeds } from './partner-feeds.js';
 import { requestLog } from './request-log.js';
+import type { Metrics } from './metrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -26,10 +27,14 @@ export interface AppDeps {
   hubUrl?: string;
   /** Where public feed polls are counted. */
   subscribers?: SubscriberStats;
+  /** Prometheus metrics: counts every request routed by Express and serves GET /metrics. */
+  metrics?: Metrics;
+  /** Problems found in FEEDS_DIR at startup (one line each; their channels are left out), shown by /status. */
+  problems?: readonly string[];
   now?: () => Date;
 }
 
-/** The Express application (no listen): every route of DESIGN.md but metrics and status. */
+/** The Express application (no listen): every route of DESIGN.md (/metrics when given a Metrics). */
 export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; publicFeeds: PublicFeeds } {
   const now = deps.now ?? (() => new Date());
   const channels = new Map(deps.channels.map((c) => [c.id, c]));
@@ -53,6 +58,7 @@ export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; 
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(deps.log));
+  if (deps.metrics) app.use(deps.metrics.middleware());
 
   const channelOr404 = (id: string): Channel => {
     const channel = channels.get(id);
@@ -82,9 +88,17 @@ export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; 
   app.get('/feeds/:file', publicFeeds.route);
 
   app.get('/status', (_req, res) => {
-    const report = collectStatus(deps.channels, deps.store, deps.subscribers?.counts(now().getTime()) ?? []);
+    const report = { ...collectStatus(deps.channels, deps.store, deps.subscribers?.counts(now().getTime()) ?? []), problems: deps.problems ?? [] };
     res.type('application/json; charset=utf-8').set('Cache-Control', 'no-store').send(`${JSON.stringify(report, null, 2)}\n`);
   });
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    metrics.attach({ outputCache: cache, itemCounts: () => deps.channels.map((c) => [c.id, deps.store.items(c.id).length] as const) });
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.contentType).set('Cache-Control', 'no-store').send(await metrics.text());
+    });
+  }
 
   app.get('/assets/feed.xsl', async (_req, res) => {
     res.type('text/xsl; charset=utf-8').set('Cache-Control', 'public, max-age=86400').send(await feedStylesheet());

@@ -54,9 +54,21 @@ function forBrowser(req: IncomingMessage, contentType: string): string {
   return 'application/xml; charset=utf-8';
 }
 
+// Clients send the same few Accept-Encoding values over and over: remember the answer for each.
+const codings = new Map<string, ContentCoding>();
+
 /** br, else gzip, else identity, as the Accept-Encoding header allows (q=0 refuses a coding). */
 export function negotiateCoding(header: string | undefined): ContentCoding {
   if (!header) return 'identity';
+  let coding = codings.get(header);
+  if (coding === undefined) {
+    coding = parseAcceptEncoding(header);
+    if (codings.size < 256) codings.set(header, coding);
+  }
+  return coding;
+}
+
+function parseAcceptEncoding(header: string): ContentCoding {
   const q = new Map<string, number>();
   for (const part of header.toLowerCase().split(',')) {
     const [name = '', ...params] = part.trim().split(';');
@@ -85,6 +97,8 @@ function codedEtag(etag: string, coding: ContentCoding): string {
 function isNotModified(req: IncomingMessage, rep: Representation): boolean {
   const inm = req.headers['if-none-match'];
   if (inm !== undefined) {
+    // A poll repeats the ETag it was given: the common case needs no parsing.
+    if (inm === rep.etag) return true;
     if (inm.trim() === '*') return true;
     const base = rep.etag.slice(1, -1);
     return inm.split(',').some((tag) => {

@@ -52,8 +52,14 @@ const MAX_ENTRIES = 2000;
 export class OutputCache {
   readonly #entries = new Map<string, Representation>();
   #renders = 0;
+  #hits = 0;
 
   constructor(private readonly deps: OutputCacheDeps) {}
+
+  /** How many documents have been answered from the cache without a render (for /metrics). */
+  get hits(): number {
+    return this.#hits;
+  }
 
   /** How many documents have been rendered so far (to verify render-once behaviour). */
   get renders(): number {
@@ -126,6 +132,7 @@ export class OutputCache {
   #lookup(key: string, revision: number): Representation | undefined {
     const cached = this.#entries.get(key);
     if (!cached || cached.revision !== revision) return undefined;
+    this.#hits += 1;
     // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
     this.#entries.delete(key);
     this.#entries.set(key, cached);

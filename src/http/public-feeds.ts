@@ -70,11 +70,12 @@ export class PublicFeeds {
     const now = this.deps.now();
     // An archived month changes only when an old item is corrected, so caches may keep it for a day.
     const maxAge = archived ? 86_400 : (this.deps.cadences.get(channel.id)?.maxAge(now) ?? 300);
-    const self = `${this.deps.baseUrl}/feeds/${channel.id}.${formats[format].extension}`;
     sendFeed(req, res, rep, {
       cacheControl: `public, max-age=${maxAge}`,
       cors: true,
-      ...(this.deps.hubUrl !== undefined && { link: `<${this.deps.hubUrl}>; rel="hub", <${self}>; rel="self"` }),
+      ...(this.deps.hubUrl !== undefined && {
+        link: `<${this.deps.hubUrl}>; rel="hub", <${this.deps.baseUrl}/feeds/${channel.id}.${formats[format].extension}>; rel="self"`,
+      }),
     });
     if (req.method === 'GET') {
       this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', now.getTime());

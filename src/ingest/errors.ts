@@ -17,10 +17,13 @@ export class IngestError extends Error {
 /** The document could not be fetched. `status` is set when the upstream answered with an HTTP error. */
 export class FetchError extends IngestError {
   readonly status: number | undefined;
+  /** The Retry-After header of an error answer (429, 503), raw. */
+  readonly retryAfter: string | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(message: string, options?: { cause?: unknown; status?: number; retryAfter?: string }) {
     super('fetcher', message, options);
     this.status = options?.status;
+    this.retryAfter = options?.retryAfter;
   }
 }
 

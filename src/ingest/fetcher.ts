@@ -14,7 +14,11 @@ import { optional } from './optional.js';
 export interface FetchOptions {
   /** Local locations are paths relative to this directory and may not leave it. */
   feedsDir: string;
+  /** Total time for the whole exchange, redirects and body included. */
   timeoutMs: number;
+  /** Time until the response headers arrive (connect, TLS, the server's think time), per hop;
+   *  default min(10 s, timeoutMs). */
+  connectTimeoutMs?: number;
   maxBytes: number;
   userAgent: string;
   /** The Accept header; default: feed media types first. */
@@ -35,8 +39,16 @@ export type FetchResult =
       url: string;
       etag?: string;
       lastModified?: string;
+      /** Caching headers of the answer, raw (see schedule/next-attempt.ts). */
+      cacheControl?: string;
+      expires?: string;
+      date?: string;
     }
-  | { kind: 'not-modified'; url: string };
+  | { kind: 'not-modified'; url: string; cacheControl?: string; expires?: string; date?: string };
+
+/** Redirects followed at most (a sixth is an error). */
+export const MAX_REDIRECTS = 5;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 const ACCEPT = 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
 
@@ -62,50 +74,101 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
   if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
   const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
 
-  // One controller for our own aborts (byte cap), one timer, and the caller's signal: whichever fires
-  // first aborts the request and, through undici, destroys the socket.
+  // One controller for our own aborts (byte cap, headers timeout), one total timer, and the caller's
+  // signal: whichever fires first aborts the request and, through undici, destroys the socket.
   const cap = new AbortController();
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = AbortSignal.any([cap.signal, timeout, ...(opts.signal ? [opts.signal] : [])]);
+  const connectMs = Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.timeoutMs);
+  let headersTimedOut = false;
+  const chain: string[] = [url];
+  let current = url;
 
   try {
-    // With the default cache mode, undici adds "Cache-Control: no-cache" to conditional requests and
-    // servers then answer 200 instead of 304; 'no-cache' sends "max-age=0" instead. (Node 20's fetch
-    // implements `cache`; its typings, undici-types 6, leave it out of RequestInit.)
-    const init: RequestInit & { cache?: 'no-cache' } = { headers, redirect: 'follow', signal, ...(conditional && { cache: 'no-cache' }) };
-    const res = await fetch(url, init);
+    let res: Response;
+    for (;;) {
+      // With the default cache mode, undici adds "Cache-Control: no-cache" to conditional requests and
+      // servers then answer 200 instead of 304; 'no-cache' sends "max-age=0" instead. (Node 20's fetch
+      // implements `cache`; its typings, undici-types 6, leave it out of RequestInit.) Redirects are
+      // followed here, not by fetch, so that each hop's scheme is checked and a loop is named.
+      const init: RequestInit & { cache?: 'no-cache' } = { headers, redirect: 'manual', signal, ...(conditional && { cache: 'no-cache' }) };
+      const timer = setTimeout(() => {
+        headersTimedOut = true;
+        cap.abort();
+      }, connectMs);
+      try {
+        res = await fetch(current, init);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (![301, 302, 303, 307, 308].includes(res.status)) break;
+      await res.body?.cancel();
+      const location = res.headers.get('location');
+      if (!location) throw new FetchError(`${current} answered ${res.status} without a Location header`, { status: res.status });
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw new FetchError(`${current} redirects to an invalid address "${location}"`, { status: res.status });
+      }
+      next.hash = '';
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new FetchError(`${current} redirects to ${next.protocol} (${next.href}); only http(s) is followed`, { status: res.status });
+      }
+      if (chain.includes(next.href)) {
+        throw new FetchError(`redirect loop: ${[...chain, next.href].join(' → ')}`, { status: res.status });
+      }
+      chain.push(next.href);
+      if (chain.length > MAX_REDIRECTS + 1) {
+        throw new FetchError(`more than ${MAX_REDIRECTS} redirects: ${chain.join(' → ')}`, { status: res.status });
+      }
+      current = next.href;
+    }
+    const hints = {
+      ...optional('cacheControl', res.headers.get('cache-control') ?? undefined),
+      ...optional('expires', res.headers.get('expires') ?? undefined),
+      ...optional('date', res.headers.get('date') ?? undefined),
+    };
     if (res.status === 304) {
       await res.body?.cancel();
-      return { kind: 'not-modified', url: res.url || url };
+      return { kind: 'not-modified', url: current, ...hints };
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new FetchError(`${res.url || url} answered ${res.status} ${res.statusText}`.trimEnd(), { status: res.status });
+      throw new FetchError(`${current} answered ${res.status} ${res.statusText}`.trimEnd(), {
+        status: res.status,
+        ...optional('retryAfter', res.headers.get('retry-after') ?? undefined),
+      });
     }
     const declared = Number(res.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > opts.maxBytes) {
+    const encoded = (res.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
+    if (!encoded && Number.isFinite(declared) && declared > opts.maxBytes) {
       cap.abort();
       throw tooLarge(opts.maxBytes);
     }
-    const body = await readCapped(res, opts.maxBytes, cap);
+    // fetch decompresses transparently: the stream yields decoded bytes, so the cap counts what a
+    // gzip bomb inflates to and stops it after maxBytes, not after the whole bomb.
+    const body = await readCapped(res, opts.maxBytes, cap, encoded);
     return {
       kind: 'ok',
       body,
-      url: res.url || url,
+      url: current,
       ...optional('contentType', res.headers.get('content-type') ?? undefined),
       ...optional('etag', res.headers.get('etag') ?? undefined),
       ...optional('lastModified', res.headers.get('last-modified') ?? undefined),
+      ...hints,
     };
   } catch (err) {
     if (err instanceof FetchError) throw err;
-    if (timeout.aborted) throw new FetchError(`timed out after ${opts.timeoutMs} ms (${url})`, { cause: err });
-    if (opts.signal?.aborted) throw new FetchError(`aborted (${url})`, { cause: err });
-    throw new FetchError(`GET ${url} failed: ${describeNetworkError(err)}`, { cause: err });
+    if (timeout.aborted) throw new FetchError(`timed out after ${opts.timeoutMs} ms (${current})`, { cause: err });
+    if (headersTimedOut) throw new FetchError(`no response within ${connectMs} ms (${current})`, { cause: err });
+    if (opts.signal?.aborted) throw new FetchError(`aborted (${current})`, { cause: err });
+    throw new FetchError(`GET ${current} failed: ${describeNetworkError(err)}`, { cause: err });
   }
 }
 
 /** Reads the body as a stream and aborts the request as soon as it grows past `maxBytes`. */
-async function readCapped(res: Response, maxBytes: number, cap: AbortController): Promise<Buffer> {
+async function readCapped(res: Response, maxBytes: number, cap: AbortController, decompressed = false): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -113,7 +176,7 @@ async function readCapped(res: Response, maxBytes: number, cap: AbortController)
     size += chunk.byteLength;
     if (size > maxBytes) {
       cap.abort();
-      throw tooLarge(maxBytes);
+      throw tooLarge(maxBytes, decompressed);
     }
     chunks.push(chunk);
   }
@@ -168,8 +231,8 @@ function isInside(root: string, file: string): boolean {
   return rel !== '' && !rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel);
 }
 
-function tooLarge(maxBytes: number): FetchError {
-  return new FetchError(`body exceeds ${maxBytes} bytes`);
+function tooLarge(maxBytes: number, decompressed = false): FetchError {
+  return new FetchError(`body exceeds ${maxBytes} bytes${decompressed ? ' once decompressed' : ''}`);
 }
 
 /** undici reports "fetch failed" and hides the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`. */

@@ -101,12 +101,19 @@ function sameOutlet(a: string, b: string): boolean {
   return x !== '' && y !== '' && (x.includes(y) || y.includes(x));
 }
 
+/** Clocks and time zones drift, but a date more than a day ahead is false: it is left out, as an
+ *  unknown date is (an item dated 2099 would otherwise head the feed for ever). */
+const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
+function notInFuture(iso: string | undefined, now: Date): string | undefined {
+  return iso !== undefined && Date.parse(iso) > now.getTime() + FUTURE_SLACK_MS ? undefined : iso;
+}
+
 function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, language, authorsFromText }: FeedFacts): Item {
   const { channel, source, now } = ctx;
   const timeZone = source.timezone ?? channel.timezone;
   const link = canonicalLink(entry.link, base);
   const guid = entry.guid?.trim() || undefined;
-  const publishedAt = parseDate(entry.published, timeZone);
+  const publishedAt = notInFuture(parseDate(entry.published, timeZone), now);
 
   // Relative URLs inside the content are written relative to the article page.
   const rawHtml = entry.contentHtml ?? (entry.summary && looksLikeHtml(entry.summary) ? entry.summary : undefined);
@@ -146,7 +153,7 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, langu
     channelIds: [channel.id],
     sourceId: source.id,
     ...content,
-    updatedAt: parseDate(entry.updated, timeZone) ?? publishedAt ?? now.toISOString(),
+    updatedAt: notInFuture(parseDate(entry.updated, timeZone), now) ?? publishedAt ?? now.toISOString(),
     language,
     licenseId: chooseLicense(channel, { sourceId: source.id, source: attribution.source }),
     contentHash: hashContent(content),

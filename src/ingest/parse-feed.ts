@@ -44,6 +44,8 @@ export interface ParsedFeed {
   rights?: string;
   authors: string[];
   entries: ParsedEntry[];
+  /** RSS <ttl>: minutes the feed may be cached; a positive whole number when given. */
+  ttlMinutes?: number;
 }
 
 type Raw = Record<string, unknown>;
@@ -62,11 +64,25 @@ const ITEM_FIELDS = [
   'dc:rights', 'dc:subject', 'description', 'guid', 'link', 'pubDate', 'rights', 'source', 'summary', 'title',
   PUBLISHED, UPDATED,
 ];
-const FEED_FIELDS = ['$', 'author', 'copyright', 'dc:creator', 'dc:language', 'dc:rights', 'language', 'link', 'rights', 'title'];
+const FEED_FIELDS = ['$', 'author', 'copyright', 'dc:creator', 'dc:language', 'dc:rights', 'language', 'link', 'rights', 'title', 'ttl'];
 
 /** rss-parser's custom-field form that keeps every occurrence of `name`, untouched, under `raw:name`. */
 function rawField(name: string): [string, string, { keepArray: true }] {
   return [name, `raw:${name}`, { keepArray: true }];
+}
+
+/** A DOCTYPE with an internal subset, before the root element; group 1 is the subset. */
+const INTERNAL_SUBSET = /^\uFEFF?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--[\s\S]*?-->|<\?[^>]*>)\s*)*<!DOCTYPE[^[>]*\[([^\]]*)\]/i;
+
+/** Whether the document declares entities in its DOCTYPE and refers to one of them (a declaration alone is
+ *  harmless: sax ignores it). */
+function usesDeclaredEntities(xml: string): boolean {
+  const subset = INTERNAL_SUBSET.exec(xml);
+  if (!subset) return false;
+  const names = [...subset[1]!.matchAll(/<!ENTITY\s+(?:%\s+)?([^\s"'>]+)/gi)].map((m) => m[1]!);
+  if (names.length === 0) return false;
+  const rest = xml.slice(subset.index + subset[0].length);
+  return names.some((name) => rest.includes(`&${name};`) || subset[1]!.includes(`%${name};`));
 }
 
 /**
@@ -79,6 +95,12 @@ export async function parseFeed(xml: string): Promise<ParsedFeed> {
   if (!kind) {
     const what = xml.trim() === '' ? 'empty document' : root ? `root element <${root}>` : `starts with "${collapseWhitespace(xml).slice(0, 40)}"`;
     throw new ParseError(`not an RSS or Atom document (${what})`);
+  }
+
+  // sax (under xml2js) never fetches external entities and refuses undeclared ones, but a DOCTYPE
+  // declaring entities is only ever an XXE probe or an expansion bomb in a feed: refuse it by name.
+  if (usesDeclaredEntities(xml)) {
+    throw new ParseError('refusing a DOCTYPE that declares entities (external entities and entity expansion are never processed)');
   }
 
   const parser = new Parser<Raw, Raw>({
@@ -108,7 +130,13 @@ function rssFeed(out: Raw & { items: Raw[] }, kind: 'rss' | 'rdf'): ParsedFeed {
     ...optional('rights', text(first(out, 'copyright')) ?? text(first(out, 'dc:rights'))),
     authors: names(all(out, 'dc:creator')),
     entries: out.items.map(rssEntry),
+    ...ttl(text(first(out, 'ttl'))),
   };
+}
+
+function ttl(value: string | undefined): { ttlMinutes?: number } {
+  const minutes = value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : 0;
+  return minutes > 0 ? { ttlMinutes: minutes } : {};
 }
 
 function rssEntry(item: Raw): ParsedEntry {

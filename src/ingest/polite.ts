@@ -97,6 +97,16 @@ export class HostPolicy {
     return this.#queued(url, opts.delayMs, () => fetchDocument(url.href, fetchOptions));
   }
 
+  /**
+   * Runs `task` (a request to `location`) in the host's queue without a pause and without robots.txt:
+   * feed sources are made to be polled, but never two requests to one host at once, whichever channels
+   * ask. A local location (no host) runs at once.
+   */
+  exclusive<T>(location: string, task: () => Promise<T>): Promise<T> {
+    if (!/^https?:\/\//i.test(location)) return task();
+    return this.#queued(new URL(location), 0, task);
+  }
+
   /** The robots.txt rules of the URL's origin, from the cache or fetched (in the host's queue). */
   #robotsRules(url: URL, delayMs: number): Promise<RobotsRules> {
     const cached = this.#robots.get(url.origin);

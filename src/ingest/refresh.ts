@@ -11,6 +11,7 @@ import { canonicalLink, itemId } from './ids.js';
 import { normalizeFeed, normalizePage } from './normalize.js';
 import { parseFeed } from './parse-feed.js';
 import { HostPolicy, type PoliteSession } from './polite.js';
+import { nextAttemptAt, type UpstreamHints } from '../schedule/next-attempt.js';
 
 export interface IngestOptions {
   feedsDir: string;
@@ -22,6 +23,10 @@ export interface IngestOptions {
   /** Per-host queues and the robots.txt cache, shared by every run of the process; a run without
    *  one gets its own. */
   hosts?: HostPolicy;
+  /** Fetch sources whose nextAttemptAt (backoff, upstream hints) is still ahead; disabled ones stay skipped. */
+  force?: boolean;
+  /** [0, 1) source for the backoff jitter; Math.random by default. */
+  random?: () => number;
 }
 
 export interface SourceReport {
@@ -35,6 +40,8 @@ export interface SourceReport {
   error?: string;
   /** What the run skipped without failing (see SourceState.notes). */
   notes?: string[];
+  /** Set when the source was not fetched at all: "not due until …" or "disabled …". */
+  skipped?: string;
   durationMs: number;
 }
 
@@ -65,24 +72,35 @@ export async function refreshChannel(
   const stored = new Set(store.items(channel.id).map((i) => i.id));
   const session = (opts.hosts ?? new HostPolicy({ userAgent: opts.userAgent, timeoutMs: opts.fetchTimeoutMs, maxBytes: opts.maxBodyBytes })).session();
 
+  const hosts = opts.hosts ?? new HostPolicy({ userAgent: opts.userAgent, timeoutMs: opts.fetchTimeoutMs, maxBytes: opts.maxBodyBytes });
+
   const items: Item[] = [];
   const states: SourceState[] = [];
   const runs: { source: Source; started: number; result: SourceRun }[] = [];
+  const skippedReports: SourceReport[] = [];
   for (const source of sources) {
+    const state = previous.get(source.id);
+    const skipped = skipReason(channel, source, state, now, opts.force === true);
+    if (skipped !== undefined) {
+      skippedReports.push({ sourceId: source.id, ok: true, notModified: false, fetched: 0, added: 0, updated: 0, unchanged: 0, skipped, durationMs: 0 });
+      opts.log.info({ channel: channel.id, source: source.id, skipped }, 'ingest: source skipped');
+      continue;
+    }
     const started = performance.now();
     const result =
       source.type === 'feed'
-        ? await runFeedSource(channel, source, previous.get(source.id), opts, now)
-        : await runArticleSource(channel, source, previous.get(source.id), { ...opts, session, stored }, now);
+        ? await runFeedSource(channel, source, state, { ...opts, hosts }, now)
+        : await runArticleSource(channel, source, state, { ...opts, session, stored }, now);
     items.push(...result.items);
     states.push(result.state);
     runs.push({ source, started, result });
   }
+  const kept = dedupeAcrossSources(items, store.items(channel.id));
 
   let applied: ApplyResult;
   try {
     applied = await store.apply(channel.id, {
-      items,
+      items: kept,
       sourceStates: states,
       maxItems: channel.maxItems,
       ...(channel.maxAge !== undefined && { maxAgeMs: parseMaxAge(channel.maxAge) }),
@@ -105,12 +123,59 @@ export async function refreshChannel(
       ...(result.error !== undefined && { error: result.error }),
       ...(result.state.notes !== undefined && { notes: result.state.notes }),
     };
-    const line = { channel: channel.id, source: source.id, ...report };
+    // The run's summary line: new, updated, unchanged, failed and durationMs, always all five.
+    const line = { channel: channel.id, source: source.id, new: report.added, failed: !report.ok, ...report };
     if (report.ok) opts.log.info(line, 'ingest: source done');
     else opts.log.warn(line, 'ingest: source failed');
     return report;
   });
-  return { channelId: channel.id, sources: reports, removed: applied.removed, changed: applied.changed };
+  const order = new Map(sources.map((s, i) => [s.id, i]));
+  const all = [...reports, ...skippedReports].sort((a, b) => order.get(a.sourceId)! - order.get(b.sourceId)!);
+  return { channelId: channel.id, sources: all, removed: applied.removed, changed: applied.changed };
+}
+
+/** Why the source is not fetched in this run, or undefined when it is. */
+function skipReason(channel: Channel, source: Source, state: SourceState | undefined, now: Date, force: boolean): string | undefined {
+  if (state?.disabled) {
+    return `disabled since ${state.disabled.at} (${state.disabled.reason}); run "syndicator source enable ${channel.id} ${source.id}" once it is back`;
+  }
+  if (!force && state?.nextAttemptAt !== undefined && Date.parse(state.nextAttemptAt) > now.getTime()) {
+    return `not due until ${state.nextAttemptAt}`;
+  }
+  return undefined;
+}
+
+/**
+ * One article, one item per channel. An entry whose canonical link is already held by another
+ * source's item (stored, or earlier in this run in channel order) is dropped: the first source to
+ * bring an article keeps it, so a stored item never changes hands. Within one source, an entry with
+ * a new id but the link and title of a stored item of that source (an upstream that changed its
+ * GUIDs) is dropped too. Entries of one source sharing a link but not a title are kept (some feeds
+ * link every entry to their home page).
+ */
+export function dedupeAcrossSources(items: readonly Item[], stored: readonly Item[]): Item[] {
+  const owner = new Map<string, { sourceId: string; ids: Set<string>; titles: Set<string> }>();
+  const claim = (item: Item) => {
+    const entry = owner.get(item.link);
+    if (!entry) owner.set(item.link, { sourceId: item.sourceId, ids: new Set([item.id]), titles: new Set([item.title]) });
+    else if (entry.sourceId === item.sourceId) {
+      entry.ids.add(item.id);
+      entry.titles.add(item.title);
+    }
+  };
+  for (const item of stored) claim(item);
+  const storedIds = new Set(stored.map((i) => i.id));
+  const kept: Item[] = [];
+  for (const item of items) {
+    const entry = owner.get(item.link);
+    if (entry && !entry.ids.has(item.id) && !storedIds.has(item.id)) {
+      if (entry.sourceId !== item.sourceId) continue;
+      if (entry.titles.has(item.title) && [...entry.ids].some((id) => storedIds.has(id))) continue;
+    }
+    claim(item);
+    kept.push(item);
+  }
+  return kept;
 }
 
 interface SourceRun {
@@ -124,25 +189,35 @@ async function runFeedSource(
   channel: Channel,
   source: FeedSource,
   previous: SourceState | undefined,
-  opts: IngestOptions,
+  opts: IngestOptions & { hosts: HostPolicy },
   now: Date,
 ): Promise<SourceRun> {
   const base: SourceState = previous ?? { sourceId: source.id, consecutiveFailures: 0 };
   const lastRunAt = now.toISOString();
+  const next = (hints: UpstreamHints) => optionalNext(nextAttemptAt({ ok: true, hints }, now, opts.random));
   try {
-    const fetched = await fetchDocument(source.url, {
-      feedsDir: opts.feedsDir,
-      timeoutMs: opts.fetchTimeoutMs,
-      maxBytes: opts.maxBodyBytes,
-      userAgent: opts.userAgent,
-      ...(base.etag !== undefined && { etag: base.etag }),
-      ...(base.lastModified !== undefined && { lastModified: base.lastModified }),
-    });
+    // One request at a time per host, feeds included (no pause between two feed requests).
+    const fetched = await opts.hosts.exclusive(source.url, () =>
+      fetchDocument(source.url, {
+        feedsDir: opts.feedsDir,
+        timeoutMs: opts.fetchTimeoutMs,
+        maxBytes: opts.maxBodyBytes,
+        userAgent: opts.userAgent,
+        ...(base.etag !== undefined && { etag: base.etag }),
+        ...(base.lastModified !== undefined && { lastModified: base.lastModified }),
+      }),
+    );
+    const headerHints = {
+      ...(fetched.cacheControl !== undefined && { cacheControl: fetched.cacheControl }),
+      ...(fetched.expires !== undefined && { expires: fetched.expires }),
+      ...(fetched.date !== undefined && { date: fetched.date }),
+    };
     if (fetched.kind === 'not-modified') {
+      const { lastError: _e, nextAttemptAt: _n, ...rest } = base;
       return {
         items: [],
         notModified: true,
-        state: { ...base, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, lastError: undefined },
+        state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
     const { text } = decodeDocument(fetched.body, fetched.contentType);
@@ -155,17 +230,40 @@ async function runFeedSource(
       consecutiveFailures: 0,
       ...(fetched.etag !== undefined && { etag: fetched.etag }),
       ...(fetched.lastModified !== undefined && { lastModified: fetched.lastModified }),
+      ...next({ ...headerHints, ...(parsed.ttlMinutes !== undefined && { ttlMinutes: parsed.ttlMinutes }) }),
     };
     return { items, notModified: false, state };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return {
-      items: [],
-      notModified: false,
-      error: message,
-      state: { ...base, lastRunAt, lastError: message, consecutiveFailures: base.consecutiveFailures + 1 },
-    };
+    return failedRun(base, err, lastRunAt, now, opts.random);
   }
+}
+
+function optionalNext(at: string | undefined): { nextAttemptAt?: string } {
+  return at === undefined ? {} : { nextAttemptAt: at };
+}
+
+/** The state after a failed run: backoff (or the upstream's Retry-After, when later); a 410 disables the source. */
+function failedRun(base: SourceState, err: unknown, lastRunAt: string, now: Date, random?: () => number): SourceRun {
+  const message = err instanceof Error ? err.message : String(err);
+  const failures = base.consecutiveFailures + 1;
+  const { nextAttemptAt: _n, ...rest } = withoutNotes(base);
+  const fetchError = err instanceof FetchError ? err : undefined;
+  const gone = fetchError?.status === 410;
+  const hints = fetchError?.retryAfter !== undefined && (fetchError.status === 429 || fetchError.status === 503) ? { retryAfter: fetchError.retryAfter } : {};
+  return {
+    items: [],
+    notModified: false,
+    error: message,
+    state: {
+      ...rest,
+      lastRunAt,
+      lastError: message,
+      consecutiveFailures: failures,
+      ...(gone
+        ? { disabled: { reason: `${message} (410 Gone: the upstream says the feed is gone for good)`, at: lastRunAt } }
+        : optionalNext(nextAttemptAt({ ok: false, failures, hints }, now, random))),
+    },
+  };
 }
 
 const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
@@ -195,12 +293,11 @@ async function runArticleSource(
       const shown = run.failures.slice(0, MAX_FAILURES_SHOWN).join('; ');
       const more = run.failures.length > MAX_FAILURES_SHOWN ? '; …' : '';
       const error = `crawl-list: ${run.failures.length} of ${run.attempted} articles failed (${shown}${more})`;
-      return {
-        items: run.items,
-        notModified: false,
-        error,
-        state: { ...withoutNotes(base), lastRunAt, lastError: error, consecutiveFailures: base.consecutiveFailures + 1, ...notes },
-      };
+      // The list itself was read: no backoff (it would hold back the articles that did work); the
+      // failed articles, not stored, are simply tried again by the next run.
+      const failed = failedRun(base, new Error(error), lastRunAt, now, opts.random);
+      const { nextAttemptAt: _n, ...state } = failed.state;
+      return { ...failed, items: run.items, state: { ...state, ...notes } };
     }
     return {
       items: run.items,
@@ -208,13 +305,7 @@ async function runArticleSource(
       state: { sourceId: source.id, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...notes },
     };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return {
-      items: [],
-      notModified: false,
-      error: message,
-      state: { ...withoutNotes(base), lastRunAt, lastError: message, consecutiveFailures: base.consecutiveFailures + 1 },
-    };
+    return failedRun(base, err, lastRunAt, now, opts.random);
   }
 }
 

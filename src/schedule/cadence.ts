@@ -33,8 +33,16 @@ export class Cadence {
     this.intervalSeconds = Math.max(1, Math.round(Math.min(...gaps, 86_400)));
   }
 
-  /** Seconds a response served at `now` stays fresh. */
+  #memo = { second: -1, maxAge: 0 };
+
+  /** Seconds a response served at `now` stays fresh (computed once per second: feeds are polled often). */
   maxAge(now: Date): number {
+    const second = Math.floor(now.getTime() / 1000);
+    if (second !== this.#memo.second) this.#memo = { second, maxAge: this.#compute(now) };
+    return this.#memo.maxAge;
+  }
+
+  #compute(now: Date): number {
     let next = this.#runs.find((run) => run.getTime() > now.getTime());
     if (!next) {
       this.#runs.splice(0, this.#runs.length, ...nextRuns(this.schedule, this.timeZone, 6));

@@ -135,6 +135,20 @@ export async function archiveItems(
   return result;
 }
 
+/** Removes one item from whichever archive month holds it (durably, with backups); whether one did. The caller holds the channel's lock. */
+export async function removeFromArchive(dataDir: string, channelId: string, itemId: string, backups: number = DEFAULT_BACKUPS): Promise<boolean> {
+  let removed = false;
+  for (const month of await listArchiveMonths(dataDir, channelId)) {
+    const doc = await readArchive(dataDir, channelId, month);
+    if (!doc || !doc.items.some((i) => i.id === itemId)) continue;
+    doc.items = doc.items.filter((i) => i.id !== itemId);
+    doc.schemaVersion = SCHEMA_VERSION;
+    await writeFileDurably(archiveFile(dataDir, channelId, month), JSON.stringify(doc), { backups });
+    removed = true;
+  }
+  return removed;
+}
+
 function emptyArchive(channelId: string, month: string): ArchiveDocument {
   return { schemaVersion: SCHEMA_VERSION, kind: 'archive', channelId, month, items: [] };
 }

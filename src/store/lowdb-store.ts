@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, link } from 'node:fs/promises';
 import path from 'node:path';
 import type { Item, SourceState } from '../model.js';
-import { archiveDir, archiveItems, checkItems, listArchiveMonths, MONTH_PATTERN, readArchive } from './archive.js';
+import { archiveDir, archiveItems, checkItems, listArchiveMonths, MONTH_PATTERN, readArchive, removeFromArchive } from './archive.js';
 import { countItems } from './backups.js';
 import type { DocumentReader } from './backups.js';
 import { DEFAULT_BACKUPS, sweepTempFilesIn } from './durable-file.js';
@@ -28,7 +28,13 @@ export interface ChannelDocument {
   itemsVersion: string;
   items: Item[];
   sources: Record<string, SourceState>;
+  /** Items an operator deleted (id → ISO 8601 deletedAt): merge() never adds them again. The newest
+   *  MAX_TOMBSTONES are kept. */
+  tombstones: Record<string, string>;
 }
+
+/** Tombstones kept per channel; the oldest go first (an upstream rarely lists an entry for that long). */
+export const MAX_TOMBSTONES = 10_000;
 
 export interface LowdbStoreOptions {
   /** Rotated backups per file (default 3). */
@@ -162,6 +168,36 @@ export class LowdbStore implements Store {
     });
   }
 
+  deleteItem(channelId: string, itemId: string, now: Date): Promise<boolean> {
+    const slot = this.#slot(channelId);
+    return slot.doc.update(async (data) => {
+      const live = data.items.some((i) => i.id === itemId);
+      const archived = await removeFromArchive(this.dataDir, channelId, itemId, this.backups);
+      const known = live || archived || itemId in data.tombstones;
+      if (!known) return false;
+      if (live) data.items = data.items.filter((i) => i.id !== itemId);
+      data.tombstones[itemId] ??= now.toISOString();
+      const ids = Object.keys(data.tombstones);
+      if (ids.length > MAX_TOMBSTONES) {
+        const oldest = ids.sort((a, b) => (data.tombstones[a]! < data.tombstones[b]! ? -1 : 1)).slice(0, ids.length - MAX_TOMBSTONES);
+        for (const id of oldest) delete data.tombstones[id];
+      }
+      if (live || archived) data.itemsVersion = randomUUID();
+      if (archived) slot.months = await listArchiveMonths(this.dataDir, channelId);
+      return true;
+    });
+  }
+
+  updateSourceState(channelId: string, sourceId: string, change: (state: SourceState) => SourceState): Promise<boolean> {
+    const slot = this.#slot(channelId);
+    return slot.doc.update(async (data) => {
+      const state = data.sources[sourceId];
+      if (!state) return false;
+      data.sources[sourceId] = change(state);
+      return true;
+    });
+  }
+
   archiveMonths(channelId: string): readonly string[] {
     return this.#slot(channelId).months;
   }
@@ -224,6 +260,8 @@ function merge(doc: ChannelDocument, batch: IngestBatch): Merged {
   for (const incoming of batch.items) {
     const counts = bySource.get(incoming.sourceId) ?? { added: 0, updated: 0, unchanged: 0 };
     bySource.set(incoming.sourceId, counts);
+    // Deleted by an operator: never back, and not news either.
+    if (Object.hasOwn(doc.tombstones, incoming.id)) continue;
     const index = byId.get(incoming.id);
     if (index === undefined) {
       byId.set(incoming.id, doc.items.length);
@@ -308,7 +346,7 @@ function recordSourceStates(doc: ChannelDocument, batch: IngestBatch, bySource: 
 }
 
 function emptyDocument(channelId: string): ChannelDocument {
-  return { schemaVersion: SCHEMA_VERSION, kind: 'channel', channelId, itemsVersion: '', items: [], sources: {} };
+  return { schemaVersion: SCHEMA_VERSION, kind: 'channel', channelId, itemsVersion: '', items: [], sources: {}, tombstones: {} };
 }
 
 function checkChannel(doc: Record<string, unknown>, channelId: string): ChannelDocument {
@@ -321,6 +359,9 @@ function checkChannel(doc: Record<string, unknown>, channelId: string): ChannelD
     throw new Error('not a channel document (expected "sources" to be an object)');
   }
   if (typeof doc.itemsVersion !== 'string') throw new Error('not a channel document ("itemsVersion" is not a string)');
+  if (typeof doc.tombstones !== 'object' || doc.tombstones === null || Array.isArray(doc.tombstones)) {
+    throw new Error('not a channel document (expected "tombstones" to be an object)');
+  }
   return { ...(doc as unknown as ChannelDocument), channelId };
 }
 

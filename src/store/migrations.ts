@@ -12,8 +12,10 @@ import { SchemaVersionError } from './store.js';
  *   1  foundation: { schemaVersion, channelId, itemsVersion?, items, sources }
  *   2  `kind` ("channel" | "archive") names what a file holds, and `itemsVersion` is always there
  *      (channel files written before it existed lack it); archive files start at 2.
+ *   3  channel documents carry `tombstones` ({ itemId: deletedAt }): items an operator deleted, which
+ *      no ingest may add again.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** One step: turns a document of version `from` into one of version `to` (= from + 1), in place. */
 export interface Migration {
@@ -34,6 +36,14 @@ export const MIGRATIONS: readonly Migration[] = [
       if (doc.kind === undefined) doc.kind = 'channel';
       // An empty token: "never changed since this build first saw it" (the store re-sorts on first read).
       if (typeof doc.itemsVersion !== 'string') doc.itemsVersion = '';
+    },
+  },
+  {
+    from: 2,
+    to: 3,
+    description: 'channel documents gain tombstones (items deleted by an operator)',
+    migrate: (doc) => {
+      if (doc.kind === 'channel' && (typeof doc.tombstones !== 'object' || doc.tombstones === null)) doc.tombstones = {};
     },
   },
 ];

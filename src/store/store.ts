@@ -73,6 +73,14 @@ export interface Store {
    * a month without an archive. Items that are live again are left out, so an item is never in both.
    */
   archivedItems(channelId: string, month: string): Promise<readonly Item[]>;
+  /**
+   * Deletes an item for good: it leaves the live set (and its archive month) and its id is remembered
+   * (a tombstone) so that no later apply() adds it again. Resolves false when the channel has no live
+   * or archived item with that id and no tombstone for it.
+   */
+  deleteItem(channelId: string, itemId: string, now: Date): Promise<boolean>;
+  /** Changes one source's state (e.g. re-enables a source disabled by a 410); false when it has none. */
+  updateSourceState(channelId: string, sourceId: string, change: (state: SourceState) => SourceState): Promise<boolean>;
   /** Picks up writes made by another process (e.g. the CLI) since the last look. */
   sync(): Promise<void>;
   /** Waits for pending writes and releases resources. */

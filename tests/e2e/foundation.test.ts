@@ -2,6 +2,7 @@
 // serving the upstream fixtures (the GB2312 one included) → lowdb files on disk → the service's
 // own HTTP server over real sockets → every format read back by rss-parser and python3-feedparser.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,7 +25,13 @@ function startUpstream() {
     { path: '/steel/rss.xml', ...fixture('steel-enterprise.rss.xml', 'application/rss+xml; charset=utf-8') },
     { path: '/metal/atom.xml', ...fixture('steel-enterprise.atom.xml', 'application/atom+xml') },
     { path: '/gbk/header.xml', ...fixture('steel-enterprise.gb2312.rss.xml', 'application/rss+xml; charset=GB2312') },
-    { path: '/gbk/prolog-only.xml', ...fixture('steel-enterprise.gb2312.rss.xml', 'text/xml') },
+    // The same feed under another address: its article links differ, or the channel would keep the
+    // article once (one article through two sources is deduplicated by link).
+    {
+      path: '/gbk/prolog-only.xml',
+      body: Buffer.from(readFileSync(path.join(UPSTREAM, 'steel-enterprise.gb2312.rss.xml')).toString('latin1').replaceAll('/a/1001.html', '/a/1001-prolog.html'), 'latin1'),
+      headers: { 'content-type': 'text/xml' },
+    },
   ]);
 }
 

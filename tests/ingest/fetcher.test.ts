@@ -94,7 +94,8 @@ describe('fetchDocument over http', () => {
     assert.ok(first.kind === 'ok');
     assert.equal(first.etag, ETAG);
     const second = await fetchDocument(server.url('/etag'), { ...opts, etag: first.etag });
-    assert.deepEqual(second, { kind: 'not-modified', url: server.url('/etag') });
+    assert.equal(second.kind, 'not-modified');
+    assert.equal(second.url, server.url('/etag'));
     const conditional = server.requests.at(-1)!;
     assert.equal(conditional.headers['if-none-match'], ETAG);
     assert.doesNotMatch(conditional.headers['cache-control'] ?? '', /no-cache/);

@@ -1,0 +1,95 @@
+// When a source may be fetched again. A channel's cron schedule ticks for all its sources; on top of
+// it each source carries a "not before" instant (SourceState.nextAttemptAt) set from what the upstream
+// asked for (RSS <ttl>, Cache-Control max-age, Expires, Retry-After) or, after failures, from an
+// exponential backoff with jitter. A tick before that instant skips the source; the first tick after
+// it fetches. Nothing here ever stops a source for good: only a 410 Gone disables one (refresh.ts).
+
+/** Backoff after the first failure; doubles with each further consecutive failure. */
+export const BACKOFF_BASE_MS = 5 * 60 * 1000;
+/** No wait, whether backoff or an upstream hint, is ever longer than this. */
+export const MAX_WAIT_MS = 24 * 60 * 60 * 1000;
+/** Backoff delays vary by ±this fraction so that sources failing together do not retry together. */
+export const JITTER = 0.2;
+
+/** What the upstream said about when to come back, raw. */
+export interface UpstreamHints {
+  /** RSS <ttl>, minutes. */
+  ttlMinutes?: number;
+  cacheControl?: string;
+  expires?: string;
+  /** The answer's Date header, to read Expires against the server's clock. */
+  date?: string;
+  /** Retry-After of a 429 / 503: seconds or an HTTP date. */
+  retryAfter?: string;
+}
+
+/**
+ * The delay (ms, ≤ MAX_WAIT_MS) the hints ask for, measured from `now`; 0 when they ask for nothing.
+ * The longest of them wins: an upstream that says "not for an hour" in any of its ways is believed.
+ */
+export function hintDelayMs(hints: UpstreamHints, now: Date): number {
+  const delays: number[] = [];
+  if (hints.ttlMinutes !== undefined && Number.isFinite(hints.ttlMinutes) && hints.ttlMinutes > 0) delays.push(hints.ttlMinutes * 60_000);
+  const cc = hints.cacheControl?.toLowerCase();
+  const maxAge = cc ? /(?:^|[,\s])max-age\s*=\s*"?(\d+)/.exec(cc)?.[1] : undefined;
+  if (maxAge !== undefined) delays.push(Number(maxAge) * 1000);
+  // Cache-Control max-age overrides Expires (RFC 9111 §5.3).
+  else if (hints.expires) {
+    const expires = Date.parse(hints.expires);
+    const served = hints.date ? Date.parse(hints.date) : Number.NaN;
+    // Against the server's own clock when it sent one, so a skewed clock does not matter.
+    const delay = Number.isNaN(served) ? expires - now.getTime() : expires - served;
+    if (Number.isFinite(delay) && delay > 0) delays.push(delay);
+  }
+  if (hints.retryAfter !== undefined) {
+    const delay = retryAfterMs(hints.retryAfter, now);
+    if (delay !== undefined) delays.push(delay);
+  }
+  return Math.min(MAX_WAIT_MS, Math.max(0, ...delays));
+}
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP date; undefined when it is neither. */
+export function retryAfterMs(value: string, now: Date): number | undefined {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}
+
+/**
+ * The backoff after `failures` consecutive failures (≥ 1): min(MAX_WAIT_MS, BACKOFF_BASE_MS × 2^(failures−1)),
+ * then ±JITTER (never above MAX_WAIT_MS). `random` returns a number in [0, 1) (Math.random by default; seeded in tests).
+ */
+export function backoffMs(failures: number, random: () => number = Math.random): number {
+  const n = Math.max(1, Math.floor(failures));
+  const base = Math.min(MAX_WAIT_MS, BACKOFF_BASE_MS * 2 ** Math.min(n - 1, 30));
+  const jitter = 1 + JITTER * (2 * random() - 1);
+  return Math.round(Math.min(MAX_WAIT_MS, base * jitter));
+}
+
+/**
+ * The source's "not before" instant after a run at `now`, as ISO 8601, or undefined when the next
+ * scheduled tick may fetch it: after a failure, the later of the backoff and a Retry-After; after a
+ * success, what the hints ask for.
+ */
+export function nextAttemptAt(
+  outcome: { ok: true; hints: UpstreamHints } | { ok: false; failures: number; hints: UpstreamHints },
+  now: Date,
+  random: () => number = Math.random,
+): string | undefined {
+  const hinted = hintDelayMs(outcome.hints, now);
+  const delay = outcome.ok ? hinted : Math.max(hinted, backoffMs(outcome.failures, random));
+  return delay > 0 ? new Date(now.getTime() + delay).toISOString() : undefined;
+}
+
+/** A deterministic [0, 1) generator (mulberry32) for tests and reproducible runs. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

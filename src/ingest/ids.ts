@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * The item id: the first 32 hex digits of sha256(`${sourceId}\n${upstreamKey}`), where upstreamKey
- * is the entry's upstream guid or else its canonical link (see canonicalLink).
+ * is the entry's upstream guid or else its link (entryLink for feeds, canonicalLink for pages).
  */
 export function itemId(sourceId: string, upstreamKey: string): string {
   return createHash('sha256').update(`${sourceId}\n${upstreamKey}`).digest('hex').slice(0, 32);
@@ -24,15 +24,29 @@ export function itemGuid(id: string): string {
 
 /**
  * `link` resolved against `base`, without its #fragment; undefined unless the result is an http(s)
- * URL (a javascript: or file: link is never an article address).
+ * URL (a javascript: or file: link is never an article address). For pages: a list that links an
+ * article twice (#comments) links one article.
  */
 export function canonicalLink(link: string | undefined, base?: string): string | undefined {
+  const url = httpUrl(link, base);
+  if (url) url.hash = '';
+  return url?.href;
+}
+
+/**
+ * `link` resolved against `base`, its #fragment kept; undefined unless it is an http(s) URL. For feed
+ * entries: blogs and diaries publish several entries on one page, each at its own #anchor, so the
+ * fragment is what tells them apart (found on real feeds: 16 entries collapsed into 3 without it).
+ */
+export function entryLink(link: string | undefined, base?: string): string | undefined {
+  return httpUrl(link, base)?.href;
+}
+
+function httpUrl(link: string | undefined, base?: string): URL | undefined {
   if (!link?.trim()) return undefined;
   try {
     const url = new URL(link.trim(), base);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    url.hash = '';
-    return url.href;
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
   } catch {
     return undefined;
   }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Attribution, Channel, Item, ListSource, PageSource, Source, SourceOutlet } from '../model.js';
 import { parseDate } from './dates.js';
 import type { ExtractedPage } from './extract-page.js';
-import { canonicalLink, itemGuid, itemId } from './ids.js';
+import { canonicalLink, entryLink, itemGuid, itemId } from './ids.js';
 import { chooseLicense } from './license-rules.js';
 import { optional } from './optional.js';
 import type { ParsedEntry, ParsedFeed } from './parse-feed.js';
@@ -111,7 +111,7 @@ function notInFuture(iso: string | undefined, now: Date): string | undefined {
 function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, language, authorsFromText }: FeedFacts): Item {
   const { channel, source, now } = ctx;
   const timeZone = source.timezone ?? channel.timezone;
-  const link = canonicalLink(entry.link, base);
+  const link = entryLink(entry.link, base);
   const guid = entry.guid?.trim() || undefined;
   const publishedAt = notInFuture(parseDate(entry.published, timeZone), now);
 

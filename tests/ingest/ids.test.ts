@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { canonicalLink, itemGuid, itemId } from '../../src/ingest/ids.js';
+import { canonicalLink, entryLink, itemGuid, itemId } from '../../src/ingest/ids.js';
 import { chooseLicense } from '../../src/ingest/license-rules.js';
 import type { Channel } from '../../src/model.js';
 
@@ -25,6 +25,11 @@ describe('item identity', () => {
     assert.equal(canonicalLink('javascript:alert(1)', 'http://e.cn/'), undefined);
     assert.equal(canonicalLink('file:///etc/passwd'), undefined);
     assert.equal(canonicalLink('  '), undefined);
+  });
+
+  it('entryLink is absolute http(s) with its fragment', () => {
+    assert.equal(entryLink('/a/b.html#c', 'http://e.cn/x/'), 'http://e.cn/a/b.html#c');
+    assert.equal(entryLink('javascript:alert(1)', 'http://e.cn/'), undefined);
   });
 });
 

@@ -161,10 +161,14 @@ describe('normalizeFeed details', () => {
   const ctx = { channel, source: source('s', 'x.xml'), documentUrl: 'http://up.example.cn/feeds/x.xml', now: NOW };
   const entry = { titleIsHtml: false, authors: [], contributors: [], categories: [] };
 
-  it('resolves relative links against the document URL and drops the fragment', () => {
-    const [item] = normalizeFeed({ kind: 'rss', authors: [], entries: [{ ...entry, title: 'a', link: '../a/1.html#top' }] }, ctx);
-    assert.equal(item?.link, 'http://up.example.cn/a/1.html');
-    assert.equal(item?.id, itemId('s', 'http://up.example.cn/a/1.html'));
+  it('resolves relative links against the document URL, keeping the #anchor that tells entries on one page apart', () => {
+    const items = normalizeFeed(
+      { kind: 'rss', authors: [], entries: [{ ...entry, title: 'a', link: '../a/1.html#109424958' }, { ...entry, title: 'b', link: '../a/1.html#109405270' }] },
+      ctx,
+    );
+    assert.deepEqual(items.map((i) => i.link), ['http://up.example.cn/a/1.html#109424958', 'http://up.example.cn/a/1.html#109405270']);
+    assert.equal(items[0]?.id, itemId('s', 'http://up.example.cn/a/1.html#109424958'));
+    assert.notEqual(items[0]?.id, items[1]?.id, 'two diary entries of one page are two items');
   });
 
   it('resolves against the upstream channel link for a local file', () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { CRASH_CHANNELS, CRASH_MAX_ITEMS } from './crash-writer.js';
 import { ROOT, tempDir } from './temp.js';
+import { seededRandom } from '../../src/schedule/next-attempt.js';
 
 export interface CrashOptions {
   cycles: number;
@@ -39,18 +40,6 @@ export interface CrashTally {
   /** The first problems seen, for the report. */
   problems: string[];
   elapsedMs: number;
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function runCrashCycles(options: CrashOptions): Promise<CrashTally> {

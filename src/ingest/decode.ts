@@ -66,10 +66,32 @@ function declaredInDocument(body: Buffer): string | undefined {
   return label && !/^utf-?16/i.test(label) ? label : undefined;
 }
 
+// The same holds for other legacy charsets, as the WHATWG Encoding Standard (what browsers do) reads
+// them: a declared ISO-8859-1 page sends Windows-1252 curly quotes, a TIS-620 one Windows-874 quotes,
+// an EUC-KR one the CP949 extensions. Found on real feeds: TIS-620 titles whose quotes came out as U+FFFD.
+const SUPERSETS: Readonly<Record<string, string>> = {
+  'iso-8859-1': 'windows-1252',
+  'iso8859-1': 'windows-1252',
+  latin1: 'windows-1252',
+  'us-ascii': 'windows-1252',
+  ascii: 'windows-1252',
+  'iso-8859-9': 'windows-1254',
+  'iso-8859-11': 'windows-874',
+  'tis-620': 'windows-874',
+  tis620: 'windows-874',
+  'euc-kr': 'cp949',
+  'ks_c_5601-1987': 'cp949',
+  'shift_jis': 'cp932',
+  'shift-jis': 'cp932',
+  sjis: 'cp932',
+};
+
 /** Maps a declared label to the name iconv-lite decodes with, or undefined when it is unknown. */
 function resolveLabel(label: string): string | undefined {
   const name = label.trim().toLowerCase();
   if (GB_FAMILY.has(name)) return 'gb18030';
+  const superset = SUPERSETS[name];
+  if (superset !== undefined && iconv.encodingExists(superset)) return superset;
   if (name === 'utf-8' || name === 'utf8') return 'utf-8';
   return iconv.encodingExists(name) ? name : undefined;
 }

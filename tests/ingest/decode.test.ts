@@ -60,3 +60,16 @@ describe('decodeDocument', () => {
     assert.equal(text, '<rss><title>abcd\te\n</title></rss>');
   });
 });
+
+describe('legacy labels are read as the superset browsers use', () => {
+  it('TIS-620 as Windows-874 (curly quotes), ISO-8859-1 as Windows-1252, EUC-KR as CP949', () => {
+    const thai = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="TIS-620"?><t>'), Buffer.from([0x93, 0xa1, 0x94]), Buffer.from('</t>')]);
+    const decodedThai = decodeDocument(thai);
+    assert.equal(decodedThai.charset, 'windows-874');
+    assert.match(decodedThai.text, /<t>“ก”<\/t>/);
+    const latin = decodeDocument(Buffer.concat([Buffer.from('<t>'), Buffer.from([0x93, 0x41, 0x94, 0x80]), Buffer.from('</t>')]), 'text/xml; charset=ISO-8859-1');
+    assert.equal(latin.text, '<t>“A”€</t>');
+    const korean = decodeDocument(Buffer.concat([Buffer.from('<t>'), Buffer.from([0x81, 0x41]), Buffer.from('</t>')]), 'text/xml; charset=euc-kr');
+    assert.equal(korean.text, '<t>갂</t>', 'a CP949 extension character');
+  });
+});

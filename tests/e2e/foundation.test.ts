@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
-import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
+import { assertEntriesAttributed, readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
 import { assertValidJsonFeed } from '../helpers/jsonfeed.js';
 import { parseXml } from '../helpers/xml.js';
@@ -95,15 +95,7 @@ describe('foundation: feeds/ → ingest → lowdb → RSS, Atom and JSON Feed', 
       const parsed = await readWithFeedparser(body);
       assert.equal(parsed.bozo, false, parsed.bozoException ?? undefined);
       assert.equal(parsed.entries.length, 7);
-      for (const e of parsed.entries) {
-        assert.ok(e.title, `title: ${JSON.stringify(e)}`);
-        assert.match(e.link ?? '', /^https?:\/\//, `link: ${e.title}`);
-        assert.ok(e.published || e.updated, `date: ${e.title}`);
-        assert.ok(e.authors.length > 0, `authors: ${e.title}`);
-        assert.ok(e.rights, `rights: ${e.title}`);
-        assert.match(e.license ?? '', /^http:\/\/feeds\.test\/licenses\//, `license: ${e.title}`);
-        assert.ok(e.source?.title, `source: ${e.title}`);
-      }
+      assertEntriesAttributed(parsed.entries, 'http://feeds.test/licenses/');
       const naive = parsed.entries.find((e) => e.title === '首钢京唐二期工程进展顺利')!;
       assert.equal(naive.published, '2019-06-25T09:20:00Z', 'naive Beijing time 2019-06-25 17:20:00 is 09:20 UTC');
       const reprint = parsed.entries.find((e) => e.title === '沙钢集团 & 东北特钢:联合开展技术攻关')!;

@@ -1,6 +1,7 @@
 // Real feed clients reading rendered documents back, as subscribers would: Debian's python3-feedparser
 // (Universal Feed Parser) and rss-parser.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import Parser from 'rss-parser';
 
@@ -97,4 +98,21 @@ export async function readWithRssParser(document: string): Promise<{ title?: str
   });
   const out = await parser.parseString(document);
   return { ...(out.title !== undefined && { title: out.title }), items: out.items as RssParserItem[] };
+}
+
+/**
+ * What every entry of our RSS and Atom feeds must give a feed reader: a title, an absolute http(s)
+ * link, a date, an author, rights, a license (under `licensePrefix` when given) and a source.
+ */
+export function assertEntriesAttributed(entries: readonly FeedparserEntry[], licensePrefix?: string): void {
+  for (const e of entries) {
+    assert.ok(e.title, `title: ${JSON.stringify(e)}`);
+    assert.match(e.link ?? '', /^https?:\/\//, `link for ${e.title}`);
+    assert.ok(e.published ?? e.updated, `a date for ${e.title}`);
+    assert.ok(e.authors.length > 0, `an author for ${e.title}`);
+    assert.ok(e.rights, `rights for ${e.title}`);
+    assert.ok(e.license, `license for ${e.title}`);
+    if (licensePrefix !== undefined) assert.ok(e.license.startsWith(licensePrefix), `license ${e.license} for ${e.title}`);
+    assert.ok(e.source?.title, `source for ${e.title}`);
+  }
 }

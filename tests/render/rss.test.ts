@@ -11,7 +11,7 @@ import {
 } from '../../src/render/namespaces.js';
 import * as fx from '../helpers/render-fixtures.js';
 import { type XmlElement, attr, childNamed, childrenNamed, only, parseXml, textOf } from '../helpers/xml.js';
-import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
+import { assertEntriesAttributed, readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
 
 const rss = formats.rss;
 
@@ -209,15 +209,7 @@ describe('RSS 2.0 renderer', () => {
     assert.equal(out.feed.rights, fx.ownLicense().statement);
     assert.equal(out.feed.license, `${fx.BASE_URL}/licenses/csteelnews-own`);
     assert.equal(out.entries.length, 3);
-    for (const e of out.entries) {
-      assert.ok(e.title, 'title');
-      assert.ok(e.link, 'link');
-      assert.ok(e.published ?? e.updated, `a date for ${e.title}`);
-      assert.ok(e.authors.length > 0, `an author for ${e.title}`);
-      assert.ok(e.rights, `rights for ${e.title}`);
-      assert.ok(e.license, `license for ${e.title}`);
-      assert.ok(e.source?.title, `source for ${e.title}`);
-    }
+    assertEntriesAttributed(out.entries);
     const [full, bare] = out.entries;
     assert.deepEqual(full?.authors, ['李明', '王芳']);
     assert.deepEqual(full?.contributors, ['张伟']);

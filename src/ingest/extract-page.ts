@@ -25,7 +25,13 @@ export interface PageExtractOptions {
   selectors?: PageSelectors;
   /** Names the site credits itself with; an author meta naming the site is not an author. */
   siteNames?: readonly string[];
+  /** The crawl's clock: a date written without its year (`03-05 08:05`) is placed in the year of the
+   *  page's address (`/20210305/`, `t20210305_…`) or else in the last twelve months before this. */
+  now?: Date;
 }
+
+/** Per field, which rule found it: `selector "…"`, `JSON-LD …`, `meta …`, `label …`, `heuristic: …`. */
+export type Explanation = Partial<Record<'title' | 'published' | 'updated' | 'authors' | 'editor' | 'source' | 'body' | 'categories' | 'rights' | 'article', string>>;
 
 export interface ExtractedPage {
   /** The article in the feed path's terms; contentHtml is not sanitized yet (normalize does it, last). */
@@ -34,6 +40,8 @@ export interface ExtractedPage {
   siteName?: string;
   /** <html lang>, content-language, JSON-LD inLanguage or og:locale, as written. */
   language?: string;
+  /** Which rule found each field (`syndicator preview --explain`). */
+  explain?: Explanation;
 }
 
 /**

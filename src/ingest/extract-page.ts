@@ -9,11 +9,11 @@
 
 import { load, type Cheerio, type CheerioAPI } from 'cheerio';
 import type { PageSelectors } from '../model.js';
-import { findDateText, parseDate } from './dates.js';
+import { completeYear, findDateText, parseDate } from './dates.js';
 import { ExtractError } from './errors.js';
 import { canonicalLink } from './ids.js';
 import { readJsonLd } from './jsonld.js';
-import { findMainBody, paragraphize, removeBoilerplate, trimIndentation } from './main-body.js';
+import { findMainBody, MIN_BODY_CHARS, paragraphize, removeBoilerplate, trimIndentation } from './main-body.js';
 import { readLabels, splitNames, takeBracketedLabels, type LabelFacts, type LabelKind } from './page-labels.js';
 import { ancestors, blockText, classAndId, documentOrder, isBlock, isElement, sectionOf, textLengths, type Element } from './page-dom.js';
 import type { ParsedEntry } from './parse-feed.js';
@@ -68,14 +68,18 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   removeBoilerplate($);
 
   const knownTitle = configured.title ?? article?.headline ?? (meta.title && stripSiteSuffix(meta.title, meta.siteName));
-  const titleElement = configured.titleElement ?? findTitleElement($, knownTitle, docTitle);
-  const title = knownTitle ?? (titleElement && collapseWhitespace(titleElement.text())) ?? (docTitle ? stripSiteSuffix(docTitle, meta.siteName) : undefined);
+  const heading = configured.titleElement ? { el: configured.titleElement, agrees: true } : findTitleElement($, knownTitle, docTitle, meta.siteName);
+  const titleElement = heading?.el;
+  const title = knownTitle ?? heading?.text ?? (titleElement && collapseWhitespace(titleElement.text())) ?? (docTitle ? stripSiteSuffix(docTitle, meta.siteName) : undefined);
   const suffix = titleSuffix(docTitle, title);
   const siteName = meta.siteName ?? article?.publisher ?? suffix.at(-1);
   const siteNames = [siteName, ...(opts.siteNames ?? [])].filter((n): n is string => n !== undefined && n !== '');
 
   const configuredBody = configured.body && configured.body.closest('html').length > 0 ? configured.body : undefined;
-  const body = configuredBody ?? findMainBody($, article?.articleBody);
+  // Short candidates that are the title or an info line are not the body of a brief.
+  const notBody = (el: Element) => (titleElement !== undefined && (titleElement.is(el) || $(el).find(titleElement).length > 0 && collapseWhitespace($(el).text()) === collapseWhitespace(titleElement.text()))) || readLabels(blockText($(el))).infoOnly;
+  const found = configuredBody ? undefined : findMainBody($, article?.articleBody, notBody);
+  const body = configuredBody ?? found?.el;
   // Hints first: an info line without labels ("2019年08月20日 19:12 <a class="source">证券时报</a>")
   // is taken out whole by takeInfoLines.
   const hinted = readClassHints($, body, opts.url);
@@ -89,24 +93,52 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
       .remove();
   }
   const bracketed = body ? takeBodyLabels($, body) : {};
-  if (body) {
+  const labels = mergeFacts(mergeFacts(info.facts, hinted.facts), bracketed);
+  if (labels.published !== undefined) labels.published = completeYear(labels.published, opts.url, opts.now);
+
+  // Is this an article? A body of MIN_BODY_CHARS or more, one configured or one JSON-LD describes,
+  // is; a shorter one (a brief) only when the page as a whole says so: a heading that agrees with
+  // <title> or og:title, a date, and a byline label or a container named for article text.
+  const byline = labels.source !== undefined || labels.authors !== undefined || labels.editor !== undefined || meta.source !== undefined;
+  const dated = labels.published !== undefined || meta.published !== undefined;
+  const brief = found !== undefined && found.chars < MIN_BODY_CHARS;
+  const accepted = body !== undefined && (!brief || article !== undefined || (heading?.agrees === true && dated && (byline || found.named)));
+  if (body && accepted) {
     paragraphize($, body);
     trimIndentation(body);
   }
-  const contentHtml = body ? body.html()?.trim() : article?.articleBody && paragraphs(article.articleBody);
-  if (!contentHtml) throw new ExtractError(`no article body found on ${opts.url}`);
+  const contentHtml = body && accepted ? body.html()?.trim() : article?.articleBody && paragraphs(article.articleBody);
+  if (!contentHtml || (body && accepted && collapseWhitespace(body.text()) === '' && body.find('img').length === 0)) throw new ExtractError(`no article body found on ${opts.url}`);
 
-  const labels = mergeFacts(mergeFacts(info.facts, hinted.facts), bracketed);
   const sourceUrl = info.facts.source !== undefined ? info.sourceUrl : hinted.sourceUrl;
   // An author meta naming the site, or any part of the <title> suffix (a channel, the site), is no author.
   const notSite = (name: string) => !isSiteName(name, [...siteNames, ...suffix]);
-  const authors = configured.authors ?? nonEmpty(article?.authors) ?? nonEmpty(meta.authors.filter(notSite)) ?? labels.authors ?? [];
-  const editor = configured.editor ?? article?.editor ?? labels.editor;
-  const source = configured.source ?? (meta.source ? { name: meta.source } : undefined) ?? (labels.source ? { name: labels.source, ...optionalUrl(sourceUrl) } : undefined);
-  const published = firstDate(configured.date, article?.datePublished, meta.published, labels.published);
-  const updated = firstDate(article?.dateModified, meta.modified, labels.updated);
-  const categories = crumbs.length > 0 ? crumbs : ld.breadcrumbs.length > 0 ? ld.breadcrumbs : article?.sections.length ? article.sections : meta.sections;
-  const rightsText = rights ?? article?.copyrightNotice;
+  const labelFrom = (kind: keyof LabelFacts) => (info.facts[kind] !== undefined ? 'label (info line)' : hinted.facts[kind] !== undefined ? 'heuristic: element named for it (class/id)' : 'label (bracketed, in the body)');
+  const explain: Explanation = {};
+  const pick = <T>(field: keyof Explanation, ...options: [value: T | undefined, rule: string][]): T | undefined => {
+    for (const [value, rule] of options) {
+      if (value !== undefined) {
+        explain[field] = rule;
+        return value;
+      }
+    }
+    return undefined;
+  };
+  const sel = (name: keyof PageSelectors) => `selector "${selectors[name] as string}"`;
+  pick('title', [configured.title, sel('title')], [article?.headline, 'JSON-LD headline'], [meta.title && knownTitle, 'meta og:title'], [heading?.text, `heuristic: heading <${titleElement?.[0]?.tagName ?? '?'}> agreeing with <title>`], [titleElement && title, `heuristic: first <h1>`], [title, 'heuristic: <title> without the site name']);
+  const authors = pick('authors', [configured.authors, sel('authors')], [nonEmpty(article?.authors), 'JSON-LD author'], [nonEmpty(meta.authors.filter(notSite)), 'meta author'], [labels.authors, labelFrom('authors')]) ?? [];
+  const editor = pick('editor', [configured.editor, sel('editor')], [article?.editor, 'JSON-LD editor'], [labels.editor, labelFrom('editor')]);
+  const source = pick<{ name: string; url?: string }>('source', [configured.source, sel('source')], [meta.source ? { name: meta.source } : undefined, 'meta source'], [labels.source ? { name: labels.source, ...optionalUrl(sourceUrl) } : undefined, labelFrom('source')]);
+  const published = pick('published', ...dated3(configured.date, sel('date')), ...dated3(article?.datePublished, 'JSON-LD datePublished'), ...dated3(meta.published, 'meta published time'), ...dated3(labels.published, labelFrom('published')));
+  const updated = pick('updated', ...dated3(article?.dateModified, 'JSON-LD dateModified'), ...dated3(meta.modified, 'meta modified time'), ...dated3(labels.updated, labelFrom('updated')));
+  const categories = pick('categories', [crumbs.length > 0 ? crumbs : undefined, 'heuristic: breadcrumb'], [ld.breadcrumbs.length > 0 ? ld.breadcrumbs : undefined, 'JSON-LD BreadcrumbList'], [article?.sections.length ? article.sections : undefined, 'JSON-LD articleSection'], [meta.sections, 'meta article:section']) ?? [];
+  const rightsText = pick('rights', [rights, 'heuristic: 版权说明 / 版权声明 block'], [article?.copyrightNotice, 'JSON-LD copyrightNotice']);
+  explain.body = configuredBody
+    ? sel('body')
+    : body && accepted
+      ? `heuristic: <${body[0]?.tagName}${classAndId(body) ? ` ${classAndId(body)}` : ''}> with the most paragraph text${brief ? ` (a brief of ${found?.chars} characters, accepted: heading agrees with <title>, dated, ${byline ? 'byline labels' : 'container named for article text'})` : ''}`
+      : 'JSON-LD articleBody';
+  explain.article = brief ? 'a brief, by the page as a whole' : `body of at least ${MIN_BODY_CHARS} characters`;
 
   const entry: ParsedEntry = {
     link: opts.url,
@@ -125,7 +157,13 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
     entry,
     ...(siteName && { siteName }),
     ...(language && { language }),
+    explain,
   };
+}
+
+/** A date candidate with its rule, when dates.ts can read it (checked in UTC: only the form matters). */
+function dated3(value: string | undefined, rule: string): [string | undefined, string][] {
+  return [[value !== undefined && parseDate(value, 'UTC') !== undefined ? value : undefined, rule]];
 }
 
 function looksLikeHtml(text: string): boolean {
@@ -260,7 +298,7 @@ function takeInfoLines(
   $('body *').each((_, el) => {
     if (!isElement(el) || holders.has(el) || (lengths.get(el) ?? 0) > 200) return;
     const up = ancestors(el);
-    if (up.some((a) => chosenSet.has(a)) || (titleEl && up.includes(titleEl))) return;
+    if (up.some((a) => chosenSet.has(a))) return;
     const reading = readLabels(blockText($(el)));
     if (!reading.infoOnly) return;
     if (bodyEl && up.includes(bodyEl) && !reading.hasLabel) return;
@@ -416,11 +454,13 @@ function takeRights($: CheerioAPI): string | undefined {
 }
 
 /**
- * The element showing the title: the configured one; else the heading (h1–h3, or an element whose
- * class or id names a title) whose text is the known title or, with none known, the longest one that
- * appears in <title>; else the first h1 that is not the site's logo.
+ * The element showing the title, and whether it agrees with what the page calls itself: the heading
+ * (h1–h3, or an element whose class or id names a title) whose text is the known title or, with none
+ * known, the longest one that appears in <title>, or one that starts with <title>'s headline part (a
+ * PHPCMS <h1> holding its info line: `标题<br><span>2021-03-05 来源：…</span>`, whose `text` is then
+ * that part); else the first h1 that is not the site's logo, which does not agree.
  */
-function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: string): Cheerio<Element> | undefined {
+function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: string, siteName: string | undefined): { el: Cheerio<Element>; agrees: boolean; text?: string } | undefined {
   const candidates = $('h1, h2, h3, [class*="title" i], [id*="title" i], [class*="biaoti" i]')
     .toArray()
     .filter((el) => el.tagName.toLowerCase() !== 'title');
@@ -431,12 +471,17 @@ function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: st
     return known ? text === known : docTitle.includes(text);
   });
   const best = fits.reduce<Element | undefined>((a, b) => (!a || textOfEl(b).length > textOfEl(a).length ? b : a), undefined);
-  if (best) return $(best);
+  if (best) return { el: $(best), agrees: true };
+  const headline = known ?? (docTitle ? stripSiteSuffix(docTitle, siteName) : '');
+  if (headline.length >= 4) {
+    const holder = candidates.find((el) => /^h[1-3]$/i.test(el.tagName) && textOfEl(el).startsWith(headline) && $(el).find('br, span, p, div').length > 0);
+    if (holder) return { el: $(holder), agrees: true, text: headline };
+  }
   if (known) return undefined;
   const h1 = $('h1')
     .toArray()
     .find((el) => textOfEl(el).length >= 6 && $(el).find('a[href="/"], img').length === 0);
-  return h1 ? $(h1) : undefined;
+  return h1 ? { el: $(h1), agrees: false } : undefined;
 }
 
 // Separators that do not occur inside Chinese headlines; a bare hyphen does ("1-5月"), see below.
@@ -473,11 +518,6 @@ function titleSuffix(docTitle: string, title: string | undefined): string[] {
 
 function isSiteName(name: string, siteNames: readonly string[]): boolean {
   return siteNames.some((site) => site.includes(name) || name.includes(site));
-}
-
-/** The first candidate dates.ts can read (checked in UTC: only the form matters here). */
-function firstDate(...candidates: (string | undefined)[]): string | undefined {
-  return candidates.find((c) => parseDate(c, 'UTC') !== undefined);
 }
 
 function nonEmpty(values: string[] | undefined): string[] | undefined {

@@ -150,7 +150,10 @@ function looksLikeArticle(href: string, listUrl: string): boolean {
   if (!url) return false;
   const target = new URL(url);
   if (!sameSite(target.hostname, new URL(listUrl).hostname)) return false;
-  const name = target.pathname.split('/').pop() ?? '';
+  // WordPress-style addresses end in a slash: /2021/03/05/1203/ is read by its last segment; an
+  // archive's /page/2/ is no article.
+  const segments = target.pathname.split('/').filter((s) => s !== '');
+  const name = target.pathname.endsWith('/') ? (segments.at(-2) === 'page' ? '' : (segments.at(-1) ?? '')) : (target.pathname.split('/').pop() ?? '');
   if (name === '' || INDEX_PAGE.test(name)) return false;
   return /\d/.test(name) || DOCUMENT_EXTENSION.test(name) || /\d/.test(target.search);
 }

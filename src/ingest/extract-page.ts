@@ -318,6 +318,19 @@ function takeInfoLines(
 
   let facts: LabelFacts = {};
   let sourceUrl: string | undefined;
+  // An info line written as loose text in an element that also holds the body (an unclosed
+  // <div class="info">发布时间：… wrapping the body after it): its text nodes, nearest the body first.
+  for (const holder of bodyEl ? ancestors(bodyEl) : []) {
+    for (const node of holder.children) {
+      if (node.type !== 'text') continue;
+      const text = node as unknown as { data: string };
+      if (text.data.length > 200) continue;
+      const reading = readLabels(text.data);
+      if (!reading.infoOnly || !reading.hasLabel) continue;
+      facts = mergeFacts(facts, reading.facts);
+      text.data = '';
+    }
+  }
   for (const c of chosen) {
     if (facts.source === undefined && c.facts.source !== undefined) sourceUrl = linkNamed($, $(c.el), c.facts.source, pageUrl);
     facts = mergeFacts(facts, c.facts);

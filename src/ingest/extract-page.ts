@@ -125,7 +125,7 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
     return undefined;
   };
   const sel = (name: keyof PageSelectors) => `selector "${selectors[name] as string}"`;
-  pick('title', [configured.title, sel('title')], [article?.headline, 'JSON-LD headline'], [meta.title && knownTitle, 'meta og:title'], [heading?.text, `heuristic: heading <${titleElement?.[0]?.tagName ?? '?'}> agreeing with <title>`], [titleElement && title, `heuristic: first <h1>`], [title, 'heuristic: <title> without the site name']);
+  pick('title', [configured.title, sel('title')], [article?.headline, 'JSON-LD headline'], [meta.title && knownTitle, 'meta og:title'], [heading?.agrees ? title : undefined, `heuristic: heading <${titleElement?.[0]?.tagName ?? '?'}> agreeing with <title>`], [titleElement && title, 'heuristic: first <h1>'], [title, 'heuristic: <title> without the site name']);
   const authors = pick('authors', [configured.authors, sel('authors')], [nonEmpty(article?.authors), 'JSON-LD author'], [nonEmpty(meta.authors.filter(notSite)), 'meta author'], [labels.authors, labelFrom('authors')]) ?? [];
   const editor = pick('editor', [configured.editor, sel('editor')], [article?.editor, 'JSON-LD editor'], [labels.editor, labelFrom('editor')]);
   const source = pick<{ name: string; url?: string }>('source', [configured.source, sel('source')], [meta.source ? { name: meta.source } : undefined, 'meta source'], [labels.source ? { name: labels.source, ...optionalUrl(sourceUrl) } : undefined, labelFrom('source')]);

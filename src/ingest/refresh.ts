@@ -5,8 +5,8 @@ import { parseMaxAge } from '../store/retention.js';
 import { crawlList, type ListPage, type PageLink } from './crawl-list.js';
 import { decodeDocument } from './decode.js';
 import { FetchError, RobotsError } from './errors.js';
-import { extractPage } from './extract-page.js';
-import { fetchDocument, type FetchResult } from './fetcher.js';
+import { readArticle } from './article-pages.js';
+import { fetchDocument, localLocation, type FetchResult } from './fetcher.js';
 import { canonicalLink, itemId } from './ids.js';
 import { normalizeFeed, normalizePage } from './normalize.js';
 import { parseFeed } from './parse-feed.js';
@@ -220,7 +220,8 @@ async function runFeedSource(
         state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
-    const { text } = decodeDocument(fetched.body, fetched.contentType);
+    const { text, note } = decodeDocument(fetched.body, fetched.contentType);
+    if (note !== undefined) opts.log.info({ source: source.id, url: source.url, charset: note }, 'ingest: charset chosen from the bytes');
     const parsed = await parseFeed(text);
     const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, now });
     const state: SourceState = {
@@ -349,20 +350,30 @@ export interface ArticleRun {
  */
 export async function collectArticles(channel: Channel, source: ListSource | PageSource, deps: ArticleDeps): Promise<ArticleRun> {
   const publicUrl = publicAddress(channel, source);
+  const decodeNotes: string[] = [];
   const load = async (link: PageLink): Promise<LoadedDocument> => {
     const fetched = await deps.fetch(link.location);
     if (fetched.kind !== 'ok') throw new FetchError(`${link.location} answered 304 Not Modified to an unconditional request`);
-    return { url: fetched.url, text: decodeDocument(fetched.body, fetched.contentType).text };
+    const decoded = decodeDocument(fetched.body, fetched.contentType);
+    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
+    return { url: fetched.url, text: decoded.text };
   };
   const article = async (link: PageLink, doc?: LoadedDocument): Promise<Item> => {
-    const { text } = doc ?? (await load(link));
-    const page = extractPage(text, { url: link.url, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) });
+    const first = doc ?? (await load(link));
+    const opts = { url: link.url, now: deps.now, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) };
+    // Continuation pages (7001_2.html) are fetched where the first page was fetched from.
+    const { page, notes } = await readArticle(first.text, opts, async (href) => {
+      const more = await continuationLink(href, first.url, link.url, deps.feedsDir);
+      return (await load(more)).text;
+    });
+    decodeNotes.push(...notes);
     return normalizePage(page, { channel, source, now: deps.now });
   };
 
   if (source.type === 'page') {
     if (!deps.isNew(publicUrl)) return { items: [], notes: [], failures: [], attempted: 0 };
-    return { items: [await article({ location: source.url, url: publicUrl }, deps.first)], notes: [], failures: [], attempted: 1 };
+    const item = await article({ location: source.url, url: publicUrl }, deps.first);
+    return { items: [item], notes: decodeNotes, failures: [], attempted: 1 };
   }
 
   const toListPage = (doc: LoadedDocument, link: PageLink): ListPage => ({
@@ -381,7 +392,8 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     loadPage: async (link) => toListPage(await load(link), link),
   });
 
-  const run: ArticleRun = { items: [], notes: [...crawl.notes], failures: [], attempted: 0 };
+  const run: ArticleRun = { items: [], notes: decodeNotes, failures: [], attempted: 0 };
+  decodeNotes.unshift(...crawl.notes);
   for (const link of crawl.articles) {
     try {
       run.attempted += 1;
@@ -396,6 +408,16 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     }
   }
   return run;
+}
+
+/** Where a continuation page's href leads: fetched beside the first page, public beside its public address. */
+async function continuationLink(href: string, fetchedUrl: string, publicUrl: string, feedsDir: string): Promise<PageLink> {
+  const url = canonicalLink(href, publicUrl);
+  if (!url) throw new FetchError(`continuation link "${href}" is not an http(s) address`);
+  if (!fetchedUrl.startsWith('file:')) return { location: canonicalLink(href, fetchedUrl) ?? url, url };
+  const location = await localLocation(new URL(href, fetchedUrl).href, feedsDir);
+  if (location === undefined) throw new FetchError(`continuation link "${href}" leads outside the feeds directory`);
+  return { location, url };
 }
 
 /**

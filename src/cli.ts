@@ -12,7 +12,7 @@ import { startService } from './main.js';
 import { collectStatus, statusTables } from './status.js';
 import type { Channel } from './model.js';
 import { registerPartnerCommands } from './partners/commands.js';
-import { previewChannel, previewItems, type PreviewType } from './preview.js';
+import { formatExplanations, previewChannel, previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store/commands.js';
 import { LowdbStore } from './store/lowdb-store.js';
 
@@ -93,11 +93,12 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       ]),
     )
     .option('--channel <id>', "read it as this channel would (timezone, license rules)")
-    .action(async (location: string, opts: { type?: PreviewType; channel?: string }) => {
+    .option('--explain', 'print, per item and field, the value and the rule that found it (selector, JSON-LD, meta, label, heuristic) instead of JSON')
+    .action(async (location: string, opts: { type?: PreviewType; channel?: string; explain?: boolean }) => {
       const cfg = config();
       const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : previewChannel();
-      const { items, failures } = await previewItems(location, { channel, ...(opts.type && { type: opts.type }) }, cfg);
-      process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      const { items, failures, explanations } = await previewItems(location, { channel, ...(opts.type && { type: opts.type }) }, cfg);
+      process.stdout.write(opts.explain ? formatExplanations(items, explanations) : `${JSON.stringify(items, null, 2)}\n`);
       if (failures.length > 0) {
         process.stderr.write(`syndicator: preview: ${failures.length} article(s) failed (${failures.join('; ')})\n`);
         process.exitCode = EXIT.failed;

@@ -483,7 +483,8 @@ function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: st
     if (text.length < 4 || text.length > 200) return false;
     return known ? text === known : docTitle.includes(text);
   });
-  const best = fits.reduce<Element | undefined>((a, b) => (!a || textOfEl(b).length > textOfEl(a).length ? b : a), undefined);
+  // The longest; of equal ones the innermost (<div class="title"><h2>标题</h2></div> gives the <h2>).
+  const best = fits.reduce<Element | undefined>((a, b) => (!a || textOfEl(b).length >= textOfEl(a).length ? b : a), undefined);
   if (best) return { el: $(best), agrees: true };
   const headline = known ?? (docTitle ? stripSiteSuffix(docTitle, siteName) : '');
   if (headline.length >= 4) {

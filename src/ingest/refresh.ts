@@ -6,6 +6,7 @@ import { crawlList, type ListPage, type PageLink } from './crawl-list.js';
 import { decodeDocument } from './decode.js';
 import { FetchError, RobotsError } from './errors.js';
 import { readArticle } from './article-pages.js';
+import type { Explanation } from './extract-page.js';
 import { fetchDocument, localLocation, type FetchResult } from './fetcher.js';
 import { canonicalLink, itemId } from './ids.js';
 import { normalizeFeed, normalizePage } from './normalize.js';
@@ -341,6 +342,8 @@ export interface ArticleRun {
   failures: string[];
   /** How many articles were fetched or tried. */
   attempted: number;
+  /** Per article (by public URL), which rule found each field (`syndicator preview --explain`). */
+  explanations: Map<string, Explanation>;
 }
 
 /**
@@ -351,6 +354,7 @@ export interface ArticleRun {
 export async function collectArticles(channel: Channel, source: ListSource | PageSource, deps: ArticleDeps): Promise<ArticleRun> {
   const publicUrl = publicAddress(channel, source);
   const decodeNotes: string[] = [];
+  const explanations = new Map<string, Explanation>();
   const load = async (link: PageLink): Promise<LoadedDocument> => {
     const fetched = await deps.fetch(link.location);
     if (fetched.kind !== 'ok') throw new FetchError(`${link.location} answered 304 Not Modified to an unconditional request`);
@@ -367,13 +371,14 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
       return (await load(more)).text;
     });
     decodeNotes.push(...notes);
+    if (page.explain) explanations.set(link.url, page.explain);
     return normalizePage(page, { channel, source, now: deps.now });
   };
 
   if (source.type === 'page') {
-    if (!deps.isNew(publicUrl)) return { items: [], notes: [], failures: [], attempted: 0 };
+    if (!deps.isNew(publicUrl)) return { items: [], notes: [], failures: [], attempted: 0, explanations };
     const item = await article({ location: source.url, url: publicUrl }, deps.first);
-    return { items: [item], notes: decodeNotes, failures: [], attempted: 1 };
+    return { items: [item], notes: decodeNotes, failures: [], attempted: 1, explanations };
   }
 
   const toListPage = (doc: LoadedDocument, link: PageLink): ListPage => ({
@@ -392,7 +397,7 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     loadPage: async (link) => toListPage(await load(link), link),
   });
 
-  const run: ArticleRun = { items: [], notes: decodeNotes, failures: [], attempted: 0 };
+  const run: ArticleRun = { items: [], notes: decodeNotes, failures: [], attempted: 0, explanations };
   decodeNotes.unshift(...crawl.notes);
   for (const link of crawl.articles) {
     try {

@@ -284,31 +284,53 @@ async function runArticleSource(
   const lastRunAt = now.toISOString();
   const delayMs = source.delayMs ?? DEFAULT_DELAY_MS;
   try {
+    const seen = new Set(base.seenArticles ?? []);
     const run = await collectArticles(channel, source, {
-      fetch: (location) => opts.session.fetch(location, { feedsDir: opts.feedsDir, delayMs, accept: HTML_ACCEPT }),
+      fetch: (location, held) => opts.session.fetch(location, { feedsDir: opts.feedsDir, delayMs, accept: HTML_ACCEPT, ...held }),
       feedsDir: opts.feedsDir,
-      isNew: (url) => source.refetch === true || !opts.stored.has(itemId(source.id, url)),
+      // Not stored live, and not made an item before (retention may have archived it since).
+      isNew: (url) => source.refetch === true || (!opts.stored.has(itemId(source.id, url)) && !seen.has(url)),
       now,
+      ...(base.listPages !== undefined && { listPages: base.listPages }),
     });
     const notes = run.notes.length > 0 ? { notes: run.notes } : {};
+    const seenArticles = rememberSeen(base.seenArticles, run.items.map((i) => i.link));
+    const remembered = seenArticles.length > 0 ? { seenArticles } : {};
     if (run.failures.length > 0) {
       const shown = run.failures.slice(0, MAX_FAILURES_SHOWN).join('; ');
       const more = run.failures.length > MAX_FAILURES_SHOWN ? '; …' : '';
       const error = `crawl-list: ${run.failures.length} of ${run.attempted} articles failed (${shown}${more})`;
       // The list itself was read: no backoff (it would hold back the articles that did work); the
-      // failed articles, not stored, are simply tried again by the next run.
+      // failed articles, not stored, are simply tried again by the next run — which therefore asks
+      // for the list unconditionally (no validators kept), lest a 304 hide them.
       const failed = failedRun(base, new Error(error), lastRunAt, now, opts.random);
-      const { nextAttemptAt: _n, ...state } = failed.state;
-      return { ...failed, items: run.items, state: { ...state, ...notes } };
+      const { nextAttemptAt: _n, listPages: _l, ...state } = failed.state;
+      return { ...failed, items: run.items, state: { ...state, ...notes, ...remembered } };
     }
+    const hinted = optionalNext(nextAttemptAt({ ok: true, hints: run.hints }, now, opts.random));
+    // A crawl cut short at maxNewArticles left new articles on the list: the next run must see it again.
+    const validators = run.capped ? {} : nonEmptyRecord(run.listPages);
     return {
       items: run.items,
-      notModified: false,
-      state: { sourceId: source.id, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...notes },
+      notModified: run.notModified,
+      state: { sourceId: source.id, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...notes, ...remembered, ...validators, ...hinted },
     };
   } catch (err) {
     return failedRun(base, err, lastRunAt, now, opts.random);
   }
+}
+
+/** A source remembers at most this many articles it made items of. */
+const MAX_SEEN_ARTICLES = 500;
+
+/** `previous` with `urls` added (moved to the end when already there), the oldest dropped past the cap. */
+function rememberSeen(previous: readonly string[] | undefined, urls: readonly string[]): string[] {
+  const added = new Set(urls);
+  return [...(previous ?? []).filter((u) => !added.has(u)), ...added].slice(-MAX_SEEN_ARTICLES);
+}
+
+function nonEmptyRecord(pages: Record<string, { etag?: string; lastModified?: string }>): { listPages?: Record<string, { etag?: string; lastModified?: string }> } {
+  return Object.keys(pages).length > 0 ? { listPages: pages } : {};
 }
 
 function withoutNotes(state: SourceState): SourceState {
@@ -324,8 +346,10 @@ export interface LoadedDocument {
 }
 
 export interface ArticleDeps {
-  /** Fetches a location (an http(s) URL or a path relative to feedsDir), politely. */
-  fetch: (location: string) => Promise<FetchResult>;
+  /** Fetches a location (an http(s) URL or a path relative to feedsDir), politely; with `held`, conditionally. */
+  fetch: (location: string, held?: ListValidators) => Promise<FetchResult>;
+  /** The validators each list page (by public URL) answered with last time. */
+  listPages?: Readonly<Record<string, ListValidators>>;
   feedsDir: string;
   /** Whether an article, by public URL, still has to be fetched. */
   isNew: (url: string) => boolean;
@@ -344,6 +368,19 @@ export interface ArticleRun {
   attempted: number;
   /** Per article (by public URL), which rule found each field (`syndicator preview --explain`). */
   explanations: Map<string, Explanation>;
+  /** The source's first list page answered not-modified: nothing was crawled. */
+  notModified: boolean;
+  /** Validators of the list pages read (or found unchanged) in this run, by public URL. */
+  listPages: Record<string, ListValidators>;
+  /** The crawl stopped at maxNewArticles (see CrawlResult.capped). */
+  capped: boolean;
+  /** Caching headers of the source's first document, for its nextAttemptAt. */
+  hints: UpstreamHints;
+}
+
+export interface ListValidators {
+  etag?: string;
+  lastModified?: string;
 }
 
 /**
@@ -375,10 +412,11 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     return normalizePage(page, { channel, source, now: deps.now });
   };
 
+  const empty = { failures: [], notModified: false, listPages: {}, capped: false, hints: {}, explanations };
   if (source.type === 'page') {
-    if (!deps.isNew(publicUrl)) return { items: [], notes: [], failures: [], attempted: 0, explanations };
+    if (!deps.isNew(publicUrl)) return { ...empty, items: [], notes: [], attempted: 0 };
     const item = await article({ location: source.url, url: publicUrl }, deps.first);
-    return { items: [item], notes: decodeNotes, failures: [], attempted: 1, explanations };
+    return { ...empty, items: [item], notes: decodeNotes, attempted: 1 };
   }
 
   const toListPage = (doc: LoadedDocument, link: PageLink): ListPage => ({
@@ -386,18 +424,40 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     publicUrl: canonicalLink(doc.url) ?? link.url,
     html: doc.text,
   });
+  // List pages are asked for conditionally: an unchanged page answers 304 and has nothing new.
+  const listPages: Record<string, ListValidators> = {};
+  let hints: UpstreamHints = {};
+  const loadList = async (link: PageLink, first: boolean): Promise<LoadedDocument | undefined> => {
+    const held = deps.listPages?.[link.url];
+    const fetched = await deps.fetch(link.location, held);
+    if (first) hints = cachingHints(fetched);
+    if (fetched.kind === 'not-modified') {
+      if (held) listPages[link.url] = held;
+      return undefined;
+    }
+    const validators = { ...(fetched.etag !== undefined && { etag: fetched.etag }), ...(fetched.lastModified !== undefined && { lastModified: fetched.lastModified }) };
+    if (Object.keys(validators).length > 0) listPages[link.url] = validators;
+    const decoded = decodeDocument(fetched.body, fetched.contentType);
+    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
+    return { url: fetched.url, text: decoded.text };
+  };
   const firstLink = { location: source.url, url: publicUrl };
-  const crawl = await crawlList(toListPage(deps.first ?? (await load(firstLink)), firstLink), {
+  const firstDoc = deps.first ?? (await loadList(firstLink, true));
+  if (firstDoc === undefined) return { ...empty, items: [], notes: [], attempted: 0, notModified: true, listPages, hints };
+  const crawl = await crawlList(toListPage(firstDoc, firstLink), {
     ...(source.linkSelector && { linkSelector: source.linkSelector }),
     ...(source.nextSelector && { nextSelector: source.nextSelector }),
     maxPages: source.maxPages,
     maxNewArticles: source.maxNewArticles,
     isNew: deps.isNew,
     feedsDir: deps.feedsDir,
-    loadPage: async (link) => toListPage(await load(link), link),
+    loadPage: async (link) => {
+      const doc = await loadList(link, false);
+      return doc && toListPage(doc, link);
+    },
   });
 
-  const run: ArticleRun = { items: [], notes: decodeNotes, failures: [], attempted: 0, explanations };
+  const run: ArticleRun = { ...empty, items: [], notes: decodeNotes, attempted: 0, listPages, capped: crawl.capped, hints };
   decodeNotes.unshift(...crawl.notes);
   for (const link of crawl.articles) {
     try {
@@ -413,6 +473,15 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     }
   }
   return run;
+}
+
+/** The caching headers of an answer (see schedule/next-attempt.ts). */
+function cachingHints(fetched: FetchResult): UpstreamHints {
+  return {
+    ...(fetched.cacheControl !== undefined && { cacheControl: fetched.cacheControl }),
+    ...(fetched.expires !== undefined && { expires: fetched.expires }),
+    ...(fetched.date !== undefined && { date: fetched.date }),
+  };
 }
 
 /** Where a continuation page's href leads: fetched beside the first page, public beside its public address. */

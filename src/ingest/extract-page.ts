@@ -488,6 +488,13 @@ function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: st
   if (best) return { el: $(best), agrees: true };
   const headline = known ?? (docTitle ? stripSiteSuffix(docTitle, siteName) : '');
   if (headline.length >= 4) {
+    // Any element showing exactly the headline, whatever its name (<div class="wz_bt">, <span
+    // class="STYLE1">, <font><b>): the innermost.
+    const exact = $('body *')
+      .toArray()
+      .filter((el) => isElement(el) && !/^(?:a|title|option|script|style)$/i.test(el.tagName) && textOfEl(el) === headline && $(el).closest('a').length === 0);
+    const innermost = exact.at(-1);
+    if (innermost) return { el: $(innermost), agrees: true };
     const holder = candidates.find((el) => /^h[1-3]$/i.test(el.tagName) && textOfEl(el).startsWith(headline) && $(el).find('br, span, p, div').length > 0);
     if (holder) return { el: $(holder), agrees: true, text: headline };
   }

@@ -38,6 +38,9 @@ const LABEL = new RegExp(
   'gu',
 );
 
+// LABEL, for looking ahead from inside a value (its own lastIndex, so readLabels' loop is not disturbed).
+const NEXT_LABEL = new RegExp(LABEL.source, 'gu');
+
 // Where a value ends: a run of two or more spaces (ASCII, NBSP or full-width), one full-width space,
 // tab or line break, a | separator, a closing bracket, the next label ("点击:", "浏览次数：", "图/",
 // known or not), or the start of a date.
@@ -165,7 +168,15 @@ function valueAfter(text: string, from: number, kind: AnyKind): { value?: string
   while (start < text.length && /[ \u3000\u00a0]/.test(text[start]!)) start++;
   const rest = text.slice(start);
   const stop = VALUE_END.exec(rest);
-  const raw = stop ? rest.slice(0, stop.index) : rest;
+  let end = stop ? stop.index : rest.length;
+  // Labels written right after a value (`来源:证券时报作者:李四`, adjacent <em>s): an unknown-label
+  // match ("时报作者:") that a known label starts inside of ends the value at that known label.
+  if (stop && /[:：]$/.test(stop[0])) {
+    NEXT_LABEL.lastIndex = stop.index;
+    const next = NEXT_LABEL.exec(rest);
+    if (next && next.index > stop.index && next.index < stop.index + stop[0].length) end = next.index;
+  }
+  const raw = rest.slice(0, end);
   const value = raw.replace(/^[\s,，;；、。:：]+|[\s,，;；、。:：]+$/g, '');
   return { ...(value !== '' && { value }), end: start + raw.length };
 }

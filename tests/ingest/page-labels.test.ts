@@ -27,6 +27,8 @@ describe('readLabels: the info lines of Chinese news pages', () => {
     // every common form (issue 14): colon-less 发表于 / 转载自, 出处, 文：, forum-portal labels,
     // reviewers that are not editors, counters, padded names, desks before names, traditional forms
     ['发表于 2021-03-05 08:05', { published: '2021-03-05 08:05' }],
+    // labels written right after a value (adjacent <em>s): 时报作者: is not an unknown label
+    ['2021-03-05 08:05来源:证券时报作者:李四', { published: '2021-03-05 08:05', source: '证券时报', authors: ['李四'] }],
     ['出处：人民网', { source: '人民网' }],
     ['日期：2021-03-05 08:05　文/张薇　转载自：中国环境报', { published: '2021-03-05 08:05', authors: ['张薇'], source: '中国环境报' }],
     ['转载自中国环境报', { source: '中国环境报' }],

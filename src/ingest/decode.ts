@@ -52,7 +52,9 @@ export function decodeDocument(body: Buffer, contentType?: string): DecodedDocum
     }
     const text = iconv.decode(body, charset);
     const other = CHINESE_ALTERNATIVE[charset];
-    if (other !== undefined && highBytes(body) >= MIN_LEGACY_EVIDENCE) {
+    // The detector is asked only about suspicious text: invalid sequences, or kana (Big5 read as GB
+    // comes out as Japanese kana and rare characters), so well-declared pages cost nothing more.
+    if (other !== undefined && highBytes(body) >= MIN_LEGACY_EVIDENCE && (invalidSequences(text) > 0 || kana(text) >= MIN_KANA)) {
       const invalid = invalidSequences(text);
       const ranking = detectorRanking(body);
       const unranked = !ranking.includes(DETECTOR_NAMES[charset]!);
@@ -110,6 +112,18 @@ function ranks(ranking: string[], preferred: string, other: string): boolean {
 
 /** A declared Chinese charset is only second-guessed on at least this many non-ASCII bytes. */
 const MIN_LEGACY_EVIDENCE = 32;
+
+/** Kana in a page declared Chinese: this many suggest the other Chinese charset. */
+const MIN_KANA = 4;
+
+function kana(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x3040 && c <= 0x30ff) n++;
+  }
+  return n;
+}
 
 function highBytes(body: Buffer): number {
   let n = 0;

@@ -45,8 +45,10 @@ export interface ExtractedPage {
 }
 
 /**
- * Extracts the article of an HTML page (see the field order at the top of this file). Throws an
- * ExtractError ("extract-page: …") when the text is not HTML or the page has no article body.
+ * Extracts the article of an HTML page (see the field order at the top of this file), with `explain`
+ * naming the rule behind each field. Throws an ExtractError ("extract-page: …") when the text is not
+ * HTML or the page has no article body: no body at all, or a short one (under MIN_BODY_CHARS) on a page
+ * that does not otherwise read as an article (see "Is this an article?" below).
  */
 export function extractPage(html: string, opts: PageExtractOptions): ExtractedPage {
   if (!looksLikeHtml(html)) {
@@ -76,8 +78,10 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   const siteNames = [siteName, ...(opts.siteNames ?? [])].filter((n): n is string => n !== undefined && n !== '');
 
   const configuredBody = configured.body && configured.body.closest('html').length > 0 ? configured.body : undefined;
-  // Short candidates that are the title or an info line are not the body of a brief.
-  const notBody = (el: Element) => (titleElement !== undefined && (titleElement.is(el) || $(el).find(titleElement).length > 0 && collapseWhitespace($(el).text()) === collapseWhitespace(titleElement.text()))) || readLabels(blockText($(el))).infoOnly;
+  // Short candidates that are the title (or hold nothing else) or an info line are not the body of a brief.
+  const titleText = titleElement ? collapseWhitespace(titleElement.text()) : undefined;
+  const isTitle = (el: Element) => titleElement !== undefined && (titleElement.is(el) || ($(el).find(titleElement).length > 0 && collapseWhitespace($(el).text()) === titleText));
+  const notBody = (el: Element) => isTitle(el) || readLabels(blockText($(el))).infoOnly;
   const found = configuredBody ? undefined : findMainBody($, article?.articleBody, notBody);
   const body = configuredBody ?? found?.el;
   // Hints first: an info line without labels ("2019年08月20日 19:12 <a class="source">证券时报</a>")
@@ -129,8 +133,8 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   const authors = pick('authors', [configured.authors, sel('authors')], [nonEmpty(article?.authors), 'JSON-LD author'], [nonEmpty(meta.authors.filter(notSite)), 'meta author'], [labels.authors, labelFrom('authors')]) ?? [];
   const editor = pick('editor', [configured.editor, sel('editor')], [article?.editor, 'JSON-LD editor'], [labels.editor, labelFrom('editor')]);
   const source = pick<{ name: string; url?: string }>('source', [configured.source, sel('source')], [meta.source ? { name: meta.source } : undefined, 'meta source'], [labels.source ? { name: labels.source, ...optionalUrl(sourceUrl) } : undefined, labelFrom('source')]);
-  const published = pick('published', ...dated3(configured.date, sel('date')), ...dated3(article?.datePublished, 'JSON-LD datePublished'), ...dated3(meta.published, 'meta published time'), ...dated3(labels.published, labelFrom('published')));
-  const updated = pick('updated', ...dated3(article?.dateModified, 'JSON-LD dateModified'), ...dated3(meta.modified, 'meta modified time'), ...dated3(labels.updated, labelFrom('updated')));
+  const published = pick('published', ifDate(configured.date, sel('date')), ifDate(article?.datePublished, 'JSON-LD datePublished'), ifDate(meta.published, 'meta published time'), ifDate(labels.published, labelFrom('published')));
+  const updated = pick('updated', ifDate(article?.dateModified, 'JSON-LD dateModified'), ifDate(meta.modified, 'meta modified time'), ifDate(labels.updated, labelFrom('updated')));
   const categories = pick('categories', [crumbs.length > 0 ? crumbs : undefined, 'heuristic: breadcrumb'], [ld.breadcrumbs.length > 0 ? ld.breadcrumbs : undefined, 'JSON-LD BreadcrumbList'], [article?.sections.length ? article.sections : undefined, 'JSON-LD articleSection'], [meta.sections, 'meta article:section']) ?? [];
   const rightsText = pick('rights', [rights, 'heuristic: 版权说明 / 版权声明 block'], [article?.copyrightNotice, 'JSON-LD copyrightNotice']);
   explain.body = configuredBody
@@ -138,7 +142,7 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
     : body && accepted
       ? `heuristic: <${body[0]?.tagName}${classAndId(body) ? ` ${classAndId(body)}` : ''}> with the most paragraph text${brief ? ` (a brief of ${found?.chars} characters, accepted: heading agrees with <title>, dated, ${byline ? 'byline labels' : 'container named for article text'})` : ''}`
       : 'JSON-LD articleBody';
-  explain.article = brief ? 'a brief, by the page as a whole' : `body of at least ${MIN_BODY_CHARS} characters`;
+  explain.article = configuredBody ? 'configured body' : !brief ? `body of at least ${MIN_BODY_CHARS} characters` : article ? 'a brief JSON-LD describes as an article' : 'a brief, by the page as a whole';
 
   const entry: ParsedEntry = {
     link: opts.url,
@@ -162,8 +166,8 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
 }
 
 /** A date candidate with its rule, when dates.ts can read it (checked in UTC: only the form matters). */
-function dated3(value: string | undefined, rule: string): [string | undefined, string][] {
-  return [[value !== undefined && parseDate(value, 'UTC') !== undefined ? value : undefined, rule]];
+function ifDate(value: string | undefined, rule: string): [string | undefined, string] {
+  return [value !== undefined && parseDate(value, 'UTC') !== undefined ? value : undefined, rule];
 }
 
 function looksLikeHtml(text: string): boolean {

@@ -32,7 +32,9 @@ function sourceElement(source: SourceView, updated: Date): Xml {
 /** What follows feed's own elements in an entry, starting with the <rights> the carrier replaces. */
 function entryExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
   const { rights } = e;
-  const via = rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
+  // An entry without an alternate link gets no via link either: readers such as rss-parser take an
+  // entry's first link of any rel as its address, and the outlet is still named in <source>.
+  const via = e.link !== undefined && rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
   return [
     el('rights', {}, rights.license.statement),
     ...e.categories.map((term) => el('category', { term })),

@@ -10,11 +10,11 @@ import type { Item } from '../../src/model.js';
 import { previewChannel, previewItems } from '../../src/preview.js';
 import { FAULTS, startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
 import { runSyndicator } from '../helpers/spawn.js';
-import { FEEDS_DIR, SHARED_FIXTURES } from '../helpers/temp.js';
+import { FEEDS_DIR, ROOT, SHARED_FIXTURES } from '../helpers/temp.js';
 
 const ENV = { FETCH_TIMEOUT_MS: '1000', MAX_BODY_BYTES: String(256 * 1024), DATA_DIR: '/nonexistent/never-written' };
 
-const feedFiles = [path.join(FEEDS_DIR, 'samples'), path.join(SHARED_FIXTURES, 'upstream')].flatMap((dir) => {
+const feedFiles = [path.join(FEEDS_DIR, 'samples'), path.join(ROOT, 'tests/fixtures/feeds'), path.join(SHARED_FIXTURES, 'upstream')].flatMap((dir) => {
   try {
     return readdirSync(dir).filter((f) => /\.(xml|rss|atom)$/.test(f)).map((f) => path.join(dir, f));
   } catch {

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { load } from 'cheerio';
 import { loadFeeds } from '../../src/channels.js';
 import { USER_AGENT } from '../../src/config.js';
+import { channelPage } from '../../src/http/pages.js';
 import { refreshChannel } from '../../src/ingest/refresh.js';
 import { silentLogger } from '../../src/log.js';
 import type { Channel, Item, License } from '../../src/model.js';
@@ -153,6 +155,14 @@ describe('entries without a link: ingest → store → RSS, Atom, JSON Feed → 
       assert.equal('external_url' in item, false, title);
     }
     assert.equal(doc.items.find((i) => i.title === LINKED)!.url, 'http://up.example.cn/news/2024/07/103.html');
+  });
+
+  it('channel page: the link-less items are listed by title, with no link of their own', () => {
+    const $ = load(channelPage(channel, first, { baseUrl: BASE_URL, licenses }));
+    const cards = $('li.card').toArray().map((li) => ({ title: $(li).find('strong').first().text(), href: $(li).find('strong').first().parent('a').attr('href') }));
+    assert.deepEqual(cards.map((c) => c.title).sort(), [...LINKLESS, LINKED].sort());
+    for (const title of LINKLESS) assert.equal(cards.find((c) => c.title === title)!.href, undefined, title);
+    assert.equal(cards.find((c) => c.title === LINKED)!.href, 'http://up.example.cn/news/2024/07/103.html');
   });
 });
 

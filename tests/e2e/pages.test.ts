@@ -126,7 +126,7 @@ describe('article pages: list page → article pages → lowdb', () => {
 
   const report = (id: string) => first.sources.find((s) => s.sourceId === id)!;
   const item = (sourceId: string, pathname: string) => {
-    const found = items.find((i) => i.sourceId === sourceId && new URL(i.link).pathname === pathname);
+    const found = items.find((i) => i.sourceId === sourceId && i.link !== undefined && new URL(i.link).pathname === pathname);
     assert.ok(found, `no item ${pathname} from ${sourceId}`);
     return found;
   };

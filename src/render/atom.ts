@@ -39,7 +39,7 @@ function entryExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
     via === undefined ? undefined : el('link', { rel: 'via', href: via }),
     el('link', { rel: 'license', href: rights.license.url }),
     sourceElement(rights.source, e.updated),
-    ...reprintElements(rights, delivery),
+    ...reprintElements(rights, delivery, e.publishedLocal),
   ].filter((x): x is Xml => x !== undefined);
 }
 

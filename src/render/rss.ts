@@ -34,7 +34,7 @@ function itemExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
     el('creativeCommons:license', {}, rights.license.url),
     // Readers get a date even for items whose publication date is unknown (which have no pubDate).
     el('dcterms:modified', {}, e.updated.toISOString()),
-    ...reprintElements(rights, delivery),
+    ...reprintElements(rights, delivery, e.publishedLocal),
   ].filter((x): x is Xml => x !== undefined);
 }
 

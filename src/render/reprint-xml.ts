@@ -7,7 +7,7 @@ import type { ItemRights } from './rights.js';
 import { type Xml, el } from './xml.js';
 
 /** reprint:terms, reprint:attribution, (when the upstream stated rights) reprint:upstreamRights,
- *  (in a partner feed) reprint:grant and (when the item has a publication date) reprint:published, in
+ *  (when the item has a publication date) reprint:published and (in a partner feed) reprint:grant, in
  *  that order. The caller's document must bind the `reprint` prefix to REPRINT_NS. */
 export function reprintElements(rights: ItemRights, delivery?: Delivery, published?: LocalTime): Xml[] {
   const { license } = rights;
@@ -22,8 +22,8 @@ export function reprintElements(rights: ItemRights, delivery?: Delivery, publish
     terms,
     el('reprint:attribution', {}, rights.line),
     rights.upstreamRights === undefined ? undefined : el('reprint:upstreamRights', {}, rights.upstreamRights),
-    delivery === undefined ? undefined : grantElement(delivery),
     published === undefined ? undefined : el('reprint:published', { timeZone: published.timeZone }, published.text),
+    delivery === undefined ? undefined : grantElement(delivery),
   ].filter((x): x is Xml => x !== undefined);
 }
 

@@ -22,6 +22,7 @@ import { normalizeFeed } from './ingest/normalize.js';
 import { feedKind, parseFeed } from './ingest/parse-feed.js';
 import { HostPolicy } from './ingest/polite.js';
 import { collectArticles, type LoadedDocument } from './ingest/refresh.js';
+import { optional } from './ingest/optional.js';
 import type { Channel, Item, ListSource, PageSource } from './model.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
@@ -38,23 +39,36 @@ const LIST_LIMITS = { maxPages: 3, maxNewArticles: 20 } as const;
 
 /**
  * The normalized items of the document at `location` (an http(s) URL, or a file path relative to the
- * current directory), read as `channel` would read it. Rejects with a one-line message when the
+ * current directory), read as `channel` would read it (without one: as previewChannel(), which lends
+ * no link). `baseUrl` is the public http(s) address of a local document: its relative links resolve
+ * against it as they would against the URL it was fetched from. Without it, a local feed's relative
+ * links resolve only against what the feed itself says (its channel link) or, with `channel`, the
+ * channel's link; else they are left as written. Rejects with a one-line message when the
  * document cannot be fetched or read, and with a PreviewError when some articles of a list failed
  * (`items` then holds the others).
  */
 export async function previewItems(
   location: string,
-  opts: { type?: PreviewType; channel: Channel },
+  opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
 ): Promise<{ items: Item[]; failures: string[]; explanations: Map<string, Explanation> }> {
+  const baseUrl = opts.baseUrl === undefined ? undefined : httpBase(opts.baseUrl);
+  const channel = opts.channel ?? previewChannel();
   const fetched = await fetchForPreview(location, cfg);
   const { text } = decodeDocument(fetched.body, fetched.contentType);
   const now = new Date();
   const type = opts.type ?? (feedKind(text) ? 'feed' : 'page');
   if (type === 'feed') {
     const parsed = await parseFeed(text);
-    const items = normalizeFeed(parsed, { channel: opts.channel, source: { id: 'preview', type: 'feed', url: location }, documentUrl: fetched.url, now });
-    return { items, failures: [], explanations: new Map(items.map((i) => [i.link, FEED_ENTRY])) };
+    const local = !/^https?:/i.test(fetched.url);
+    const items = normalizeFeed(parsed, {
+      channel,
+      source: { id: 'preview', type: 'feed', url: location },
+      documentUrl: local && baseUrl !== undefined ? baseUrl : fetched.url,
+      ...optional('fallbackBase', opts.channel?.link),
+      now,
+    });
+    return { items, failures: [], explanations: new Map(items.map((i) => [i.id, FEED_ENTRY])) };
   }
 
   // A local document's links are followed inside its own directory.
@@ -70,11 +84,11 @@ export async function previewItems(
     now,
     first,
   };
-  const page: PageSource = { id: 'preview', type: 'page', url };
-  const list: ListSource = { id: 'preview', type: 'list', url, ...LIST_LIMITS };
+  const page: PageSource = { id: 'preview', type: 'page', url, ...optional('baseUrl', baseUrl) };
+  const list: ListSource = { id: 'preview', type: 'list', url, ...optional('baseUrl', baseUrl), ...LIST_LIMITS };
 
   const run = async (source: PageSource | ListSource) => {
-    const result = await collectArticles(opts.channel, source, deps);
+    const result = await collectArticles(channel, source, deps);
     return { items: result.items, failures: result.failures, explanations: result.explanations };
   };
   if (type === 'list') return run(list);
@@ -82,11 +96,20 @@ export async function previewItems(
     return await run(page);
   } catch (err) {
     if (opts.type === 'page' || !(err instanceof ExtractError)) throw err;
-    const publicUrl = canonicalLink(fetched.url) ?? opts.channel.link;
+    const publicUrl = canonicalLink(fetched.url) ?? baseUrl ?? channel.link;
     const { links } = await readListPage({ fetchedUrl: fetched.url, publicUrl, html: text }, { feedsDir });
     if (links.length < 2) throw err;
     return run(list);
   }
+}
+
+/** `value` as an absolute http(s) URL; a UsageError naming it otherwise. */
+function httpBase(value: string): string {
+  const url = canonicalLink(value);
+  if (url === undefined || !/^https?:\/\//i.test(value.trim())) {
+    throw new UsageError(`preview: --base-url must be an absolute http(s) URL, got "${value}"`);
+  }
+  return url;
 }
 
 /** A local path is read relative to the current directory; a URL is fetched with the usual limits. */
@@ -116,7 +139,7 @@ export function formatExplanations(items: readonly Item[], explanations: Readonl
   const lines: string[] = [];
   const cut = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
   for (const item of items) {
-    const why = explanations.get(item.link) ?? {};
+    const why = explanations.get(item.id) ?? {};
     const $ = load(item.contentHtml ?? '', null, false);
     const paragraphs = $('p').toArray().filter((p) => $(p).text().trim() !== '').length;
     const source = item.attribution.source;
@@ -132,7 +155,7 @@ export function formatExplanations(items: readonly Item[], explanations: Readonl
       ['body', `${paragraphs} paragraph(s), ${$.root().text().replace(/\s/g, '').length} characters`, why.body],
       ['article', why.article ? 'yes' : undefined, why.article],
     ];
-    lines.push(item.link);
+    lines.push(item.link ?? `${item.title} (no link)`);
     for (const [field, value, rule] of rows) {
       lines.push(`  ${field.padEnd(12)}${value === undefined ? '(not found)' : cut(value)}${rule ? `\n  ${''.padEnd(12)}← ${rule}` : ''}`);
     }

@@ -152,11 +152,13 @@ function skipReason(channel: Channel, source: Source, state: SourceState | undef
  * bring an article keeps it, so a stored item never changes hands. Within one source, an entry with
  * a new id but the link and title of a stored item of that source (an upstream that changed its
  * GUIDs) is dropped too. Entries of one source sharing a link but not a title are kept (some feeds
- * link every entry to their home page).
+ * link every entry to their home page). An item without a link is never matched by link: two
+ * entries that both lack one are not the same article.
  */
 export function dedupeAcrossSources(items: readonly Item[], stored: readonly Item[]): Item[] {
   const owner = new Map<string, { sourceId: string; ids: Set<string>; titles: Set<string> }>();
   const claim = (item: Item) => {
+    if (item.link === undefined) return;
     const entry = owner.get(item.link);
     if (!entry) owner.set(item.link, { sourceId: item.sourceId, ids: new Set([item.id]), titles: new Set([item.title]) });
     else if (entry.sourceId === item.sourceId) {
@@ -168,7 +170,7 @@ export function dedupeAcrossSources(items: readonly Item[], stored: readonly Ite
   const storedIds = new Set(stored.map((i) => i.id));
   const kept: Item[] = [];
   for (const item of items) {
-    const entry = owner.get(item.link);
+    const entry = item.link === undefined ? undefined : owner.get(item.link);
     if (entry && !entry.ids.has(item.id) && !storedIds.has(item.id)) {
       if (entry.sourceId !== item.sourceId) continue;
       if (entry.titles.has(item.title) && [...entry.ids].some((id) => storedIds.has(id))) continue;
@@ -224,7 +226,7 @@ async function runFeedSource(
     const { text, note } = decodeDocument(fetched.body, fetched.contentType);
     if (note !== undefined) opts.log.info({ source: source.id, url: source.url, charset: note }, 'ingest: charset chosen from the bytes');
     const parsed = await parseFeed(text);
-    const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, now });
+    const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, fallbackBase: channel.link, now });
     const state: SourceState = {
       sourceId: source.id,
       lastRunAt,
@@ -294,7 +296,7 @@ async function runArticleSource(
       ...(base.listPages !== undefined && { listPages: base.listPages }),
     });
     const notes = run.notes.length > 0 ? { notes: run.notes } : {};
-    const seenArticles = rememberSeen(base.seenArticles, run.items.map((i) => i.link));
+    const seenArticles = rememberSeen(base.seenArticles, run.items.flatMap((i) => (i.link === undefined ? [] : [i.link])));
     const remembered = seenArticles.length > 0 ? { seenArticles } : {};
     if (run.failures.length > 0) {
       const shown = run.failures.slice(0, MAX_FAILURES_SHOWN).join('; ');
@@ -366,7 +368,7 @@ export interface ArticleRun {
   failures: string[];
   /** How many articles were fetched or tried. */
   attempted: number;
-  /** Per article (by public URL), which rule found each field (`syndicator preview --explain`). */
+  /** Per item (by id), which rule found each field (`syndicator preview --explain`). */
   explanations: Map<string, Explanation>;
   /** The source's first list page answered not-modified: nothing was crawled. */
   notModified: boolean;
@@ -408,8 +410,9 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
       return (await load(more)).text;
     });
     decodeNotes.push(...notes);
-    if (page.explain) explanations.set(link.url, page.explain);
-    return normalizePage(page, { channel, source, now: deps.now });
+    const item = normalizePage(page, { channel, source, now: deps.now });
+    if (page.explain) explanations.set(item.id, page.explain);
+    return item;
   };
 
   const empty = { failures: [], notModified: false, listPages: {}, capped: false, hints: {}, explanations };

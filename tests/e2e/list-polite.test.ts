@@ -117,7 +117,7 @@ describe('polite list crawling over HTTP', () => {
     assert.equal(requests.find((r) => r.path === LIST)!.headers['if-none-match'], undefined);
     assert.deepEqual(state().listPages, { [`${origin}${LIST}`]: { etag: '"v1"', lastModified: 'Fri, 09 Apr 2021 00:00:00 GMT' } });
     assert.equal(state().nextAttemptAt, new Date(T0 + 600_000).toISOString());
-    assert.deepEqual(store.items('polite').map((i) => new URL(i.link).pathname), ['/a/qiye/2021/0406/8812.html']);
+    assert.deepEqual(store.items('polite').map((i) => new URL(i.link!).pathname), ['/a/qiye/2021/0406/8812.html']);
     assert.equal(store.archiveMonths('polite').length, 1);
   });
 

@@ -2,12 +2,12 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatProblems, loadFeeds } from './channels.js';
-import { type Config, ConfigError } from './config.js';
+import { formatProblems, loadFeeds } from './config/channels.js';
+import { type Config, ConfigError } from './config/env.js';
 import { createApp } from './http/app.js';
 import { CountingLedger, Metrics } from './http/metrics.js';
 import { openSubscriberStats } from './http/subscribers.js';
-import { HostPolicy } from './ingest/polite.js';
+import { HostPolicy } from './ingest/fetch/polite.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
@@ -16,7 +16,7 @@ import { RateLimiter } from './partners/rate-limit.js';
 import { PartnerStore } from './partners/registry.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { LowdbStore } from './store/lowdb-store.js';
+import { LowdbStore } from './store/files/file-store.js';
 
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */

@@ -5,7 +5,7 @@ import type { Channel, License } from '../model.js';
 import type { Store } from '../store/store.js';
 import { errorHandler, HttpError, notFound } from './errors.js';
 import { Cadence } from '../schedule/cadence.js';
-import { collectStatus } from '../status.js';
+import { collectStatus } from './status.js';
 import { DEFAULT_LIMIT, splitExtension } from './feed-request.js';
 import { OutputCache } from './output-cache.js';
 import { channelPage, feedStylesheet, indexPage, licensePage, namespaceDocument, opmlDocument } from './pages.js';

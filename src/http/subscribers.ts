@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { JsonDocument } from '../store/json-document.js';
+import { JsonDocument } from '../store/files/json-document.js';
 
 /** Hosted readers that report how many of their users follow a feed, by the name in their User-Agent. */
 const AGGREGATORS: readonly [name: string, pattern: RegExp][] = [

@@ -2,16 +2,16 @@ import type { Logger } from '../log.js';
 import type { Channel, FeedSource, Item, ListSource, PageSource, Source, SourceState } from '../model.js';
 import type { ApplyResult, Store } from '../store/store.js';
 import { parseMaxAge } from '../store/retention.js';
-import { crawlList, type ListPage, type PageLink } from './crawl-list.js';
-import { decodeDocument } from './decode.js';
+import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
+import { decodeDocument } from './fetch/decode.js';
 import { FetchError, RobotsError } from './errors.js';
-import { extractPage } from './extract-page.js';
-import { fetchDocument, type FetchResult } from './fetcher.js';
+import { extractPage } from './page/extract-page.js';
+import { fetchDocument, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink, itemId } from './ids.js';
 import { normalizeFeed, normalizePage } from './normalize.js';
-import { parseFeed } from './parse-feed.js';
-import { HostPolicy, type PoliteSession } from './polite.js';
-import { nextAttemptAt, type UpstreamHints } from '../schedule/next-attempt.js';
+import { parseFeed } from './feed/parse-feed.js';
+import { HostPolicy, type PoliteSession } from './fetch/polite.js';
+import { nextAttemptAt, type UpstreamHints } from './source-state.js';
 
 export interface IngestOptions {
   feedsDir: string;

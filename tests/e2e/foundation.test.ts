@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/env.js';
 import { silentLogger } from '../../src/log.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   BACKOFF_BASE_MS, backoffMs, hintDelayMs, JITTER, MAX_WAIT_MS, nextAttemptAt, retryAfterMs, seededRandom,
-} from '../../src/schedule/next-attempt.js';
+} from '../../src/ingest/source-state.js';
 
 const NOW = new Date('2026-03-01T08:00:00.000Z');
 

@@ -4,11 +4,11 @@
 // handed in as `loadPage`; this module only reads list pages and decides where to go next.
 
 import { load, type CheerioAPI } from 'cheerio';
-import { CrawlError } from './errors.js';
-import { localLocation } from './fetcher.js';
-import { canonicalLink } from './ids.js';
+import { CrawlError } from '../errors.js';
+import { localLocation } from '../fetch/fetcher.js';
+import { canonicalLink } from '../ids.js';
 import { removeBoilerplate } from './main-body.js';
-import { collapseWhitespace } from './text.js';
+import { collapseWhitespace } from '../text.js';
 
 /** A list page as refresh.ts loaded it. */
 export interface ListPage {

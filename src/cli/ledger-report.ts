@@ -1,8 +1,8 @@
 // The ledger as `syndicator ledger` prints it: a table for people, CSV for spreadsheets, JSON for
 // programs. CSV and JSON are written entry by entry as the ledger is read.
 
-import { table } from '../cli-support.js';
-import type { LedgerEntry } from './ledger.js';
+import { table } from './support.js';
+import type { LedgerEntry } from '../partners/ledger.js';
 
 export type LedgerReportFormat = 'table' | 'csv' | 'json';
 

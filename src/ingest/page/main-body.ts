@@ -5,7 +5,7 @@
 import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import { classAndId, isBlock, isElement, sectionOf, type Element } from './page-dom.js';
-import { collapseWhitespace } from './text.js';
+import { collapseWhitespace } from '../text.js';
 
 const NOISE_TAGS = 'script, style, noscript, template, iframe, frame, object, embed, form, button, select, textarea, input, nav, aside, footer, link, meta';
 

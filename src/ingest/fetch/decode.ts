@@ -3,7 +3,7 @@
 // charset is settled here and rss-parser only ever sees a JavaScript string.
 
 import iconv from 'iconv-lite';
-import { stripInvalidXmlChars } from './text.js';
+import { stripInvalidXmlChars } from '../text.js';
 
 export interface DecodedDocument {
   text: string;

@@ -4,12 +4,12 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { EXIT, UsageError, table } from '../cli-support.js';
-import type { Config } from '../config.js';
-import { archiveFile, archiveReader, listArchiveMonths, MONTH_PATTERN } from './archive.js';
-import { describeReport, displayPath, inspectWithBackups, restoreBackup } from './backups.js';
-import type { DocumentReader, FileReport } from './backups.js';
-import { channelFile, channelReader } from './lowdb-store.js';
+import { EXIT, UsageError, table } from './support.js';
+import type { Config } from '../config/env.js';
+import { archiveFile, archiveReader, listArchiveMonths, MONTH_PATTERN } from '../store/files/archive.js';
+import { describeReport, displayPath, inspectWithBackups, restoreBackup } from '../store/files/backups.js';
+import type { DocumentReader, FileReport } from '../store/files/backups.js';
+import { channelFile, channelReader } from '../store/files/file-store.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 

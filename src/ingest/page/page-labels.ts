@@ -2,7 +2,7 @@
 // `【编辑：王五】`, `(责任编辑:王静)`, `发布时间：2021-3-5 8:05 | 信息来源：本网`. Pure text in, facts out;
 // which elements of a page are read is extract-page.ts's business.
 
-import { findDateText } from './dates.js';
+import { findDateText } from '../dates.js';
 
 export type LabelKind = 'authors' | 'editor' | 'source' | 'published' | 'updated';
 

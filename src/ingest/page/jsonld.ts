@@ -3,7 +3,7 @@
 // must not cost the rest of the page.
 
 import type { CheerioAPI } from 'cheerio';
-import { htmlToText } from './sanitize.js';
+import { htmlToText } from '../sanitize.js';
 
 export interface JsonLdArticle {
   headline?: string;

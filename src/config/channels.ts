@@ -3,8 +3,8 @@ import path from 'node:path';
 import { load } from 'cheerio';
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { Channel, License } from './model.js';
-import { parseMaxAge } from './store/retention.js';
+import type { Channel, License } from '../model.js';
+import { parseMaxAge } from '../store/retention.js';
 
 /** One problem in feeds/: the file, the field (dotted path, '' for the whole file) and what is wrong. */
 export interface FeedsProblem {

@@ -8,16 +8,16 @@
 // The 版权说明 / 版权声明 block becomes the entry's rights and never part of the body.
 
 import { load, type Cheerio, type CheerioAPI } from 'cheerio';
-import type { PageSelectors } from '../model.js';
-import { findDateText, parseDate } from './dates.js';
-import { ExtractError } from './errors.js';
-import { canonicalLink } from './ids.js';
+import type { PageSelectors } from '../../model.js';
+import { findDateText, parseDate } from '../dates.js';
+import { ExtractError } from '../errors.js';
+import { canonicalLink } from '../ids.js';
 import { readJsonLd } from './jsonld.js';
 import { findMainBody, paragraphize, removeBoilerplate, trimIndentation } from './main-body.js';
 import { readLabels, splitNames, takeBracketedLabels, type LabelFacts, type LabelKind } from './page-labels.js';
 import { ancestors, blockText, classAndId, documentOrder, isBlock, isElement, sectionOf, textLengths, type Element } from './page-dom.js';
-import type { ParsedEntry } from './parse-feed.js';
-import { collapseWhitespace } from './text.js';
+import type { ParsedEntry } from '../feed/parse-feed.js';
+import { collapseWhitespace } from '../text.js';
 
 export interface PageExtractOptions {
   /** The page's public http(s) address: the entry's link and the base of its relative URLs. */

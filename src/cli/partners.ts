@@ -3,14 +3,14 @@
 // on its next partner request.
 
 import { type Command, Option } from 'commander';
-import { loadFeeds } from '../channels.js';
-import { EXIT, UsageError, table } from '../cli-support.js';
-import type { Config } from '../config.js';
+import { loadFeeds } from '../config/channels.js';
+import { EXIT, UsageError, table } from './support.js';
+import type { Config } from '../config/env.js';
 import { parseDate } from '../ingest/dates.js';
 import type { Grant, GrantContent, Partner } from '../model.js';
-import { Ledger, ledgerDir } from './ledger.js';
+import { Ledger, ledgerDir } from '../partners/ledger.js';
 import { type LedgerReportFormat, writeLedgerReport } from './ledger-report.js';
-import { PartnerError, PartnerStore } from './registry.js';
+import { PartnerError, PartnerStore } from '../partners/registry.js';
 
 /** Adds `partner add|list|revoke|rotate|grant|ungrant` and `ledger` to the program. */
 export function registerPartnerCommands(program: Command, config: () => Readonly<Config>): void {

@@ -3,10 +3,10 @@
 // Both open only the named channel's document; a running service picks the change up on its next sync.
 
 import type { Command } from 'commander';
-import { loadFeeds } from '../channels.js';
-import { EXIT, UsageError } from '../cli-support.js';
-import type { Config } from '../config.js';
-import { LowdbStore } from '../store/lowdb-store.js';
+import { loadFeeds } from '../config/channels.js';
+import { EXIT, UsageError } from './support.js';
+import type { Config } from '../config/env.js';
+import { LowdbStore } from '../store/files/file-store.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ITEM_ID = /^[0-9a-f]{32}$/;

@@ -5,10 +5,10 @@
 // or an object of child arrays.
 
 import Parser from 'rss-parser';
-import { ParseError } from './errors.js';
-import { htmlToText } from './sanitize.js';
-import { optional } from './optional.js';
-import { collapseWhitespace } from './text.js';
+import { ParseError } from '../errors.js';
+import { htmlToText } from '../sanitize.js';
+import { optional } from '../optional.js';
+import { collapseWhitespace } from '../text.js';
 
 export interface ParsedEntry {
   guid?: string;

@@ -1,5 +1,5 @@
 import { displayPath } from './backups.js';
-import { SchemaVersionError } from './store.js';
+import { SchemaVersionError } from '../store.js';
 
 /**
  * The schema version of every document this store writes (channel documents and archive months). Each

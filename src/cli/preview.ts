@@ -9,18 +9,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UsageError } from './cli-support.js';
-import type { Config } from './config.js';
-import { readListPage } from './ingest/crawl-list.js';
-import { decodeDocument } from './ingest/decode.js';
-import { ExtractError } from './ingest/errors.js';
-import { fetchDocument } from './ingest/fetcher.js';
-import { canonicalLink } from './ingest/ids.js';
-import { normalizeFeed } from './ingest/normalize.js';
-import { feedKind, parseFeed } from './ingest/parse-feed.js';
-import { HostPolicy } from './ingest/polite.js';
-import { collectArticles, type LoadedDocument } from './ingest/refresh.js';
-import type { Channel, Item, ListSource, PageSource } from './model.js';
+import { UsageError } from './support.js';
+import type { Config } from '../config/env.js';
+import { readListPage } from '../ingest/page/crawl-list.js';
+import { decodeDocument } from '../ingest/fetch/decode.js';
+import { ExtractError } from '../ingest/errors.js';
+import { fetchDocument } from '../ingest/fetch/fetcher.js';
+import { canonicalLink } from '../ingest/ids.js';
+import { normalizeFeed } from '../ingest/normalize.js';
+import { feedKind, parseFeed } from '../ingest/feed/parse-feed.js';
+import { HostPolicy } from '../ingest/fetch/polite.js';
+import { collectArticles, type LoadedDocument } from '../ingest/refresh.js';
+import type { Channel, Item, ListSource, PageSource } from '../model.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
 

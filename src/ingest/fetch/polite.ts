@@ -3,7 +3,7 @@
 // through here; local documents under feeds/ have no host and go straight to the fetcher.
 
 import { decodeDocument } from './decode.js';
-import { FetchError, RobotsError } from './errors.js';
+import { FetchError, RobotsError } from '../errors.js';
 import { fetchDocument, type FetchResult } from './fetcher.js';
 import { ALLOW_ALL, isAllowed, parseRobots, type RobotsRules } from './robots.js';
 

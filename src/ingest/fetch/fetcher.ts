@@ -8,8 +8,8 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FetchError } from './errors.js';
-import { optional } from './optional.js';
+import { FetchError } from '../errors.js';
+import { optional } from '../optional.js';
 
 export interface FetchOptions {
   /** Local locations are paths relative to this directory and may not leave it. */
@@ -39,7 +39,7 @@ export type FetchResult =
       url: string;
       etag?: string;
       lastModified?: string;
-      /** Caching headers of the answer, raw (see schedule/next-attempt.ts). */
+      /** Caching headers of the answer, raw (see ingest/source-state.ts). */
       cacheControl?: string;
       expires?: string;
       date?: string;

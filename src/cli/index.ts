@@ -1,20 +1,21 @@
 import { Command, CommanderError, Option } from 'commander';
-import { formatProblems, loadFeeds } from './channels.js';
-import { EXIT, UsageError, table } from './cli-support.js';
-import { ConfigError, loadConfig } from './config.js';
-import type { Config } from './config.js';
-import { registerIngestCommands } from './ingest/commands.js';
-import { HostPolicy } from './ingest/polite.js';
-import { type ChannelReport, refreshChannel } from './ingest/refresh.js';
-import { createLogger } from './log.js';
-import { openSubscriberStats } from './http/subscribers.js';
-import { startService } from './main.js';
-import { collectStatus, statusTables } from './status.js';
-import type { Channel } from './model.js';
-import { registerPartnerCommands } from './partners/commands.js';
+import { formatProblems, loadFeeds } from '../config/channels.js';
+import { EXIT, UsageError, table } from './support.js';
+import { ConfigError, loadConfig } from '../config/env.js';
+import type { Config } from '../config/env.js';
+import { registerIngestCommands } from './ingest.js';
+import { HostPolicy } from '../ingest/fetch/polite.js';
+import { type ChannelReport, refreshChannel } from '../ingest/refresh.js';
+import { createLogger } from '../log.js';
+import { openSubscriberStats } from '../http/subscribers.js';
+import { startService } from '../main.js';
+import { collectStatus } from '../http/status.js';
+import { statusTables } from './status.js';
+import type { Channel } from '../model.js';
+import { registerPartnerCommands } from './partners.js';
 import { previewChannel, previewItems, type PreviewType } from './preview.js';
-import { registerStoreCommands } from './store/commands.js';
-import { LowdbStore } from './store/lowdb-store.js';
+import { registerStoreCommands } from './store.js';
+import { LowdbStore } from '../store/files/file-store.js';
 
 export { EXIT };
 

@@ -1,6 +1,6 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreError } from './store.js';
+import { StoreError } from '../store.js';
 
 const STALE_MS = 60_000;
 

@@ -2,7 +2,7 @@ import { copyFile, link, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { backupPath, readTextIfExists, writeFileDurably } from './durable-file.js';
 import { withFileLock } from './file-lock.js';
-import { SchemaVersionError, StoreError } from './store.js';
+import { SchemaVersionError, StoreError } from '../store.js';
 
 /** How a document's text is judged and summed up; the same parse that loading uses (migrations included). */
 export interface DocumentReader<T> {

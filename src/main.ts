@@ -1,11 +1,12 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatProblems, loadFeeds } from './config/channels.js';
 import { type Config, ConfigError } from './config/env.js';
 import { createApp } from './http/app.js';
-import { CountingLedger, Metrics } from './http/metrics.js';
+import { createFeedServer } from './http/server.js';
+import { Metrics } from './metrics/metrics.js';
+import { CountingLedger } from './partners/counting-ledger.js';
 import { openSubscriberStats } from './http/subscribers.js';
 import { HostPolicy } from './ingest/fetch/polite.js';
 import { refreshChannel } from './ingest/refresh.js';
@@ -64,20 +65,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     problems: formatProblems(feeds.problems),
     ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
   });
-  // Plain feed polls are answered from the output cache before Express routes anything. They are
-  // counted in /metrics (route /feeds/:file, as the Express route) and, at LOG_LEVEL=debug only,
-  // logged; at info the request log would cost more than the answer itself.
-  const logFastPath = log.isLevelEnabled('debug');
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    if (!app.publicFeeds.answer(req, res)) {
-      app(req, res);
-      return;
-    }
-    const ms = performance.now() - started;
-    metrics.recordRequest('/feeds/:file', res.statusCode, ms / 1000);
-    if (logFastPath) log.debug({ method: req.method, url: req.url, status: res.statusCode, durationMs: Math.round(ms * 10) / 10 }, 'http: request');
-  });
+  const server = createFeedServer(app, metrics, log);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;

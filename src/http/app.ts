@@ -13,7 +13,7 @@ import { PublicFeeds } from './public-feeds.js';
 import type { SubscriberStats } from './subscribers.js';
 import { type PartnerServices, partnerFeeds } from './partner-feeds.js';
 import { requestLog } from './request-log.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface AppDeps {
   store: Store;

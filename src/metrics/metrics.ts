@@ -9,8 +9,24 @@
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
-import type { ChannelReport } from '../ingest/refresh.js';
-import { Ledger, type LedgerEntry } from '../partners/ledger.js';
+
+/** What an ingest run reports to the metrics: one line per source (ingest/refresh.ts's ChannelReport
+ *  has this shape; declared here so that metrics depend on nothing of ingest). */
+export interface IngestRunReport {
+  channelId: string;
+  sources: readonly { sourceId: string; ok: boolean; notModified?: boolean; skipped?: string; durationMs: number }[];
+}
+
+/** What ingest reports to: a run's report, or a run that failed as a whole. */
+export interface IngestMetrics {
+  recordIngest(report: IngestRunReport): void;
+  recordIngestFailure(channel: string, sources: readonly string[]): void;
+}
+
+/** What http reports to: one answered request, by route template. */
+export interface RequestMetrics {
+  recordRequest(route: string, status: number, seconds: number): void;
+}
 
 /** Latency buckets in seconds: a cached feed is answered in well under a millisecond. */
 export const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
@@ -39,7 +55,7 @@ interface MetricValue {
   metricName?: string;
 }
 
-export class Metrics {
+export class Metrics implements IngestMetrics, RequestMetrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   readonly #routes = new Map<string, RouteStats>();
@@ -141,10 +157,10 @@ export class Metrics {
   }
 
   /** Counts an ingest run's report: one run per source, with its outcome and duration. */
-  recordIngest(report: ChannelReport): void {
+  recordIngest(report: IngestRunReport): void {
     for (const s of report.sources) {
       // A source skipped by its backoff or disabled was not run: it counts under outcome "skipped".
-      if ((s as { skipped?: string }).skipped !== undefined) {
+      if (s.skipped !== undefined) {
         this.ingestRuns.inc({ channel: report.channelId, source: s.sourceId, outcome: 'skipped' });
         continue;
       }
@@ -199,20 +215,5 @@ export class Metrics {
       reset: () => this.#routes.clear(),
     };
     return metric as unknown as Metric;
-  }
-}
-
-/** A ledger that also counts each delivery it records (a delivery is on the ledger before it is sent). */
-export class CountingLedger extends Ledger {
-  constructor(
-    dir: string,
-    private readonly metrics: Metrics,
-  ) {
-    super(dir);
-  }
-
-  override async append(entry: LedgerEntry): Promise<void> {
-    await super.append(entry);
-    this.metrics.partnerDeliveries.inc({ partner: entry.partner, channel: entry.channel });
   }
 }

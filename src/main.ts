@@ -8,7 +8,7 @@ import { createFeedServer } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
 import { CountingLedger } from './partners/counting-ledger.js';
 import { openSubscriberStats } from './http/subscribers.js';
-import { HostPolicy } from './ingest/fetch/polite.js';
+import { ingestOptions, openStore } from './ingest/deps.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
@@ -45,7 +45,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     throw new ConfigError([`FEEDS_DIR: no valid channel in ${config.feedsDir}; run "syndicator check" for details`]);
   }
 
-  const store = await LowdbStore.open(config.dataDir, feeds.channels.map((c) => c.id));
+  const store = await openStore(config, feeds.channels.map((c) => c.id));
   const metrics = new Metrics();
   const partners = {
     registry: await PartnerStore.open(config.dataDir),
@@ -72,15 +72,9 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id) }, 'serving');
 
-  const ingestOptions = {
-    feedsDir: config.feedsDir,
-    fetchTimeoutMs: config.fetchTimeoutMs,
-    maxBodyBytes: config.maxBodyBytes,
-    userAgent: config.userAgent,
-    log,
-    // One per process: every channel's crawls share the per-host queues and the robots.txt cache.
-    hosts: new HostPolicy({ userAgent: config.userAgent, timeoutMs: config.fetchTimeoutMs, maxBytes: config.maxBodyBytes }),
-  };
+  // One host policy per process: every channel's crawls share the per-host queues and the robots.txt cache.
+  const ingest = ingestOptions(config, log);
+
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
   const scheduler = new Scheduler(
@@ -88,7 +82,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     async (channel) => {
       let report;
       try {
-        report = await refreshChannel(channel, store, ingestOptions);
+        report = await refreshChannel(channel, store, ingest);
       } catch (err) {
         metrics.recordIngestFailure(channel.id, channel.sources.map((s) => s.id));
         throw err;

@@ -172,6 +172,8 @@ export interface Channel {
   maxItems: number;
   /** Retention: items older than this ("90d", "12w", "36h"; by publishedAt, else updatedAt) move to the monthly archive. */
   maxAge?: string;
+  /** maxAge in milliseconds, parsed once when the channel file is loaded (config/channels.ts). */
+  maxAgeMs?: number;
   sources: Source[];
 }
 

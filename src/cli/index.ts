@@ -4,7 +4,7 @@ import { EXIT, UsageError, table } from './support.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import type { Config } from '../config/env.js';
 import { registerIngestCommands } from './ingest.js';
-import { HostPolicy } from '../ingest/fetch/polite.js';
+import { ingestOptions, openStore } from '../ingest/deps.js';
 import { type ChannelReport, refreshChannel } from '../ingest/refresh.js';
 import { createLogger } from '../log.js';
 import { openSubscriberStats } from '../http/subscribers.js';
@@ -15,7 +15,6 @@ import type { Channel } from '../model.js';
 import { registerPartnerCommands } from './partners.js';
 import { previewChannel, previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store.js';
-import { LowdbStore } from '../store/files/file-store.js';
 
 export { EXIT };
 
@@ -62,14 +61,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       const cfg = config();
       const channels = await validChannels(cfg, opts.channel);
       const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
-      const store = await LowdbStore.open(cfg.dataDir, channels.map((c) => c.id));
-      const hosts = new HostPolicy({ userAgent: cfg.userAgent, timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes });
+      const store = await openStore(cfg, channels.map((c) => c.id));
+      const ingest = ingestOptions(cfg, log);
       let failures = 0;
       const selected = channels.filter((c) => !opts.source || c.sources.some((s) => s.id === opts.source));
       const total = selected.reduce((n, c) => n + (opts.source ? 1 : c.sources.length), 0);
       const progress = opts.progress && selected.length > 1 ? ingestProgress(selected.length, total) : undefined;
       for (const channel of selected) {
-        const report = await refreshChannel(channel, store, { ...ingestOptions(cfg), log, hosts, force: opts.force === true }, { sourceId: opts.source });
+        const report = await refreshChannel(channel, store, { ...ingest, force: opts.force === true }, { sourceId: opts.source });
         progress?.(report);
         for (const s of report.sources) {
           if (!s.ok) failures += 1;
@@ -126,7 +125,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .action(async () => {
       const cfg = config();
       const channels = await validChannels(cfg);
-      const store = await LowdbStore.open(cfg.dataDir, channels.map((c) => c.id));
+      const store = await openStore(cfg, channels.map((c) => c.id));
       const { stats } = await openSubscriberStats(cfg.dataDir);
       const report = collectStatus(channels, store, stats.counts(Date.now()));
       process.stdout.write(statusTables(report).map(table).join('\n'));
@@ -173,15 +172,6 @@ function ingestProgress(channels: number, sources: number): (report: ChannelRepo
     process.stderr.write(
       `ingest: [${doneChannels}/${channels} channels, ${doneSources}/${sources} sources, ${failed} failed] ${report.channelId}: ${sum((s) => s.added)} new, ${sum((s) => s.updated)} updated, ${sum((s) => (s.ok ? 0 : 1))} failed (${seconds} s elapsed)\n`,
     );
-  };
-}
-
-function ingestOptions(cfg: Readonly<Config>) {
-  return {
-    feedsDir: cfg.feedsDir,
-    fetchTimeoutMs: cfg.fetchTimeoutMs,
-    maxBodyBytes: cfg.maxBodyBytes,
-    userAgent: cfg.userAgent,
   };
 }
 

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { loadFeeds } from '../config/channels.js';
 import { EXIT, UsageError } from './support.js';
 import type { Config } from '../config/env.js';
-import { LowdbStore } from '../store/files/file-store.js';
+import { openStore } from '../ingest/deps.js';
+import type { LowdbStore } from '../store/files/file-store.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ITEM_ID = /^[0-9a-f]{32}$/;
@@ -22,7 +23,7 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
     .action(async (channel: string, id: string) => {
       const cfg = config();
       const channelId = checkChannel(channel);
-      const store = await LowdbStore.open(cfg.dataDir, [channelId]);
+      const store = await openStore(cfg, [channelId]);
       try {
         const itemId = await resolveItemId(store, channelId, id);
         const deleted = await store.deleteItem(channelId, itemId, new Date());
@@ -52,7 +53,7 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
       if (configured && !configured.sources.some((s) => s.id === source)) {
         throw new UsageError(`source enable: channel "${channelId}" has no source "${source}"`);
       }
-      const store = await LowdbStore.open(cfg.dataDir, [channelId]);
+      const store = await openStore(cfg, [channelId]);
       let was: string | undefined;
       try {
         const found = await store.updateSourceState(channelId, source, (state) => {

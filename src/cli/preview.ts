@@ -10,16 +10,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './support.js';
+import { LIST_DEFAULTS } from '../config/channels.js';
 import type { Config } from '../config/env.js';
 import { readListPage } from '../ingest/page/crawl-list.js';
 import { decodeDocument } from '../ingest/fetch/decode.js';
 import { ExtractError } from '../ingest/errors.js';
-import { fetchDocument } from '../ingest/fetch/fetcher.js';
 import { canonicalLink } from '../ingest/ids.js';
-import { normalizeFeed } from '../ingest/normalize.js';
-import { feedKind, parseFeed } from '../ingest/feed/parse-feed.js';
-import { HostPolicy } from '../ingest/fetch/polite.js';
-import { collectArticles, type LoadedDocument } from '../ingest/refresh.js';
+import { feedKind } from '../ingest/feed/parse-feed.js';
+import { hostPolicy } from '../ingest/deps.js';
+import { collectArticles, fetchFeed, HTML_ACCEPT, type LoadedDocument, readFeed } from '../ingest/pipeline.js';
 import type { Channel, Item, ListSource, PageSource } from '../model.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
@@ -31,8 +30,6 @@ export class PreviewError extends Error {
   }
 }
 
-/** A list preview follows at most this many list pages and articles (a list source's defaults). */
-const LIST_LIMITS = { maxPages: 3, maxNewArticles: 20 } as const;
 
 /**
  * The normalized items of the document at `location` (an http(s) URL, or a file path relative to the
@@ -50,8 +47,8 @@ export async function previewItems(
   const now = new Date();
   const type = opts.type ?? (feedKind(text) ? 'feed' : 'page');
   if (type === 'feed') {
-    const parsed = await parseFeed(text);
-    return { items: normalizeFeed(parsed, { channel: opts.channel, source: { id: 'preview', type: 'feed', url: location }, documentUrl: fetched.url, now }), failures: [] };
+    const { items } = await readFeed(fetched, { channel: opts.channel, source: { id: 'preview', type: 'feed', url: location }, now });
+    return { items, failures: [] };
   }
 
   // A local document's links are followed inside its own directory.
@@ -59,16 +56,16 @@ export async function previewItems(
   const feedsDir = local ? path.dirname(fileURLToPath(fetched.url)) : cfg.feedsDir;
   const url = local ? path.basename(fileURLToPath(fetched.url)) : location;
   const first: LoadedDocument = { url: fetched.url, text };
-  const session = new HostPolicy({ userAgent: cfg.userAgent, timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes }).session();
+  const session = hostPolicy(cfg).session();
   const deps = {
-    fetch: (where: string) => session.fetch(where, { feedsDir, delayMs: 1000, accept: 'text/html, */*;q=0.5' }),
+    fetch: (where: string) => session.fetch(where, { feedsDir, delayMs: 1000, accept: HTML_ACCEPT }),
     feedsDir,
     isNew: () => true,
     now,
     first,
   };
   const page: PageSource = { id: 'preview', type: 'page', url };
-  const list: ListSource = { id: 'preview', type: 'list', url, ...LIST_LIMITS };
+  const list: ListSource = { id: 'preview', type: 'list', url, ...LIST_DEFAULTS };
 
   const run = async (source: PageSource | ListSource) => {
     const result = await collectArticles(opts.channel, source, deps);
@@ -89,7 +86,7 @@ export async function previewItems(
 /** A local path is read relative to the current directory; a URL is fetched with the usual limits. */
 async function fetchForPreview(location: string, cfg: Readonly<Config>): Promise<{ body: Buffer; contentType?: string; url: string }> {
   if (/^https?:\/\//i.test(location)) {
-    const result = await fetchDocument(location, { feedsDir: cfg.feedsDir, timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes, userAgent: cfg.userAgent });
+    const result = await fetchFeed(location, cfg);
     if (result.kind !== 'ok') throw new PreviewError(`${location} answered 304 Not Modified`);
     return result;
   }

@@ -20,6 +20,9 @@ export interface FeedsConfig {
   problems: FeedsProblem[];
 }
 
+/** How many list pages and new articles a list source follows when its file does not say. */
+export const LIST_DEFAULTS = { maxPages: 3, maxNewArticles: 20 } as const;
+
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
   error: 'expected a lowercase slug (a-z, 0-9, -), at most 64 characters',
 });
@@ -85,8 +88,8 @@ const listSourceSchema = z.strictObject({
   type: z.literal('list'),
   linkSelector: selector.optional(),
   nextSelector: selector.optional(),
-  maxPages: z.number().int().min(1).max(100).default(3),
-  maxNewArticles: z.number().int().min(1).max(1000).default(20),
+  maxPages: z.number().int().min(1).max(100).default(LIST_DEFAULTS.maxPages),
+  maxNewArticles: z.number().int().min(1).max(1000).default(LIST_DEFAULTS.maxNewArticles),
 });
 
 const pageSourceSchema = z.strictObject({ ...articleSourceFields, type: z.literal('page') });
@@ -157,7 +160,8 @@ export async function loadFeeds(feedsDir: string): Promise<FeedsConfig> {
       problems.push(...found);
       continue;
     }
-    channels.push(channel);
+    const maxAgeMs = channel.maxAge === undefined ? undefined : parseMaxAge(channel.maxAge);
+    channels.push(maxAgeMs === undefined ? channel : { ...channel, maxAgeMs });
   }
   return { channels, licenses, problems };
 }

@@ -2,7 +2,10 @@
 // it each source carries a "not before" instant (SourceState.nextAttemptAt) set from what the upstream
 // asked for (RSS <ttl>, Cache-Control max-age, Expires, Retry-After) or, after failures, from an
 // exponential backoff with jitter. A tick before that instant skips the source; the first tick after
-// it fetches. Nothing here ever stops a source for good: only a 410 Gone disables one (refresh.ts).
+// it fetches. Nothing here ever stops a source for good: only a 410 Gone disables one (failedRun).
+
+import type { Channel, Item, Source, SourceState } from '../model.js';
+import { FetchError } from './errors.js';
 
 /** Backoff after the first failure; doubles with each further consecutive failure. */
 export const BACKOFF_BASE_MS = 5 * 60 * 1000;
@@ -92,4 +95,57 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+// Source-state transitions of one run: skipped, succeeded, failed (backoff, or disabled on 410 Gone).
+
+export interface SourceRun {
+  items: Item[];
+  state: SourceState;
+  notModified: boolean;
+  error?: string;
+}
+
+/** Why the source is not fetched in this run, or undefined when it is. */
+export function skipReason(channel: Channel, source: Source, state: SourceState | undefined, now: Date, force: boolean): string | undefined {
+  if (state?.disabled) {
+    return `disabled since ${state.disabled.at} (${state.disabled.reason}); run "syndicator source enable ${channel.id} ${source.id}" once it is back`;
+  }
+  if (!force && state?.nextAttemptAt !== undefined && Date.parse(state.nextAttemptAt) > now.getTime()) {
+    return `not due until ${state.nextAttemptAt}`;
+  }
+  return undefined;
+}
+
+export function optionalNext(at: string | undefined): { nextAttemptAt?: string } {
+  return at === undefined ? {} : { nextAttemptAt: at };
+}
+
+/** The state after a failed run: backoff (or the upstream's Retry-After, when later); a 410 disables the source. */
+export function failedRun(base: SourceState, err: unknown, lastRunAt: string, now: Date, random?: () => number): SourceRun {
+  const message = err instanceof Error ? err.message : String(err);
+  const failures = base.consecutiveFailures + 1;
+  const { nextAttemptAt: _n, ...rest } = withoutNotes(base);
+  const fetchError = err instanceof FetchError ? err : undefined;
+  const gone = fetchError?.status === 410;
+  const hints = fetchError?.retryAfter !== undefined && (fetchError.status === 429 || fetchError.status === 503) ? { retryAfter: fetchError.retryAfter } : {};
+  return {
+    items: [],
+    notModified: false,
+    error: message,
+    state: {
+      ...rest,
+      lastRunAt,
+      lastError: message,
+      consecutiveFailures: failures,
+      ...(gone
+        ? { disabled: { reason: `${message} (410 Gone: the upstream says the feed is gone for good)`, at: lastRunAt } }
+        : optionalNext(nextAttemptAt({ ok: false, failures, hints }, now, random))),
+    },
+  };
+}
+
+function withoutNotes(state: SourceState): SourceState {
+  const { notes: _notes, ...rest } = state;
+  return rest;
 }

@@ -34,7 +34,7 @@ export interface AppDeps {
   now?: () => Date;
 }
 
-/** The Express application (no listen): every route of DESIGN.md (/metrics when given a Metrics). */
+/** The Express application (no listen): every route of README.md (/metrics when given a Metrics). */
 export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; publicFeeds: PublicFeeds } {
   const now = deps.now ?? (() => new Date());
   const channels = new Map(deps.channels.map((c) => [c.id, c]));

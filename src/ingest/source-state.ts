@@ -85,18 +85,6 @@ export function nextAttemptAt(
   return delay > 0 ? new Date(now.getTime() + delay).toISOString() : undefined;
 }
 
-/** A deterministic [0, 1) generator (mulberry32) for tests and reproducible runs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Source-state transitions of one run: skipped, succeeded, failed (backoff, or disabled on 410 Gone).
 
 export interface SourceRun {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { loadConfig } from '../../src/config/env.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../helpers/log.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
 import { ROOT, tempDir } from '../helpers/temp.js';

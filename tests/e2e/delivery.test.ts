@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config/env.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../helpers/log.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
 import { ATOM_NS, FH_NS } from '../../src/render/namespaces.js';

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadFeeds } from '../../src/config/channels.js';
 import { loadConfig } from '../../src/config/env.js';
 import { refreshChannel } from '../../src/ingest/refresh.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../helpers/log.js';
 import { startService, type Service } from '../../src/main.js';
 import type { Channel, Item, SourceState } from '../../src/model.js';
 import { LowdbStore } from '../../src/store/files/file-store.js';

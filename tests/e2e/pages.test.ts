@@ -13,7 +13,7 @@ import { loadFeeds } from '../../src/config/channels.js';
 import { loadConfig, USER_AGENT } from '../../src/config/env.js';
 import { HostPolicy } from '../../src/ingest/fetch/polite.js';
 import { refreshChannel, type ChannelReport } from '../../src/ingest/refresh.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../helpers/log.js';
 import { startService } from '../../src/main.js';
 import type { Channel, Item } from '../../src/model.js';
 import { LowdbStore } from '../../src/store/files/file-store.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { LowdbStore } from '../../src/store/files/file-store.js';
 import { CRASH_CHANNELS, CRASH_MAX_ITEMS } from './crash-writer.js';
 import { ROOT, tempDir } from './temp.js';
-import { seededRandom } from '../../src/ingest/source-state.js';
+import { seededRandom } from './random.js';
 
 export interface CrashOptions {
   cycles: number;

@@ -1,5 +1,5 @@
 // Stage 2: bytes → text. Chinese upstreams still publish GB2312/GBK, often declared only in the XML
-// prolog (or not at all), and rss-parser cannot decode them itself (research/libraries.md §2), so the
+// prolog (or not at all), and rss-parser cannot decode them itself, so the
 // charset is settled here and rss-parser only ever sees a JavaScript string.
 
 import iconv from 'iconv-lite';

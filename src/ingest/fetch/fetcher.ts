@@ -1,6 +1,6 @@
 // Stage 1: get the raw bytes of an upstream document, from the network or from feeds/.
 //
-// Why not rss-parser's parseURL (research/libraries.md §2): its timeout leaves the socket open, it has
+// Why not rss-parser's parseURL: its timeout leaves the socket open, it has
 // no size limit, no conditional GET and it decodes only Node's built-in encodings. Here every request
 // is bounded in time (the socket really closes) and in bytes, and a stored ETag / Last-Modified turns
 // an unchanged upstream into a cheap 'not-modified'.

@@ -1,12 +1,10 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Item } from '../../model.js';
+import { archiveMonthOf, compareItems, type Item } from '../../model.js';
 import { countItems, damagedFileError, missingFileError } from './backups.js';
 import type { DocumentReader } from './backups.js';
 import { DEFAULT_BACKUPS, readTextIfExists, writeFileDurably } from './durable-file.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import { archiveMonthOf } from '../retention.js';
-import { compareItems } from '../store.js';
 
 /**
  * One month of a channel's archive, <dataDir>/archive/<channel>/<YYYY-MM>.json: the items that retention

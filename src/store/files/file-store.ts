@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, link } from 'node:fs/promises';
 import path from 'node:path';
-import type { Item, SourceState } from '../../model.js';
+import { compareItems, type Item, type SourceState } from '../../model.js';
 import { archiveDir, archiveItems, checkItems, listArchiveMonths, MONTH_PATTERN, readArchive, removeFromArchive } from './archive.js';
 import { countItems } from './backups.js';
 import type { DocumentReader } from './backups.js';
@@ -9,7 +9,7 @@ import { DEFAULT_BACKUPS, sweepTempFilesIn } from './durable-file.js';
 import { JsonDocument } from './json-document.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { selectEvictions } from '../retention.js';
-import { compareItems, StoreError } from '../store.js';
+import { StoreError } from '../store.js';
 import type { ApplyResult, IngestBatch, SourceCounts, Store } from '../store.js';
 
 export { SCHEMA_VERSION };

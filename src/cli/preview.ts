@@ -9,17 +9,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UsageError } from './support.js';
 import { LIST_DEFAULTS } from '../config/channels.js';
 import type { Config } from '../config/env.js';
-import { readListPage } from '../ingest/page/crawl-list.js';
-import { decodeDocument } from '../ingest/fetch/decode.js';
-import { ExtractError } from '../ingest/errors.js';
-import { canonicalLink } from '../ingest/ids.js';
-import { feedKind } from '../ingest/feed/parse-feed.js';
 import { hostPolicy } from '../ingest/deps.js';
+import { ExtractError } from '../ingest/errors.js';
+import { feedKind } from '../ingest/feed/parse-feed.js';
+import { decodeDocument } from '../ingest/fetch/decode.js';
+import { canonicalLink } from '../ingest/ids.js';
+import { optional } from '../ingest/optional.js';
+import { readListPage } from '../ingest/page/crawl-list.js';
 import { collectArticles, fetchFeed, HTML_ACCEPT, type LoadedDocument, readFeed } from '../ingest/pipeline.js';
 import type { Channel, Item, ListSource, PageSource } from '../model.js';
+import { UsageError } from './support.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
 
@@ -33,21 +34,34 @@ export class PreviewError extends Error {
 
 /**
  * The normalized items of the document at `location` (an http(s) URL, or a file path relative to the
- * current directory), read as `channel` would read it. Rejects with a one-line message when the
+ * current directory), read as `channel` would read it (without one: as previewChannel(), which lends
+ * no link). `baseUrl` is the public http(s) address of a local document: its relative links resolve
+ * against it as they would against the URL it was fetched from. Without it, a local feed's relative
+ * links resolve only against what the feed itself says (its channel link) or, with `channel`, the
+ * channel's link; else they are left as written. Rejects with a one-line message when the
  * document cannot be fetched or read, and with a PreviewError when some articles of a list failed
  * (`items` then holds the others).
  */
 export async function previewItems(
   location: string,
-  opts: { type?: PreviewType; channel: Channel },
+  opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
 ): Promise<{ items: Item[]; failures: string[] }> {
+  const baseUrl = opts.baseUrl === undefined ? undefined : httpBase(opts.baseUrl);
+  const channel = opts.channel ?? previewChannel();
   const fetched = await fetchForPreview(location, cfg);
   const { text } = decodeDocument(fetched.body, fetched.contentType);
   const now = new Date();
   const type = opts.type ?? (feedKind(text) ? 'feed' : 'page');
   if (type === 'feed') {
-    const { items } = await readFeed(fetched, { channel: opts.channel, source: { id: 'preview', type: 'feed', url: location }, now });
+    const local = !/^https?:/i.test(fetched.url);
+    const { items } = await readFeed(fetched, {
+      channel,
+      source: { id: 'preview', type: 'feed', url: location },
+      documentUrl: local && baseUrl !== undefined ? baseUrl : fetched.url,
+      ...optional('fallbackBase', opts.channel?.link),
+      now,
+    });
     return { items, failures: [] };
   }
 
@@ -64,11 +78,11 @@ export async function previewItems(
     now,
     first,
   };
-  const page: PageSource = { id: 'preview', type: 'page', url };
-  const list: ListSource = { id: 'preview', type: 'list', url, ...LIST_DEFAULTS };
+  const page: PageSource = { id: 'preview', type: 'page', url, ...optional('baseUrl', baseUrl) };
+  const list: ListSource = { id: 'preview', type: 'list', url, ...optional('baseUrl', baseUrl), ...LIST_DEFAULTS };
 
   const run = async (source: PageSource | ListSource) => {
-    const result = await collectArticles(opts.channel, source, deps);
+    const result = await collectArticles(channel, source, deps);
     return { items: result.items, failures: result.failures };
   };
   if (type === 'list') return run(list);
@@ -76,11 +90,20 @@ export async function previewItems(
     return await run(page);
   } catch (err) {
     if (opts.type === 'page' || !(err instanceof ExtractError)) throw err;
-    const publicUrl = canonicalLink(fetched.url) ?? opts.channel.link;
+    const publicUrl = canonicalLink(fetched.url) ?? baseUrl ?? channel.link;
     const { links } = await readListPage({ fetchedUrl: fetched.url, publicUrl, html: text }, { feedsDir });
     if (links.length < 2) throw err;
     return run(list);
   }
+}
+
+/** `value` as an absolute http(s) URL; a UsageError naming it otherwise. */
+function httpBase(value: string): string {
+  const url = canonicalLink(value);
+  if (url === undefined || !/^https?:\/\//i.test(value.trim())) {
+    throw new UsageError(`preview: --base-url must be an absolute http(s) URL, got "${value}"`);
+  }
+  return url;
 }
 
 /** A local path is read relative to the current directory; a URL is fetched with the usual limits. */

@@ -9,6 +9,7 @@ import { decodeDocument } from './fetch/decode.js';
 import { fetchDocument, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink } from './ids.js';
 import { normalizeFeed, normalizePage } from './normalize.js';
+import { optional } from './optional.js';
 import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
 import { extractPage } from './page/extract-page.js';
 
@@ -34,14 +35,22 @@ export function fetchFeed(location: string, settings: FetchSettings, conditional
   });
 }
 
-/** Stages 2–4 for a feed: decode → parse → normalize, from a fetched document. */
+/** Stages 2–4 for a feed: decode → parse → normalize, from a fetched document. Relative links resolve
+ *  against `documentUrl` (the fetched URL by default), then the feed's own link, then `fallbackBase`. */
 export async function readFeed(
   fetched: { body: Buffer; contentType?: string; url: string },
-  ctx: { channel: Channel; source: FeedSource; now: Date },
+  ctx: { channel: Channel; source: FeedSource; now: Date; documentUrl?: string; fallbackBase?: string },
 ): Promise<{ parsed: ParsedFeed; items: Item[] }> {
   const { text } = decodeDocument(fetched.body, fetched.contentType);
   const parsed = await parseFeed(text);
-  return { parsed, items: normalizeFeed(parsed, { channel: ctx.channel, source: ctx.source, documentUrl: fetched.url, now: ctx.now }) };
+  const items = normalizeFeed(parsed, {
+    channel: ctx.channel,
+    source: ctx.source,
+    documentUrl: ctx.documentUrl ?? fetched.url,
+    ...optional('fallbackBase', ctx.fallbackBase),
+    now: ctx.now,
+  });
+  return { parsed, items };
 }
 
 /** A fetched and decoded document. */

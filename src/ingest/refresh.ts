@@ -166,7 +166,7 @@ async function runFeedSource(
         state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
-    const { parsed, items } = await readFeed(fetched, { channel, source, now });
+    const { parsed, items } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
     const state: SourceState = {
       sourceId: source.id,
       lastRunAt,

@@ -1,18 +1,13 @@
 import type { Logger } from '../log.js';
 import type { Channel, FeedSource, Item, ListSource, PageSource, Source, SourceState } from '../model.js';
 import type { ApplyResult, Store } from '../store/store.js';
-import { parseMaxAge } from '../store/retention.js';
-import { crawlList, type ListPage, type PageLink } from './crawl-list.js';
-import { decodeDocument } from './decode.js';
-import { FetchError, RobotsError } from './errors.js';
-import { readArticle } from './article-pages.js';
-import type { Explanation } from './extract-page.js';
-import { fetchDocument, localLocation, type FetchResult } from './fetcher.js';
-import { canonicalLink, itemId } from './ids.js';
-import { normalizeFeed, normalizePage } from './normalize.js';
-import { parseFeed } from './parse-feed.js';
-import { HostPolicy, type PoliteSession } from './polite.js';
-import { nextAttemptAt, type UpstreamHints } from '../schedule/next-attempt.js';
+import { dedupeAcrossSources } from './dedupe.js';
+import { HostPolicy, type PoliteSession } from './fetch/polite.js';
+import { itemId } from './ids.js';
+import { collectArticles, fetchFeed, HTML_ACCEPT, readFeed } from './pipeline.js';
+import { failedRun, nextAttemptAt, optionalNext, skipReason, type SourceRun, type UpstreamHints } from './source-state.js';
+
+export { dedupeAcrossSources } from './dedupe.js';
 
 export interface IngestOptions {
   feedsDir: string;
@@ -53,8 +48,13 @@ export interface ChannelReport {
   changed: boolean;
 }
 
+/** Delay between two requests to one host when the source sets none. */
+const DEFAULT_DELAY_MS = 1000;
+/** A source's lastError names at most this many failed articles. */
+const MAX_FAILURES_SHOWN = 3;
+
 /**
- * The one place that knows the order of the ingest stages. Feeds:
+ * The one place that knows the order of the ingest stages (each stage is in pipeline.ts). Feeds:
  *   fetch → decode → parse → normalize (sanitize runs inside normalize, last on any HTML) → store.
  * List and page sources (every request through the host policy: robots.txt, one at a time per host):
  *   fetch → decode → crawl list (article links, next pages) → for each article not yet stored:
@@ -104,7 +104,7 @@ export async function refreshChannel(
       items: kept,
       sourceStates: states,
       maxItems: channel.maxItems,
-      ...(channel.maxAge !== undefined && { maxAgeMs: parseMaxAge(channel.maxAge) }),
+      ...(channel.maxAgeMs !== undefined && { maxAgeMs: channel.maxAgeMs }),
       now,
     });
   } catch (err) {
@@ -135,59 +135,6 @@ export async function refreshChannel(
   return { channelId: channel.id, sources: all, removed: applied.removed, changed: applied.changed };
 }
 
-/** Why the source is not fetched in this run, or undefined when it is. */
-function skipReason(channel: Channel, source: Source, state: SourceState | undefined, now: Date, force: boolean): string | undefined {
-  if (state?.disabled) {
-    return `disabled since ${state.disabled.at} (${state.disabled.reason}); run "syndicator source enable ${channel.id} ${source.id}" once it is back`;
-  }
-  if (!force && state?.nextAttemptAt !== undefined && Date.parse(state.nextAttemptAt) > now.getTime()) {
-    return `not due until ${state.nextAttemptAt}`;
-  }
-  return undefined;
-}
-
-/**
- * One article, one item per channel. An entry whose canonical link is already held by another
- * source's item (stored, or earlier in this run in channel order) is dropped: the first source to
- * bring an article keeps it, so a stored item never changes hands. Within one source, an entry with
- * a new id but the link and title of a stored item of that source (an upstream that changed its
- * GUIDs) is dropped too. Entries of one source sharing a link but not a title are kept (some feeds
- * link every entry to their home page). An item without a link is never matched by link: two
- * entries that both lack one are not the same article.
- */
-export function dedupeAcrossSources(items: readonly Item[], stored: readonly Item[]): Item[] {
-  const owner = new Map<string, { sourceId: string; ids: Set<string>; titles: Set<string> }>();
-  const claim = (item: Item) => {
-    if (item.link === undefined) return;
-    const entry = owner.get(item.link);
-    if (!entry) owner.set(item.link, { sourceId: item.sourceId, ids: new Set([item.id]), titles: new Set([item.title]) });
-    else if (entry.sourceId === item.sourceId) {
-      entry.ids.add(item.id);
-      entry.titles.add(item.title);
-    }
-  };
-  for (const item of stored) claim(item);
-  const storedIds = new Set(stored.map((i) => i.id));
-  const kept: Item[] = [];
-  for (const item of items) {
-    const entry = item.link === undefined ? undefined : owner.get(item.link);
-    if (entry && !entry.ids.has(item.id) && !storedIds.has(item.id)) {
-      if (entry.sourceId !== item.sourceId) continue;
-      if (entry.titles.has(item.title) && [...entry.ids].some((id) => storedIds.has(id))) continue;
-    }
-    claim(item);
-    kept.push(item);
-  }
-  return kept;
-}
-
-interface SourceRun {
-  items: Item[];
-  state: SourceState;
-  notModified: boolean;
-  error?: string;
-}
-
 async function runFeedSource(
   channel: Channel,
   source: FeedSource,
@@ -201,11 +148,7 @@ async function runFeedSource(
   try {
     // One request at a time per host, feeds included (no pause between two feed requests).
     const fetched = await opts.hosts.exclusive(source.url, () =>
-      fetchDocument(source.url, {
-        feedsDir: opts.feedsDir,
-        timeoutMs: opts.fetchTimeoutMs,
-        maxBytes: opts.maxBodyBytes,
-        userAgent: opts.userAgent,
+      fetchFeed(source.url, opts, {
         ...(base.etag !== undefined && { etag: base.etag }),
         ...(base.lastModified !== undefined && { lastModified: base.lastModified }),
       }),
@@ -223,10 +166,8 @@ async function runFeedSource(
         state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
-    const { text, note } = decodeDocument(fetched.body, fetched.contentType);
-    if (note !== undefined) opts.log.info({ source: source.id, url: source.url, charset: note }, 'ingest: charset chosen from the bytes');
-    const parsed = await parseFeed(text);
-    const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, fallbackBase: channel.link, now });
+    const { parsed, items, charsetNote } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
+    if (charsetNote !== undefined) opts.log.info({ channel: channel.id, source: source.id, charset: charsetNote }, 'ingest: charset chosen from the bytes');
     const state: SourceState = {
       sourceId: source.id,
       lastRunAt,
@@ -241,39 +182,6 @@ async function runFeedSource(
     return failedRun(base, err, lastRunAt, now, opts.random);
   }
 }
-
-function optionalNext(at: string | undefined): { nextAttemptAt?: string } {
-  return at === undefined ? {} : { nextAttemptAt: at };
-}
-
-/** The state after a failed run: backoff (or the upstream's Retry-After, when later); a 410 disables the source. */
-function failedRun(base: SourceState, err: unknown, lastRunAt: string, now: Date, random?: () => number): SourceRun {
-  const message = err instanceof Error ? err.message : String(err);
-  const failures = base.consecutiveFailures + 1;
-  const { nextAttemptAt: _n, ...rest } = withoutNotes(base);
-  const fetchError = err instanceof FetchError ? err : undefined;
-  const gone = fetchError?.status === 410;
-  const hints = fetchError?.retryAfter !== undefined && (fetchError.status === 429 || fetchError.status === 503) ? { retryAfter: fetchError.retryAfter } : {};
-  return {
-    items: [],
-    notModified: false,
-    error: message,
-    state: {
-      ...rest,
-      lastRunAt,
-      lastError: message,
-      consecutiveFailures: failures,
-      ...(gone
-        ? { disabled: { reason: `${message} (410 Gone: the upstream says the feed is gone for good)`, at: lastRunAt } }
-        : optionalNext(nextAttemptAt({ ok: false, failures, hints }, now, random))),
-    },
-  };
-}
-
-const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
-const DEFAULT_DELAY_MS = 1000;
-/** A source's lastError names at most this many failed articles. */
-const MAX_FAILURES_SHOWN = 3;
 
 async function runArticleSource(
   channel: Channel,
@@ -335,172 +243,3 @@ function nonEmptyRecord(pages: Record<string, { etag?: string; lastModified?: st
   return Object.keys(pages).length > 0 ? { listPages: pages } : {};
 }
 
-function withoutNotes(state: SourceState): SourceState {
-  const { notes: _notes, ...rest } = state;
-  return rest;
-}
-
-/** A fetched and decoded document. */
-export interface LoadedDocument {
-  /** The fetched URL: http(s), or file: for a document under feeds/. */
-  url: string;
-  text: string;
-}
-
-export interface ArticleDeps {
-  /** Fetches a location (an http(s) URL or a path relative to feedsDir), politely; with `held`, conditionally. */
-  fetch: (location: string, held?: ListValidators) => Promise<FetchResult>;
-  /** The validators each list page (by public URL) answered with last time. */
-  listPages?: Readonly<Record<string, ListValidators>>;
-  feedsDir: string;
-  /** Whether an article, by public URL, still has to be fetched. */
-  isNew: (url: string) => boolean;
-  now: Date;
-  /** The source's own document when the caller already has it (preview); else it is fetched. */
-  first?: LoadedDocument;
-}
-
-export interface ArticleRun {
-  items: Item[];
-  /** Skipped without failing: a next page not found, a URL robots.txt disallows. */
-  notes: string[];
-  /** One line per article that failed: its URL and the stage error. */
-  failures: string[];
-  /** How many articles were fetched or tried. */
-  attempted: number;
-  /** Per item (by id), which rule found each field (`syndicator preview --explain`). */
-  explanations: Map<string, Explanation>;
-  /** The source's first list page answered not-modified: nothing was crawled. */
-  notModified: boolean;
-  /** Validators of the list pages read (or found unchanged) in this run, by public URL. */
-  listPages: Record<string, ListValidators>;
-  /** The crawl stopped at maxNewArticles (see CrawlResult.capped). */
-  capped: boolean;
-  /** Caching headers of the source's first document, for its nextAttemptAt. */
-  hints: UpstreamHints;
-}
-
-export interface ListValidators {
-  etag?: string;
-  lastModified?: string;
-}
-
-/**
- * The items of a list or page source: the stages after the first fetch for article pages. A page
- * source whose article is already stored (and not refetched) gives nothing; one failing article
- * of a list never stops the others. Throws when the source's own document cannot be read.
- */
-export async function collectArticles(channel: Channel, source: ListSource | PageSource, deps: ArticleDeps): Promise<ArticleRun> {
-  const publicUrl = publicAddress(channel, source);
-  const decodeNotes: string[] = [];
-  const explanations = new Map<string, Explanation>();
-  const load = async (link: PageLink): Promise<LoadedDocument> => {
-    const fetched = await deps.fetch(link.location);
-    if (fetched.kind !== 'ok') throw new FetchError(`${link.location} answered 304 Not Modified to an unconditional request`);
-    const decoded = decodeDocument(fetched.body, fetched.contentType);
-    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
-    return { url: fetched.url, text: decoded.text };
-  };
-  const article = async (link: PageLink, doc?: LoadedDocument): Promise<Item> => {
-    const first = doc ?? (await load(link));
-    const opts = { url: link.url, now: deps.now, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) };
-    // Continuation pages (7001_2.html) are fetched where the first page was fetched from.
-    const { page, notes } = await readArticle(first.text, opts, async (href) => {
-      const more = await continuationLink(href, first.url, link.url, deps.feedsDir);
-      return (await load(more)).text;
-    });
-    decodeNotes.push(...notes);
-    const item = normalizePage(page, { channel, source, now: deps.now });
-    if (page.explain) explanations.set(item.id, page.explain);
-    return item;
-  };
-
-  const empty = { failures: [], notModified: false, listPages: {}, capped: false, hints: {}, explanations };
-  if (source.type === 'page') {
-    if (!deps.isNew(publicUrl)) return { ...empty, items: [], notes: [], attempted: 0 };
-    const item = await article({ location: source.url, url: publicUrl }, deps.first);
-    return { ...empty, items: [item], notes: decodeNotes, attempted: 1 };
-  }
-
-  const toListPage = (doc: LoadedDocument, link: PageLink): ListPage => ({
-    fetchedUrl: doc.url,
-    publicUrl: canonicalLink(doc.url) ?? link.url,
-    html: doc.text,
-  });
-  // List pages are asked for conditionally: an unchanged page answers 304 and has nothing new.
-  const listPages: Record<string, ListValidators> = {};
-  let hints: UpstreamHints = {};
-  const loadList = async (link: PageLink, first: boolean): Promise<LoadedDocument | undefined> => {
-    const held = deps.listPages?.[link.url];
-    const fetched = await deps.fetch(link.location, held);
-    if (first) hints = cachingHints(fetched);
-    if (fetched.kind === 'not-modified') {
-      if (held) listPages[link.url] = held;
-      return undefined;
-    }
-    const validators = { ...(fetched.etag !== undefined && { etag: fetched.etag }), ...(fetched.lastModified !== undefined && { lastModified: fetched.lastModified }) };
-    if (Object.keys(validators).length > 0) listPages[link.url] = validators;
-    const decoded = decodeDocument(fetched.body, fetched.contentType);
-    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
-    return { url: fetched.url, text: decoded.text };
-  };
-  const firstLink = { location: source.url, url: publicUrl };
-  const firstDoc = deps.first ?? (await loadList(firstLink, true));
-  if (firstDoc === undefined) return { ...empty, items: [], notes: [], attempted: 0, notModified: true, listPages, hints };
-  const crawl = await crawlList(toListPage(firstDoc, firstLink), {
-    ...(source.linkSelector && { linkSelector: source.linkSelector }),
-    ...(source.nextSelector && { nextSelector: source.nextSelector }),
-    maxPages: source.maxPages,
-    maxNewArticles: source.maxNewArticles,
-    isNew: deps.isNew,
-    feedsDir: deps.feedsDir,
-    loadPage: async (link) => {
-      const doc = await loadList(link, false);
-      return doc && toListPage(doc, link);
-    },
-  });
-
-  const run: ArticleRun = { ...empty, items: [], notes: decodeNotes, attempted: 0, listPages, capped: crawl.capped, hints };
-  decodeNotes.unshift(...crawl.notes);
-  for (const link of crawl.articles) {
-    try {
-      run.attempted += 1;
-      run.items.push(await article(link));
-    } catch (err) {
-      if (err instanceof RobotsError && err.disallowed) {
-        run.attempted -= 1;
-        run.notes.push(err.message);
-      } else {
-        run.failures.push(`${link.url}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  }
-  return run;
-}
-
-/** The caching headers of an answer (see schedule/next-attempt.ts). */
-function cachingHints(fetched: FetchResult): UpstreamHints {
-  return {
-    ...(fetched.cacheControl !== undefined && { cacheControl: fetched.cacheControl }),
-    ...(fetched.expires !== undefined && { expires: fetched.expires }),
-    ...(fetched.date !== undefined && { date: fetched.date }),
-  };
-}
-
-/** Where a continuation page's href leads: fetched beside the first page, public beside its public address. */
-async function continuationLink(href: string, fetchedUrl: string, publicUrl: string, feedsDir: string): Promise<PageLink> {
-  const url = canonicalLink(href, publicUrl);
-  if (!url) throw new FetchError(`continuation link "${href}" is not an http(s) address`);
-  if (!fetchedUrl.startsWith('file:')) return { location: canonicalLink(href, fetchedUrl) ?? url, url };
-  const location = await localLocation(new URL(href, fetchedUrl).href, feedsDir);
-  if (location === undefined) throw new FetchError(`continuation link "${href}" leads outside the feeds directory`);
-  return { location, url };
-}
-
-/**
- * The public http(s) address of a source's own document: its URL when it is one; for a local
- * document, the configured baseUrl, else the channel's link (the page its documents were saved from).
- */
-export function publicAddress(channel: Channel, source: ListSource | PageSource): string {
-  return canonicalLink(source.url) ?? canonicalLink(source.baseUrl) ?? channel.link;
-}

@@ -10,12 +10,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { USER_AGENT } from '../../src/config.js';
-import { HostPolicy } from '../../src/ingest/polite.js';
+import { USER_AGENT } from '../../src/config/env.js';
+import { HostPolicy } from '../../src/ingest/fetch/polite.js';
 import { refreshChannel, type SourceReport } from '../../src/ingest/refresh.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../helpers/log.js';
 import type { Channel, ListSource } from '../../src/model.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
 import { CORPUS } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/temp.js';
 

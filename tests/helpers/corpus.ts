@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'cheerio';
-import { readArticle } from '../../src/ingest/article-pages.js';
-import { readListPage } from '../../src/ingest/crawl-list.js';
-import { decodeDocument } from '../../src/ingest/decode.js';
-import { extractPage } from '../../src/ingest/extract-page.js';
+import { readArticle } from '../../src/ingest/page/article-pages.js';
+import { readListPage } from '../../src/ingest/page/crawl-list.js';
+import { decodeDocument } from '../../src/ingest/fetch/decode.js';
+import { extractPage } from '../../src/ingest/page/extract-page.js';
 import { canonicalLink } from '../../src/ingest/ids.js';
 import { normalizePage } from '../../src/ingest/normalize.js';
 import type { Channel, Item, PageSource } from '../../src/model.js';

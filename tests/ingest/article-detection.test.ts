@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extractPage } from '../../src/ingest/extract-page.js';
+import { extractPage } from '../../src/ingest/page/extract-page.js';
 
 const url = 'http://www.example-steel.example/news/2021/0305/912.html';
 const BRIEF = '3月4日，酒钢集团召开安全环保工作会，部署全年重点任务。';

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblems, loadFeeds } from './channels.js';
-import { EXIT, UsageError, table } from './cli-support.js';
+import { EXIT, UsageError, flushStdio, table } from './cli-support.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { registerIngestCommands } from './ingest/commands.js';
@@ -38,10 +38,10 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
         process.once(signal, () => {
           log.info({ signal }, 'shutting down');
           service.stop().then(
-            () => process.exit(EXIT.ok),
+            () => flushStdio().then(() => process.exit(EXIT.ok)),
             (err: unknown) => {
               log.error({ err: (err as Error).message }, 'shutdown failed');
-              process.exit(EXIT.failed);
+              void flushStdio().then(() => process.exit(EXIT.failed));
             },
           );
         });
@@ -139,8 +139,17 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   return program;
 }
 
-/** Runs the CLI; never throws: errors become one line on stderr and an exit code. */
+/**
+ * Runs the CLI; never throws: errors become one line on stderr and an exit code. Resolves only when
+ * all output has been written, so the caller may `process.exit` with the code at once.
+ */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const code = await runProgram(argv, env);
+  await flushStdio();
+  return code;
+}
+
+async function runProgram(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const program = buildProgram(env);
   try {
     await program.parseAsync(argv, { from: 'user' });

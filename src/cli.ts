@@ -96,8 +96,9 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .action(async (location: string, opts: { type?: PreviewType; channel?: string }) => {
       const cfg = config();
       const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : previewChannel();
-      const { items, failures } = await previewItems(location, { channel, ...(opts.type && { type: opts.type }) }, cfg);
+      const { items, failures, notes } = await previewItems(location, { channel, ...(opts.type && { type: opts.type }) }, cfg);
       process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      for (const note of notes) process.stderr.write(`syndicator: preview: ${note}\n`);
       if (failures.length > 0) {
         process.stderr.write(`syndicator: preview: ${failures.length} article(s) failed (${failures.join('; ')})\n`);
         process.exitCode = EXIT.failed;

@@ -24,6 +24,9 @@ import type { Channel, Item, ListSource, PageSource } from './model.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
 
+/** An Item as a preview prints it: `updatedAt` only when the upstream gave a date. */
+export type PreviewItem = Omit<Item, 'updatedAt'> & { updatedAt?: string };
+
 export class PreviewError extends Error {
   constructor(message: string) {
     super(`preview: ${message}`);
@@ -44,14 +47,22 @@ export async function previewItems(
   location: string,
   opts: { type?: PreviewType; channel: Channel },
   cfg: Readonly<Config>,
-): Promise<{ items: Item[]; failures: string[] }> {
+): Promise<{ items: PreviewItem[]; failures: string[]; notes: string[] }> {
   const fetched = await fetchForPreview(location, cfg);
-  const { text } = decodeDocument(fetched.body, fetched.contentType);
+  const { text, overruled } = decodeDocument(fetched.body, fetched.contentType);
+  const notes = overruled === undefined ? [] : [`charset ${overruled}`];
   const now = new Date();
   const type = opts.type ?? (feedKind(text) ? 'feed' : 'page');
   if (type === 'feed') {
     const parsed = await parseFeed(text);
-    return { items: normalizeFeed(parsed, { channel: opts.channel, source: { id: 'preview', type: 'feed', url: location }, documentUrl: fetched.url, now }), failures: [] };
+    const items = normalizeFeed(parsed, {
+      channel: opts.channel,
+      source: { id: 'preview', type: 'feed', url: location },
+      documentUrl: fetched.url,
+      now,
+      report: (line) => notes.push(line),
+    });
+    return { items: items.map(withoutInventedDates), failures: [], notes };
   }
 
   // A local document's links are followed inside its own directory.
@@ -72,7 +83,7 @@ export async function previewItems(
 
   const run = async (source: PageSource | ListSource) => {
     const result = await collectArticles(opts.channel, source, deps);
-    return { items: result.items, failures: result.failures };
+    return { items: result.items.map(withoutInventedDates), failures: result.failures, notes };
   };
   if (type === 'list') return run(list);
   try {
@@ -84,6 +95,17 @@ export async function previewItems(
     if (links.length < 2) throw err;
     return run(list);
   }
+}
+
+/**
+ * The item as the upstream dated it. An ingest stamps an item the upstream left undated with the time
+ * it first saw it (`updatedAt` = `ingestedAt`: Atom needs an <updated>); a preview shows what the
+ * upstream said, so that stamp is left out.
+ */
+function withoutInventedDates(item: Item): PreviewItem {
+  if (item.updatedAt !== item.ingestedAt) return item;
+  const { updatedAt: _stamp, ...dated } = item;
+  return dated;
 }
 
 /** A local path is read relative to the current directory; a URL is fetched with the usual limits. */

@@ -9,6 +9,8 @@ export interface DecodedDocument {
   text: string;
   /** The charset the bytes were read as, e.g. 'utf-8', 'gb18030'. */
   charset: string;
+  /** Set when a declaration was overruled: what was declared and why the bytes were read otherwise. */
+  overruled?: string;
 }
 
 // GB2312 and GBK are subsets of GB18030, and servers that say "gb2312" usually send GBK or GB18030
@@ -19,7 +21,10 @@ const GB_FAMILY = new Set(['gb2312', 'gbk', 'x-gbk', 'cp936', 'windows-936', 'ms
  * Decodes `body`, choosing the charset in this order: byte-order mark → `charset` parameter of
  * `contentType` → XML prolog `encoding=` or HTML `<meta charset>` → UTF-8 when the bytes are valid
  * UTF-8 → GB18030. A declaration naming an unknown charset, or claiming UTF-8 for bytes that are not
- * UTF-8, is ignored and the next rule applies. Characters XML 1.0 forbids are removed from the text.
+ * UTF-8, is ignored and the next rule applies. A declaration the bytes contradict is overruled in favour
+ * of UTF-8 (`overruled` says so): a single-byte charset (ISO-8859-1, Windows-1252, …) for bytes that are
+ * valid UTF-8 with multi-byte characters (`CafÃ©` is never what Latin-1 text meant), a multi-byte one
+ * (GB18030, Shift_JIS, …) for bytes invalid there and valid UTF-8. Characters XML 1.0 forbids are removed.
  */
 export function decodeDocument(body: Buffer, contentType?: string): DecodedDocument {
   const bom = sniffBom(body);
@@ -33,6 +38,8 @@ export function decodeDocument(body: Buffer, contentType?: string): DecodedDocum
       if (text !== undefined) return finish(text, charset);
       continue;
     }
+    const utf8 = contradictedBy(body, charset);
+    if (utf8 !== undefined) return { ...finish(utf8, 'utf-8'), overruled: `declared ${declared.trim()}, but the bytes are UTF-8 ${SINGLE_BYTE.test(charset) ? 'with multi-byte characters' : `and invalid ${charset}`}: read as UTF-8` };
     return finish(iconv.decode(body, charset), charset);
   }
 
@@ -94,6 +101,30 @@ function resolveLabel(label: string): string | undefined {
   if (superset !== undefined && iconv.encodingExists(superset)) return superset;
   if (name === 'utf-8' || name === 'utf8') return 'utf-8';
   return iconv.encodingExists(name) ? name : undefined;
+}
+
+// Charsets of one byte per character: every byte sequence is "valid" in them, so only UTF-8's
+// structure can tell that a document declared in them was written in UTF-8.
+const SINGLE_BYTE = /^(?:windows-125\d|windows-874|iso-?8859-\d+|koi8-?[ru]|cp125\d|cp437|cp850|cp866|macintosh|latin\d)$/;
+
+/** The text as UTF-8 when the bytes contradict the declared `charset` (see decodeDocument). */
+function contradictedBy(body: Buffer, charset: string): string | undefined {
+  if (!body.some((b) => b >= 0x80)) return undefined;
+  const utf8 = decodeUtf8(body);
+  if (utf8 === undefined) return undefined;
+  if (SINGLE_BYTE.test(charset)) return utf8;
+  return validIn(body, charset) ? undefined : utf8;
+}
+
+/** Whether `body` is valid in the multi-byte `charset` (strict WHATWG decoder when there is one). */
+function validIn(body: Buffer, charset: string): boolean {
+  try {
+    new TextDecoder(charset, { fatal: true }).decode(body);
+    return true;
+  } catch (err) {
+    if (err instanceof RangeError) return !iconv.decode(body, charset).includes('\uFFFD');
+    return false;
+  }
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -220,9 +220,11 @@ async function runFeedSource(
         state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
-    const { text } = decodeDocument(fetched.body, fetched.contentType);
+    const { text, overruled } = decodeDocument(fetched.body, fetched.contentType);
+    if (overruled !== undefined) opts.log.info({ channel: channel.id, source: source.id, charset: overruled }, 'ingest: charset declaration overruled');
     const parsed = await parseFeed(text);
-    const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, now });
+    const report = (line: string) => opts.log.info({ channel: channel.id, source: source.id, entry: line }, 'ingest: entry dropped');
+    const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, now, report });
     const state: SourceState = {
       sourceId: source.id,
       lastRunAt,

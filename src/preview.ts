@@ -55,6 +55,7 @@ export async function previewItems(
   const type = opts.type ?? (feedKind(text) ? 'feed' : 'page');
   if (type === 'feed') {
     const parsed = await parseFeed(text);
+    if (parsed.problems) notes.push(`not well-formed XML (${parsed.problems[0]}); ${parsed.entries.length} entries read around the errors`);
     const items = normalizeFeed(parsed, {
       channel: opts.channel,
       source: { id: 'preview', type: 'feed', url: location },

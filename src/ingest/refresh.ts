@@ -223,6 +223,7 @@ async function runFeedSource(
     const { text, overruled } = decodeDocument(fetched.body, fetched.contentType);
     if (overruled !== undefined) opts.log.info({ channel: channel.id, source: source.id, charset: overruled }, 'ingest: charset declaration overruled');
     const parsed = await parseFeed(text);
+    if (parsed.problems) opts.log.warn({ channel: channel.id, source: source.id, problems: parsed.problems, entries: parsed.entries.length }, 'ingest: feed is not well-formed XML; entries read around the errors');
     const report = (line: string) => opts.log.info({ channel: channel.id, source: source.id, entry: line }, 'ingest: entry dropped');
     const items = normalizeFeed(parsed, { channel, source, documentUrl: fetched.url, now, report });
     const state: SourceState = {

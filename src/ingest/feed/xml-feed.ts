@@ -248,14 +248,18 @@ export function personName(value: string): string | undefined {
 
 // ---- helpers ----------------------------------------------------------------------------------------
 
-/** Every element named `name` below `root` that is not inside another such element, in document order. */
+/**
+ * Every element named `name` below `root` that is not inside another such element, in document order;
+ * one the document ended inside (a download cut short) is left out: its text may be cut mid-word.
+ */
 function collect(root: XmlElement, name: string): XmlElement[] {
   const found: XmlElement[] = [];
   const walk = (el: XmlElement) => {
     for (const c of el.children) {
       if (!isElement(c)) continue;
-      if (c.name === name) found.push(c);
-      else walk(c);
+      if (c.name === name) {
+        if (c.closed) found.push(c);
+      } else walk(c);
     }
   };
   walk(root);

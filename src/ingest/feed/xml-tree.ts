@@ -17,6 +17,8 @@ export interface XmlElement {
   /** Attributes by qualified name as written (`href`, `rdf:about`, `xml:base`). */
   attrs: Record<string, string>;
   children: XmlNode[];
+  /** False while the element is open; stays false when the document ends inside it (cut short). */
+  closed: boolean;
   /** The effective xml:base (XML Base, W3C): the nearest one in scope, resolved through its ancestors;
    *  may still be relative when no ancestor gives an absolute one. */
   base?: string;
@@ -97,14 +99,17 @@ export function readXmlTree(xml: string): XmlTree {
       local: tag.local,
       attrs,
       children: [],
+      closed: false,
       ...baseOf(attrs['xml:base'], parent?.base),
     };
     if (parent) parent.children.push(element);
     else root = element;
     stack.push(element);
   });
+  // saxes reports every element it closes, also those an ill-placed end tag closes implicitly.
   parser.on('closetag', () => {
-    stack.pop();
+    const element = stack.pop();
+    if (element) element.closed = true;
   });
 
   parser.write(escapeStrayAmpersands(skipLeadingJunk(xml)));
@@ -253,7 +258,8 @@ export function innerHtml(el: XmlElement): string {
       .filter(([k]) => !k.startsWith('xmlns') && !k.startsWith('xml:'))
       .map(([k, v]) => ` ${k.includes(':') ? k.slice(k.indexOf(':') + 1) : k}="${escapeAttr(v)}"`)
       .join('');
-    out += VOID.has(c.local) && c.children.length === 0 ? `<${c.local}${attrs}>` : `<${c.local}${attrs}>${innerHtml(c)}</${c.local}>`;
+    // An HTML void element left unclosed (`one<br>two`) holds what follows it: written after it.
+    out += VOID.has(c.local) ? `<${c.local}${attrs}>${innerHtml(c)}` : `<${c.local}${attrs}>${innerHtml(c)}</${c.local}>`;
   }
   return out;
 }

@@ -20,6 +20,7 @@ import { normalizeFeed } from './ingest/normalize.js';
 import { feedKind, parseFeed } from './ingest/parse-feed.js';
 import { HostPolicy } from './ingest/polite.js';
 import { collectArticles, type LoadedDocument } from './ingest/refresh.js';
+import { optional } from './ingest/optional.js';
 import type { Channel, Item, ListSource, PageSource } from './model.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
@@ -39,15 +40,21 @@ const LIST_LIMITS = { maxPages: 3, maxNewArticles: 20 } as const;
 
 /**
  * The normalized items of the document at `location` (an http(s) URL, or a file path relative to the
- * current directory), read as `channel` would read it. Rejects with a one-line message when the
+ * current directory), read as `channel` would read it (without one: as previewChannel(), which lends
+ * no link). `baseUrl` is the public http(s) address of a local document: its relative links resolve
+ * against it as they would against the URL it was fetched from. Without it, a local feed's relative
+ * links resolve only against what the feed itself says (its channel link) or, with `channel`, the
+ * channel's link; else they are left as written. Rejects with a one-line message when the
  * document cannot be fetched or read, and with a PreviewError when some articles of a list failed
  * (`items` then holds the others).
  */
 export async function previewItems(
   location: string,
-  opts: { type?: PreviewType; channel: Channel },
+  opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
 ): Promise<{ items: PreviewItem[]; failures: string[]; notes: string[] }> {
+  const baseUrl = opts.baseUrl === undefined ? undefined : httpBase(opts.baseUrl);
+  const channel = opts.channel ?? previewChannel();
   const fetched = await fetchForPreview(location, cfg);
   const { text, overruled } = decodeDocument(fetched.body, fetched.contentType);
   const notes = overruled === undefined ? [] : [`charset ${overruled}`];
@@ -56,10 +63,12 @@ export async function previewItems(
   if (type === 'feed') {
     const parsed = await parseFeed(text);
     if (parsed.problems) notes.push(`not well-formed XML (${parsed.problems[0]}); ${parsed.entries.length} entries read around the errors`);
+    const local = !/^https?:/i.test(fetched.url);
     const items = normalizeFeed(parsed, {
-      channel: opts.channel,
+      channel,
       source: { id: 'preview', type: 'feed', url: location },
-      documentUrl: fetched.url,
+      documentUrl: local && baseUrl !== undefined ? baseUrl : fetched.url,
+      ...optional('fallbackBase', opts.channel?.link),
       now,
       report: (line) => notes.push(line),
     });
@@ -79,11 +88,11 @@ export async function previewItems(
     now,
     first,
   };
-  const page: PageSource = { id: 'preview', type: 'page', url };
-  const list: ListSource = { id: 'preview', type: 'list', url, ...LIST_LIMITS };
+  const page: PageSource = { id: 'preview', type: 'page', url, ...optional('baseUrl', baseUrl) };
+  const list: ListSource = { id: 'preview', type: 'list', url, ...optional('baseUrl', baseUrl), ...LIST_LIMITS };
 
   const run = async (source: PageSource | ListSource) => {
-    const result = await collectArticles(opts.channel, source, deps);
+    const result = await collectArticles(channel, source, deps);
     return { items: result.items.map(withoutInventedDates), failures: result.failures, notes };
   };
   if (type === 'list') return run(list);
@@ -91,7 +100,7 @@ export async function previewItems(
     return await run(page);
   } catch (err) {
     if (opts.type === 'page' || !(err instanceof ExtractError)) throw err;
-    const publicUrl = canonicalLink(fetched.url) ?? opts.channel.link;
+    const publicUrl = canonicalLink(fetched.url) ?? baseUrl ?? channel.link;
     const { links } = await readListPage({ fetchedUrl: fetched.url, publicUrl, html: text }, { feedsDir });
     if (links.length < 2) throw err;
     return run(list);
@@ -107,6 +116,15 @@ function withoutInventedDates(item: Item): PreviewItem {
   if (item.updatedAt !== item.ingestedAt) return item;
   const { updatedAt: _stamp, ...dated } = item;
   return dated;
+}
+
+/** `value` as an absolute http(s) URL; a UsageError naming it otherwise. */
+function httpBase(value: string): string {
+  const url = canonicalLink(value);
+  if (url === undefined || !/^https?:\/\//i.test(value.trim())) {
+    throw new UsageError(`preview: --base-url must be an absolute http(s) URL, got "${value}"`);
+  }
+  return url;
 }
 
 /** A local path is read relative to the current directory; a URL is fetched with the usual limits. */

@@ -13,8 +13,8 @@ import iconv from 'iconv-lite';
 
 export interface ExpectedEntry {
   title?: string;
-  /** Absent: not checked by this case. */
-  link?: string;
+  /** null: the entry has no link (none is invented). Absent: not checked by this case. */
+  link?: string | null;
   /** The entry's date as a reader shows it: publishedAt, else updatedAt; null when the entry has none. */
   date?: string | null;
   publishedAt?: string | null;
@@ -340,7 +340,7 @@ for (const [name, format, body, expectedLink] of LINK_CASES) {
 add('link-rss20-guid-not-permalink', 'xml', rssDoc('rss20', [`<title>Not a permalink</title><guid isPermaLink="false">${link('g')}</guid>`]), {
   description: 'RSS 2.0: a guid with isPermaLink="false" is not the link',
   count: 1,
-  entries: [{ title: 'Not a permalink' }],
+  entries: [{ title: 'Not a permalink', link: null }],
 });
 
 // ---- entry identity, duplicates ----------------------------------------------------------------
@@ -363,17 +363,18 @@ add('dup-atom10-same-id-different-links', 'xml', atomDoc('atom10', ['A', 'B'].ma
 add('dup-rss20-no-guid-no-link', 'xml', rssDoc('rss20', ['<title>Notice</title><description>first</description>', '<title>Notice</title><description>second</description>', '<title>Other</title><description>third</description>']), {
   description: 'RSS 2.0: items with neither guid nor link, two with the same title: three entries',
   count: 3,
-  entries: [{ title: 'Notice' }, { title: 'Notice' }, { title: 'Other' }],
+  entries: [{ title: 'Notice', link: null }, { title: 'Notice', link: null }, { title: 'Other', link: null }],
 });
 add('dup-rss091-no-link', 'xml', rssDoc('rss091', ['<title>One</title><description>a</description>', '<title>Two</title><description>b</description>']), {
   description: 'RSS 0.91: items without links are kept',
   count: 2,
-  entries: [{ title: 'One' }, { title: 'Two' }],
+  entries: [{ title: 'One', link: null }, { title: 'Two', link: null }],
 });
 add('dup-atom10-no-link', 'xml', atomDoc('atom10', ['<id>urn:1</id><title>One</title><updated>2024-01-01T00:00:00Z</updated>', '<id>urn:2</id><title>Two</title><updated>2024-01-01T00:00:00Z</updated>']), {
   description: 'Atom 1.0: entries without links are kept, one per id',
   count: 2,
-  entries: [{ title: 'One' }, { title: 'Two' }],
+  entries: [{ title: 'One', link: null }, { title: 'Two', link: null }],
+  choices: { link: 'an entry without a link has none (the README: no invented links); Universal Feed Parser gives the Atom id (urn:1) as the link' },
 });
 add('dup-rss20-exact-repeat', 'xml', rssDoc('rss20', [`<title>A</title><guid>${link('a')}</guid>`, `<title>A</title><guid>${link('a')}</guid>`]), {
   description: 'RSS 2.0: the same item twice (same guid, same link) is one entry',

@@ -33,7 +33,7 @@ export async function readCase(documentPath: string, expected: Pick<Expected, 'u
     const updatedAt = item.updatedAt === item.ingestedAt ? null : item.updatedAt;
     return {
       title: item.title,
-      link: item.link,
+      link: item.link ?? null,
       date: item.publishedAt ?? updatedAt,
       publishedAt: item.publishedAt ?? null,
       updatedAt,

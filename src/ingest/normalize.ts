@@ -41,10 +41,13 @@ const AUTHOR_LABELS = ['作者', '记者'];
  * its link, else its title and date; within one document:
  * - entries sharing a guid but not a link are different entries (as Miniflux and Universal Feed Parser
  *   read them): the first keeps the guid's id, each later one is keyed on guid and link;
- * - entries with neither guid nor link that share title and date but differ in content are different
- *   entries: each later one is keyed on a hash of its content;
- * - anything else sharing an identity is a repeat and is dropped, with a line to `ctx.report` saying
- *   which entry it repeats.
+ * - entries without a guid that share a link (or, without a link, title and date) but differ in what
+ *   they say are different entries (several items pointing at one home page): each later one is keyed
+ *   on a hash of its content;
+ * - entries with neither guid nor link that say the same are kept too (the document lists several),
+ *   each keyed on its rank among its equals;
+ * - anything else sharing an identity (same guid and link, or same link without guid and the same
+ *   content) is a repeat and is dropped, with a line to `ctx.report` saying which entry it repeats.
  */
 export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
   const base = linkBase(feed, ctx);
@@ -60,12 +63,18 @@ export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
     const earlier = seen.get(item.id);
     if (earlier) {
       const guid = entry.guid?.trim();
-      const distinct =
+      const contentKey = `${link ?? upstreamKeyOf(entry, item.title)}\ncontent:${createHash('sha256').update(fingerprint(entry)).digest('hex')}`;
+      let distinct =
         guid !== undefined && link !== undefined && link !== earlier.link
           ? `${guid}\n${link}`
-          : guid === undefined && link === undefined && fingerprint(entry) !== fingerprint(earlier.entry)
-            ? `${upstreamKeyOf(entry, item.title)}\ncontent:${createHash('sha256').update(fingerprint(entry)).digest('hex')}`
+          : guid === undefined && fingerprint(entry) !== fingerprint(earlier.entry)
+            ? contentKey
             : undefined;
+      // Nothing tells apart entries with neither guid nor link that say the same: the document lists
+      // them as several, so they stay several, each keyed on its rank among its equals.
+      for (let rank = 2; guid === undefined && link === undefined && (distinct === undefined || seen.has(itemId(ctx.source.id, distinct))); rank++) {
+        distinct = `${contentKey}\nrank:${rank}`;
+      }
       if (distinct === undefined || seen.has(itemId(ctx.source.id, distinct))) {
         const why = guid !== undefined ? `guid "${guid}"${link ? ` and link ${link}` : ''}` : link !== undefined ? `link ${link}` : 'title, date and content';
         ctx.report?.(`entry ${position} dropped: it repeats entry ${earlier.position} (same ${why})`);
@@ -80,7 +89,7 @@ export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
   return items;
 }
 
-/** What an entry says, for telling apart entries that have no guid and no link. */
+/** What an entry says, for telling apart entries that have no guid. */
 function fingerprint(entry: ParsedEntry): string {
   return JSON.stringify([entry.title ?? null, entry.published ?? null, entry.updated ?? null, entry.summary ?? null, entry.contentHtml ?? null, entry.authors, entry.categories]);
 }

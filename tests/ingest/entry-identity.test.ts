@@ -54,10 +54,25 @@ describe('entry identity within one document', () => {
     assert.equal(new Set(a.items.map((i) => i.id)).size, 2);
   });
 
-  it('an exact copy of an entry without guid or link is dropped with a line', async () => {
-    const { items, lines } = await read('<item><title>Same</title><description>x</description></item><item><title>Same</title><description>x</description></item>');
+  it('entries without guid or link that say the same are all kept (the document lists them), with ids stable across runs', async () => {
+    const xml = '<item><title>Same</title><description>x</description></item><item><title>Same</title><description>x</description></item>';
+    const a = await read(xml);
+    const b = await read(xml);
+    assert.equal(a.items.length, 2);
+    assert.equal(new Set(a.items.map((i) => i.id)).size, 2);
+    assert.deepEqual(a.items.map((i) => i.id), b.items.map((i) => i.id));
+    assert.deepEqual(a.lines, []);
+  });
+
+  it('a repeated link without a guid and with the same content is one entry, with a line', async () => {
+    const { items, lines } = await read('<item><title>A</title><link>https://up.example/a</link></item><item><title>A</title><link>https://up.example/a</link></item>');
     assert.equal(items.length, 1);
-    assert.deepEqual(lines, ['entry 2 dropped: it repeats entry 1 (same title, date and content)']);
+    assert.deepEqual(lines, ['entry 2 dropped: it repeats entry 1 (same link https://up.example/a)']);
+  });
+
+  it('entries without a guid that share a link but say different things are different entries', async () => {
+    const { items } = await read('<item><title>Monday</title><link>https://up.example/</link></item><item><title>Tuesday</title><link>https://up.example/</link></item>');
+    assert.deepEqual(items.map((i) => i.title), ['Monday', 'Tuesday']);
   });
 });
 

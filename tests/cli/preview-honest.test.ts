@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { PreviewItem } from '../../src/preview.js';
+import type { PreviewItem } from '../../src/cli/preview.js';
 import { runSyndicator } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 

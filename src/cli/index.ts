@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblems, loadFeeds } from '../config/channels.js';
-import { EXIT, UsageError, table } from './support.js';
+import { EXIT, UsageError, flushStdio, table } from './support.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import type { Config } from '../config/env.js';
 import { registerIngestCommands } from './ingest.js';
@@ -38,10 +38,10 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
         process.once(signal, () => {
           log.info({ signal }, 'shutting down');
           service.stop().then(
-            () => process.exit(EXIT.ok),
+            () => flushStdio().then(() => process.exit(EXIT.ok)),
             (err: unknown) => {
               log.error({ err: (err as Error).message }, 'shutdown failed');
-              process.exit(EXIT.failed);
+              void flushStdio().then(() => process.exit(EXIT.failed));
             },
           );
         });
@@ -98,7 +98,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .action(async (location: string, opts: { type?: PreviewType; channel?: string; baseUrl?: string; explain?: boolean }) => {
       const cfg = config();
       const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : undefined;
-      const { items, failures, explanations } = await previewItems(
+      const { items, failures, explanations, notes } = await previewItems(
         location,
         { ...(channel && { channel }), ...(opts.type && { type: opts.type }), ...(opts.baseUrl !== undefined && { baseUrl: opts.baseUrl }) },
         cfg,
@@ -107,6 +107,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       // sees that the upstream gave none.
       const shown = items.map(({ id, guid, channelIds, sourceId, title, link, ...rest }) => ({ id, guid, channelIds, sourceId, title, link: link ?? null, ...rest }));
       process.stdout.write(opts.explain ? formatExplanations(items, explanations) : `${JSON.stringify(shown, null, 2)}\n`);
+      for (const note of notes) process.stderr.write(`syndicator: preview: ${note}\n`);
       if (failures.length > 0) {
         process.stderr.write(`syndicator: preview: ${failures.length} article(s) failed (${failures.join('; ')})\n`);
         process.exitCode = EXIT.failed;
@@ -148,8 +149,17 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   return program;
 }
 
-/** Runs the CLI; never throws: errors become one line on stderr and an exit code. */
+/**
+ * Runs the CLI; never throws: errors become one line on stderr and an exit code. Resolves only when
+ * all output has been written, so the caller may `process.exit` with the code at once.
+ */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const code = await runProgram(argv, env);
+  await flushStdio();
+  return code;
+}
+
+async function runProgram(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const program = buildProgram(env);
   try {
     await program.parseAsync(argv, { from: 'user' });

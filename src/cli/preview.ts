@@ -26,6 +26,9 @@ import { UsageError } from './support.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
 
+/** An Item as a preview prints it: `updatedAt` only when the upstream gave a date. */
+export type PreviewItem = Omit<Item, 'updatedAt'> & { updatedAt?: string };
+
 export class PreviewError extends Error {
   constructor(message: string) {
     super(`preview: ${message}`);
@@ -48,7 +51,7 @@ export async function previewItems(
   location: string,
   opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
-): Promise<{ items: Item[]; failures: string[]; explanations: Map<string, Explanation> }> {
+): Promise<{ items: PreviewItem[]; failures: string[]; explanations: Map<string, Explanation>; notes: string[] }> {
   const result = await readForPreview(location, opts, cfg);
   // A local page read with neither --base-url nor --channel has no public address: its items get no
   // link and its relative links stay relative (root-relative, as the placeholder origin resolved them).
@@ -59,7 +62,7 @@ export async function previewItems(
 /** The origin a local page without an address is read at (RFC 2606 reserves .invalid): never shown. */
 const PLACEHOLDER_ORIGIN = 'http://preview.invalid';
 
-function withoutPlaceholder(item: Item): Item {
+function withoutPlaceholder(item: PreviewItem): PreviewItem {
   const placed = (url: string | undefined) => url !== undefined && url.startsWith(`${PLACEHOLDER_ORIGIN}/`);
   const unplaced = (html: string) => html.replaceAll(`"${PLACEHOLDER_ORIGIN}/`, '"/');
   const { link, ...rest } = item;
@@ -76,23 +79,25 @@ async function readForPreview(
   location: string,
   opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
-): Promise<{ items: Item[]; failures: string[]; explanations: Map<string, Explanation> }> {
+): Promise<{ items: PreviewItem[]; failures: string[]; explanations: Map<string, Explanation>; notes: string[] }> {
   const baseUrl = opts.baseUrl === undefined ? undefined : httpBase(opts.baseUrl);
   const channel = opts.channel ?? previewChannel();
   const fetched = await fetchForPreview(location, cfg);
-  const { text } = decodeDocument(fetched.body, fetched.contentType);
+  const { text, note } = decodeDocument(fetched.body, fetched.contentType);
+  const notes = note === undefined ? [] : [`charset: ${note}`];
   const now = new Date();
   const type = opts.type ?? (feedKind(text) ? 'feed' : 'page');
   if (type === 'feed') {
     const local = !/^https?:/i.test(fetched.url);
-    const { items } = await readFeed(fetched, {
+    // readFeed decodes again and says itself what it overruled.
+    const feed = await readFeed(fetched, {
       channel,
       source: { id: 'preview', type: 'feed', url: location },
       documentUrl: local && baseUrl !== undefined ? baseUrl : fetched.url,
       ...optional('fallbackBase', opts.channel?.link),
       now,
     });
-    return { items, failures: [], explanations: new Map(items.map((i) => [i.id, FEED_ENTRY])) };
+    return { items: feed.items.map(withoutInventedDates), failures: [], explanations: new Map(feed.items.map((i) => [i.id, FEED_ENTRY])), notes: feed.notes };
   }
 
   // A local document's links are followed inside its own directory.
@@ -113,7 +118,7 @@ async function readForPreview(
 
   const run = async (source: PageSource | ListSource) => {
     const result = await collectArticles(channel, source, deps);
-    return { items: result.items, failures: result.failures, explanations: result.explanations };
+    return { items: result.items.map(withoutInventedDates), failures: result.failures, explanations: result.explanations, notes };
   };
   if (type === 'list') return run(list);
   try {
@@ -125,6 +130,17 @@ async function readForPreview(
     if (links.length < 2) throw err;
     return run(list);
   }
+}
+
+/**
+ * The item as the upstream dated it. An ingest stamps an item the upstream left undated with the time
+ * it first saw it (`updatedAt` = `ingestedAt`: Atom needs an <updated>); a preview shows what the
+ * upstream said, so that stamp is left out.
+ */
+function withoutInventedDates(item: Item): PreviewItem {
+  if (item.updatedAt !== item.ingestedAt) return item;
+  const { updatedAt: _stamp, ...dated } = item;
+  return dated;
 }
 
 /** `value` as an absolute http(s) URL; a UsageError naming it otherwise. */
@@ -159,7 +175,7 @@ const FEED_ENTRY: Explanation = { title: 'feed entry', published: 'feed entry', 
  * `preview --explain`: per item, each field's value and the rule that found it (a configured
  * selector, JSON-LD, meta, a label, a heuristic), so an operator sees which fields need `selectors`.
  */
-export function formatExplanations(items: readonly Item[], explanations: ReadonlyMap<string, Explanation>): string {
+export function formatExplanations(items: readonly PreviewItem[], explanations: ReadonlyMap<string, Explanation>): string {
   const lines: string[] = [];
   const cut = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
   for (const item of items) {

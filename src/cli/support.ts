@@ -23,3 +23,21 @@ function displayWidth(s: string): number {
   for (const ch of s) width += WIDE.test(ch) ? 2 : 1;
   return width;
 }
+
+/**
+ * Resolves once everything written so far to stdout and stderr has been handed to the operating
+ * system. A pipe takes only 64 KiB at a time and Node writes the rest asynchronously, so a process
+ * that exits right after a large write (`process.exit`) cuts its output short; await this first.
+ */
+export async function flushStdio(): Promise<void> {
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          if (stream.destroyed || !stream.writable) return resolve();
+          // Writes complete in order: the callback of an empty write runs after every earlier one.
+          stream.write('', () => resolve());
+        }),
+    ),
+  );
+}

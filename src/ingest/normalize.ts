@@ -26,6 +26,8 @@ export interface NormalizeContext {
    */
   fallbackBase?: string;
   now: Date;
+  /** Told, in one line, why an entry of the document gives no item (a repeat of an earlier entry). */
+  report?: (line: string) => void;
 }
 
 const SUMMARY_LENGTH = 200;
@@ -34,24 +36,62 @@ const FALLBACK_TITLE_LENGTH = 60;
 const AUTHOR_LABELS = ['作者', '记者'];
 
 /**
- * One Item per entry of `feed`, in feed order; an entry repeating an earlier entry's id is dropped.
- * Item ids depend only on the source and the entry's guid, else its link, else its title and raw
- * date, so the same entry gives the same id on every run. An entry without a link gets none.
+ * One Item per entry of `feed`, in feed order. Item ids depend only on the source and the entry's
+ * identity, so the same entry gives the same id on every run. An entry's identity is its guid, else
+ * its link, else its title and date; within one document:
+ * - entries sharing a guid but not a link are different entries (as Miniflux and Universal Feed Parser
+ *   read them): the first keeps the guid's id, each later one is keyed on guid and link;
+ * - entries without a guid that share a link (or, without a link, title and date) but differ in what
+ *   they say are different entries (several items pointing at one home page): each later one is keyed
+ *   on a hash of its content;
+ * - entries with neither guid nor link that say the same are kept too (the document lists several),
+ *   each keyed on its rank among its equals;
+ * - anything else sharing an identity (same guid and link, or same link without guid and the same
+ *   content) is a repeat and is dropped, with a line to `ctx.report` saying which entry it repeats.
  */
 export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
   const base = linkBase(feed, ctx);
   const feedHome = canonicalLink(feed.link, base);
   const outlet = defaultOutlet(feed, ctx, feedHome, base);
   const language = canonicalLanguage(feed.language) ?? ctx.channel.language;
-  const seen = new Set<string>();
+  const seen = new Map<string, { position: number; entry: ParsedEntry; link: string | undefined }>();
   const items: Item[] = [];
-  for (const entry of feed.entries) {
-    const item = normalizeEntry(entry, { ctx, base, outlet, language, authorsFromText: true });
-    if (seen.has(item.id)) continue;
-    seen.add(item.id);
+  feed.entries.forEach((entry, index) => {
+    const position = index + 1;
+    let item = normalizeEntry(entry, { ctx, base, outlet, language, authorsFromText: true });
+    const link = item.link;
+    const earlier = seen.get(item.id);
+    if (earlier) {
+      const guid = entry.guid?.trim();
+      const contentKey = `${link ?? upstreamKeyOf(entry, item.title)}\ncontent:${createHash('sha256').update(fingerprint(entry)).digest('hex')}`;
+      let distinct =
+        guid !== undefined && link !== undefined && link !== earlier.link
+          ? `${guid}\n${link}`
+          : guid === undefined && fingerprint(entry) !== fingerprint(earlier.entry)
+            ? contentKey
+            : undefined;
+      // Nothing tells apart entries with neither guid nor link that say the same: the document lists
+      // them as several, so they stay several, each keyed on its rank among its equals.
+      for (let rank = 2; guid === undefined && link === undefined && (distinct === undefined || seen.has(itemId(ctx.source.id, distinct))); rank++) {
+        distinct = `${contentKey}\nrank:${rank}`;
+      }
+      if (distinct === undefined || seen.has(itemId(ctx.source.id, distinct))) {
+        const why = guid !== undefined ? `guid "${guid}"${link ? ` and link ${link}` : ''}` : link !== undefined ? `link ${link}` : 'title, date and content';
+        ctx.report?.(`entry ${position} dropped: it repeats entry ${earlier.position} (same ${why})`);
+        return;
+      }
+      const id = itemId(ctx.source.id, distinct);
+      item = { ...item, id, guid: itemGuid(id) };
+    }
+    seen.set(item.id, { position, entry, link });
     items.push(item);
-  }
+  });
   return items;
+}
+
+/** What an entry says, for telling apart entries that have no guid. */
+function fingerprint(entry: ParsedEntry): string {
+  return JSON.stringify([entry.title ?? null, entry.published ?? null, entry.updated ?? null, entry.summary ?? null, entry.contentHtml ?? null, entry.authors, entry.categories]);
 }
 
 interface FeedFacts {
@@ -129,8 +169,7 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
 
   // An entry with neither guid nor link has nothing stable to key on; its title and raw date are the
   // best available, so such an entry gets a new id whenever the upstream edits its title.
-  const upstreamKey = guid ?? link ?? `title+published:${title}\n${entry.published ?? ''}`;
-  const id = itemId(source.id, upstreamKey);
+  const id = itemId(source.id, guid ?? link ?? upstreamKeyOf(entry, title));
 
   const attribution: Attribution = {
     authors: entryAuthors(entry, authorsFromText),
@@ -164,6 +203,11 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
     contentHash: hashContent(content),
     ingestedAt: now.toISOString(),
   };
+}
+
+/** The identity of an entry with neither guid nor link: its plain title and its raw date. */
+function upstreamKeyOf(entry: ParsedEntry, title: string): string {
+  return `title+published:${title}\n${entry.published ?? ''}`;
 }
 
 /** The first of `raws` that is a readable date and not in the future (README "Dates"), as ISO UTC. */

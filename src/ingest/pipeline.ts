@@ -37,22 +37,29 @@ export function fetchFeed(location: string, settings: FetchSettings, conditional
   });
 }
 
-/** Stages 2–4 for a feed: decode → parse → normalize, from a fetched document. Relative links resolve
- *  against `documentUrl` (the fetched URL by default), then the feed's own link, then `fallbackBase`. */
+/**
+ * Stages 2–4 for a feed: decode → parse → normalize, from a fetched document. Relative links resolve
+ * against `documentUrl` (the fetched URL by default), then the feed's own link, then `fallbackBase`.
+ * `notes` says, one line each, what the reader would otherwise not know: a charset declaration
+ * overruled, a document read around its XML errors, an entry dropped as a repeat of another.
+ */
 export async function readFeed(
   fetched: { body: Buffer; contentType?: string; url: string },
   ctx: { channel: Channel; source: FeedSource; now: Date; documentUrl?: string; fallbackBase?: string },
-): Promise<{ parsed: ParsedFeed; items: Item[]; charsetNote?: string }> {
+): Promise<{ parsed: ParsedFeed; items: Item[]; notes: string[] }> {
   const { text, note } = decodeDocument(fetched.body, fetched.contentType);
+  const notes = note === undefined ? [] : [`charset: ${note}`];
   const parsed = await parseFeed(text);
+  if (parsed.problems) notes.push(`not well-formed XML (${parsed.problems[0]}); ${parsed.entries.length} entries read around the errors`);
   const items = normalizeFeed(parsed, {
     channel: ctx.channel,
     source: ctx.source,
     documentUrl: ctx.documentUrl ?? fetched.url,
     ...optional('fallbackBase', ctx.fallbackBase),
     now: ctx.now,
+    report: (line) => notes.push(line),
   });
-  return { parsed, items, ...optional('charsetNote', note) };
+  return { parsed, items, notes };
 }
 
 /** A fetched and decoded document. */

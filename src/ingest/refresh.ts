@@ -166,8 +166,8 @@ async function runFeedSource(
         state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
-    const { parsed, items, charsetNote } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
-    if (charsetNote !== undefined) opts.log.info({ channel: channel.id, source: source.id, charset: charsetNote }, 'ingest: charset chosen from the bytes');
+    const { parsed, items, notes } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
+    for (const note of notes) opts.log.info({ channel: channel.id, source: source.id, note }, 'ingest: feed read');
     const state: SourceState = {
       sourceId: source.id,
       lastRunAt,

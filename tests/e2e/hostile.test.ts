@@ -208,9 +208,9 @@ describe('hostile upstreams: one run, every fault at once', () => {
     assert.equal(s.get('empty')!.lastCounts!.fetched, 0);
   });
 
-  test('duplicate GUIDs: the first entry is kept; entries without a guid are keyed on their link', () => {
+  test('duplicate GUIDs: entries sharing a guid but not a link are distinct; a repeated link without a guid is kept once', () => {
     const titles = service.store.items('hostile').filter((i) => i.sourceId === 'duplicate-guids').map((i) => i.title).sort();
-    assert.deepEqual(titles, ['First copy', 'No guid, a link']);
+    assert.deepEqual(titles, ['First copy', 'No guid, a link', 'Second copy']);
   });
 
   test('future and invalid dates: the items are stored, without a date that is not believable', () => {

@@ -48,7 +48,8 @@ export async function startHostileServer(opts: { bodyCap: number; retryAt: Date 
   let origin = '';
 
   const bodies: Partial<Record<Fault, () => { type: string; body: Buffer | string; headers?: Record<string, string> }>> = {
-    malformed: () => ({ type: 'application/rss+xml', body: '<?xml version="1.0"?><rss version="2.0"><channel><title>broken<item><title>x</titl></channel>' }),
+    // Not well-formed, and no entry complete: nothing can be read around the errors.
+    malformed: () => ({ type: 'application/rss+xml', body: '<?xml version="1.0"?><rss version="2.0"><channel><title>broken</titl><item><title>x' }),
     html: () => ({
       type: 'text/html; charset=utf-8',
       body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The upstream is down.</p></body></html>',

@@ -158,7 +158,7 @@ describe('parseFeed: not a feed', () => {
     ['an XHTML page with a prolog', '<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x "y">]><html xmlns="http://www.w3.org/1999/xhtml"/>', 'parse-feed: not an RSS, Atom or JSON Feed document (root element <html>)'],
     ['an empty string', '', 'parse-feed: not an RSS, Atom or JSON Feed document (empty document)'],
     ['plain text', 'Service Unavailable', 'parse-feed: not an RSS, Atom or JSON Feed document (starts with "Service Unavailable")'],
-    ['malformed XML', '<rss version="2.0"><channel><item><title>a</titl></item></channel></rss>', /^parse-feed: malformed RSS document \(unexpected close tag/],
+    ['malformed XML with no complete entry', '<rss version="2.0"><channel><title>a</titl><item><title>cut', /^parse-feed: malformed RSS document \(unexpected close tag/],
     ['a truncated Atom feed', '<feed xmlns="http://www.w3.org/2005/Atom"><entry>', /^parse-feed: malformed Atom document \(unclosed tag: entry/],
   ];
   for (const [what, input, message] of cases) {
@@ -171,4 +171,27 @@ describe('parseFeed: not a feed', () => {
       });
     });
   }
+});
+
+describe('parseFeed: documents that are not well-formed XML', () => {
+  it('reads the entries around a stray end tag and an unclosed <br>, and says the document is not well-formed', async () => {
+    const feed = await parseFeed(
+      '<rss version="2.0"><channel><title>c</title><item><title>a</titl><link>http://e.cn/1</link></item><item><title>b</title><description>one<br>two</description><link>http://e.cn/2</link></item></channel></rss>',
+    );
+    assert.deepEqual(feed.entries.map((e) => e.title), ['a', 'b']);
+    assert.equal(feed.entries[1]!.summary, 'one<br>two');
+    assert.match(feed.problems?.[0] ?? '', /unexpected close tag/);
+  });
+
+  it('leaves out the entry a truncated document ends inside, keeping the complete ones', async () => {
+    const feed = await parseFeed(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>urn:1</id><title>Whole</title></entry><entry><id>urn:2</id><title>Cut sh',
+    );
+    assert.deepEqual(feed.entries.map((e) => e.title), ['Whole']);
+    assert.match(feed.problems?.[0] ?? '', /unclosed tag/);
+  });
+
+  it('a well-formed document has no problems', async () => {
+    assert.equal((await parseFeed(rss('<item><title>a</title></item>'))).problems, undefined);
+  });
 });

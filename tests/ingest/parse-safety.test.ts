@@ -54,3 +54,14 @@ describe('parseFeed: an unused entity declaration is harmless', () => {
     assert.equal(feed.entries[0]!.title, 'ok');
   });
 });
+
+describe('parseFeed: hostile nesting', () => {
+  it('reads an entry whose description nests 100 000 elements deep, keeping its text', async () => {
+    const depth = 100_000;
+    const xml = `<rss version="2.0"><channel><title>c</title><item><title>deep</title><link>http://e.cn/1</link><description>${'<b>'.repeat(depth)}core${'</b>'.repeat(depth)}</description></item></channel></rss>`;
+    const feed = await parseFeed(xml);
+    assert.equal(feed.entries.length, 1);
+    assert.equal(feed.entries[0]!.title, 'deep');
+    assert.match(feed.entries[0]!.summary ?? '', /core/);
+  });
+});

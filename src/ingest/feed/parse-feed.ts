@@ -30,9 +30,12 @@ function usesDeclaredEntities(xml: string): boolean {
 /**
  * Parses an RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed document. Rejects with a ParseError
  * ("parse-feed: …") when the text is not a feed at all (an HTML page, an empty body), has no root
- * element, is not well-formed XML, or is JSON that is not a JSON Feed. Three common slips are read
- * as their authors meant and not refused: a bare `&` (`AT&T`), HTML's named entities (`&nbsp;`) and
- * a namespace prefix used without its declaration.
+ * element, or is JSON that is not a JSON Feed. Three common slips are read as their authors meant, with
+ * no error: a bare `&` (`AT&T`), HTML's named entities (`&nbsp;`) and a namespace prefix used without
+ * its declaration. A document that is otherwise not well-formed XML (an unclosed <br> in a
+ * description, a stray end tag) is read around its errors, as Universal Feed Parser reads it, and its
+ * `problems` say so; it is refused ("malformed RSS document (…)") only when no complete entry can be
+ * read from it. An entry the document ends inside (a download cut short) is never read.
  */
 export async function parseFeed(xml: string): Promise<ParsedFeed> {
   if (looksLikeJsonFeed(xml)) return readJsonFeed(xml);
@@ -58,8 +61,13 @@ export async function parseFeed(xml: string): Promise<ParsedFeed> {
     if (!(err instanceof XmlSyntaxError)) throw err;
     throw malformed(err.message, err);
   }
-  if (tree.errors.length > 0) throw malformed(tree.errors[0]!);
-  return kind === 'atom' ? readAtom(tree.root) : readRss(tree.root, kind === 'json' ? 'rss' : kind);
+  const feed = kind === 'atom' ? readAtom(tree.root) : readRss(tree.root, kind === 'json' ? 'rss' : kind);
+  if (tree.errors.length === 0) return feed;
+  // An entity neither XML nor HTML defines is a DOCTYPE trick (or garbage): never read around it.
+  const undefinedEntity = tree.errors.find((e) => e.includes('undefined entity'));
+  if (undefinedEntity !== undefined) throw malformed(undefinedEntity);
+  if (feed.entries.length === 0) throw malformed(tree.errors[0]!);
+  return { ...feed, problems: tree.errors.slice(0, 3) };
 }
 
 /** The feed format a document announces: its root element (<rss>, <feed>, <rdf:RDF>), or a JSON Feed

@@ -47,4 +47,7 @@ export interface ParsedFeed {
   entries: ParsedEntry[];
   /** RSS <ttl>: minutes the feed may be cached; a positive whole number when given. */
   ttlMinutes?: number;
+  /** Set when the document is not well-formed XML but entries could be read around the errors: the
+   *  first errors, as the XML parser states them. */
+  problems?: string[];
 }

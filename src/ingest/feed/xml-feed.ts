@@ -36,7 +36,7 @@ function rssEntry(item: XmlElement): ParsedEntry {
   let link = trimmed(child(item, 'link')) ?? alternateLink(childrenNamed(item, 'atom:link'));
   // RSS 2.0: a guid is the permalink unless isPermaLink="false", so it stands in for a missing link.
   if (!link && guidEl && guid && attr(guidEl, 'isPermaLink')?.trim() !== 'false' && /^https?:\/\//i.test(guid)) link = guid;
-  const title = rssText(child(item, 'title', 'dc:title', 'atom:title'));
+  const title = rssText(child(item, 'title', 'dc:title', 'atom:title', 'media:title'));
   const description = child(item, 'description', 'dc:description', 'atom:summary');
   const content = child(item, 'content:encoded');
   const body = child(item, 'xhtml:body', 'atom:content');
@@ -70,21 +70,25 @@ export function readAtom(root: XmlElement): ParsedFeed {
     ...opt('language', attr(root, 'xml:lang')?.trim() || undefined),
     ...opt('rights', plainOf(atomText(child(root, 'atom:rights', 'atom:copyright')))),
     authors,
-    entries: collect(root, 'atom:entry').map((entry) => atomEntry(entry, authors)),
+    // Early Atom 0.3 feeds called their entries <item>.
+    entries: collect(root, 'atom:entry', 'atom:item').map((entry) => atomEntry(entry, authors)),
   };
 }
 
 function atomEntry(entry: XmlElement, feedAuthors: string[]): ParsedEntry {
-  const title = atomText(child(entry, 'atom:title', 'dc:title'));
+  const title = atomText(child(entry, 'atom:title', 'dc:title', 'media:title'));
   const authors = people(childrenNamed(entry, 'atom:author'));
   const source = child(entry, 'atom:source');
   const sourceTitle = source && plainOf(atomText(child(source, 'atom:title')));
   const summary = child(entry, 'atom:summary');
   const content = child(entry, 'atom:content');
   const creators = names(childrenNamed(entry, 'dc:creator'));
+  const id = trimmed(child(entry, 'atom:id'));
   return {
-    ...opt('guid', trimmed(child(entry, 'atom:id'))),
-    ...opt('link', alternateLink(childrenNamed(entry, 'atom:link'))),
+    ...opt('guid', id),
+    // An id that is a web address is the entry's address when no link gives one (Universal Feed
+    // Parser reads it so; WordPress ids are permalinks).
+    ...opt('link', alternateLink(childrenNamed(entry, 'atom:link')) ?? (id !== undefined && /^https?:\/\//i.test(id) ? id : undefined)),
     ...opt('base', entry.base),
     ...(title && { title: title.value }),
     titleIsHtml: title?.type === 'html',
@@ -150,11 +154,13 @@ function rssBody(el: XmlElement): TypedText {
  */
 export function atomText(el: XmlElement | undefined): TypedText | undefined {
   if (!el || attr(el, 'src') !== undefined) return undefined;
-  const type = (attr(el, 'type') ?? 'text').trim().toLowerCase();
+  const type = attr(el, 'type')?.trim().toLowerCase() || 'text';
   const mode = attr(el, 'mode')?.trim().toLowerCase();
   const html = type === 'html' || type === 'text/html';
   const xhtml = type === 'xhtml' || type === 'application/xhtml+xml' || mode === 'xml';
-  if (mode === 'base64') {
+  // RFC 4287 §4.1.3.3: content of any other media type that is not XML is Base64-encoded.
+  const binary = !html && !xhtml && type !== 'text' && !type.startsWith('text/') && !type.endsWith('xml') && mode !== 'escaped';
+  if (mode === 'base64' || (binary && !hasElementChildren(el))) {
     const decoded = Buffer.from(textContent(el).replace(/\s+/g, ''), 'base64').toString('utf8');
     return nonBlankTyped({ type: html || xhtml ? 'html' : 'text', value: decoded });
   }
@@ -164,8 +170,7 @@ export function atomText(el: XmlElement | undefined): TypedText | undefined {
     return nonBlankTyped({ type: 'html', value: innerHtml(onlyDiv ? div : el) });
   }
   if (html || mode === 'escaped') return nonBlankTyped({ type: 'html', value: textContent(el) });
-  if (type === 'text' || type.startsWith('text/')) return nonBlankTyped({ type: 'text', value: textContent(el) });
-  return undefined;
+  return nonBlankTyped({ type: 'text', value: textContent(el) });
 }
 
 /** The HTML of an Atom summary or content; undefined for out-of-line or non-text content. */
@@ -195,14 +200,14 @@ export function looksLikeHtml(value: string): boolean {
 // ---- links and people --------------------------------------------------------------------------
 
 /** RFC 4287 §4.2.7.2: a link without rel is rel="alternate"; Atom 0.3 links are typed too. Another
- *  relation is never the article. */
+ *  relation is never the article. A link written as text rather than in href (a common mistake) is
+ *  read as its address, as Universal Feed Parser reads it. */
 function alternateLink(links: XmlElement[]): string | undefined {
-  const alternates = links.filter((l) => (attr(l, 'rel')?.trim() || 'alternate') === 'alternate' && attr(l, 'href')?.trim());
+  const href = (l: XmlElement) => attr(l, 'href')?.trim() || (hasElementChildren(l) ? undefined : textContent(l).trim() || undefined);
+  const alternates = links.filter((l) => (attr(l, 'rel')?.trim() || 'alternate') === 'alternate' && href(l));
   const html = alternates.find((l) => /html/i.test(attr(l, 'type') ?? 'text/html'));
   const chosen = html ?? alternates[0];
-  if (!chosen) return undefined;
-  const href = attr(chosen, 'href')!.trim();
-  return resolveAgainst(href, chosen.base);
+  return chosen && resolveAgainst(href(chosen)!, chosen.base);
 }
 
 /** `href` against the xml:base in scope, when that base is absolute; relative bases are left to normalize. */
@@ -248,14 +253,18 @@ export function personName(value: string): string | undefined {
 
 // ---- helpers ----------------------------------------------------------------------------------------
 
-/** Every element named `name` below `root` that is not inside another such element, in document order. */
-function collect(root: XmlElement, name: string): XmlElement[] {
+/**
+ * Every element named `name` below `root` that is not inside another such element, in document order;
+ * one the document ended inside (a download cut short) is left out: its text may be cut mid-word.
+ */
+function collect(root: XmlElement, ...names: string[]): XmlElement[] {
   const found: XmlElement[] = [];
   const walk = (el: XmlElement) => {
     for (const c of el.children) {
       if (!isElement(c)) continue;
-      if (c.name === name) found.push(c);
-      else walk(c);
+      if (names.includes(c.name)) {
+        if (c.closed) found.push(c);
+      } else walk(c);
     }
   };
   walk(root);

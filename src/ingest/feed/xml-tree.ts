@@ -7,7 +7,7 @@
 // after an ill-formed one is still read (as Universal Feed Parser reads ill-formed feeds).
 
 import { load } from 'cheerio';
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 
 export interface XmlElement {
   /** Canonical name: `title`, `atom:entry`, `dc:date`, `xhtml:div`, … */
@@ -17,6 +17,8 @@ export interface XmlElement {
   /** Attributes by qualified name as written (`href`, `rdf:about`, `xml:base`). */
   attrs: Record<string, string>;
   children: XmlNode[];
+  /** False while the element is open; stays false when the document ends inside it (cut short). */
+  closed: boolean;
   /** The effective xml:base (XML Base, W3C): the nearest one in scope, resolved through its ancestors;
    *  may still be relative when no ancestor gives an absolute one. */
   base?: string;
@@ -54,6 +56,9 @@ const KNOWN_PREFIXES = new Set(['atom', 'dc', 'dcterms', 'content', 'rdf', 'xhtm
 
 export class XmlSyntaxError extends Error {}
 
+/** How deep the tree is built; feeds nest a few levels (XHTML content a dozen more). */
+const MAX_DEPTH = 200;
+
 /**
  * Builds the ordered tree of `xml`. Throws an XmlSyntaxError only when there is no root element;
  * every other error is recorded in `errors` and reading goes on with what follows. In a `<feed>`
@@ -61,15 +66,20 @@ export class XmlSyntaxError extends Error {}
  */
 export function readXmlTree(xml: string): XmlTree {
   const errors: string[] = [];
-  const parser = new SaxesParser({ xmlns: true, position: false });
+  // Namespaces are resolved here rather than by saxes, whose lookup walks the stack of open elements
+  // (time proportional to depth × elements on a deeply nested document): each prefix keeps the stack
+  // of its bindings, each open element the prefixes it bound.
+  const parser = new SaxesParser({ xmlns: false, position: false });
+  const bindings = new Map<string, string[]>();
+  const bound: string[][] = [];
   const stack: XmlElement[] = [];
+  // Elements nested deeper than MAX_DEPTH are not built (their text joins the deepest one kept), so
+  // that no reader of the tree recurses without bound on a hostile document.
+  let unbuilt = 0;
   let root: XmlElement | undefined;
   let noNamespaceIsAtom = false;
 
   parser.on('error', (err) => {
-    // A prefix used without its declaration (dc:creator in a feed that never binds dc) is a mistake
-    // in the namespace layer only: the element is read by its usual namespace (KNOWN_PREFIXES).
-    if (err.message.includes('unbound namespace prefix')) return;
     if (errors.length < 20) errors.push(err.message.replace(/^:?\s*/, ''));
   });
   // HTML's named entities (&nbsp;, &eacute;, …) are undeclared in XML, but feeds use them everywhere;
@@ -86,25 +96,55 @@ export function readXmlTree(xml: string): XmlTree {
   };
   parser.on('text', appendText);
   parser.on('cdata', appendText);
-  parser.on('opentag', (tag: SaxesTagNS) => {
+  parser.on('opentag', (tag: SaxesTagPlain) => {
+    const attrs: Record<string, string> = {};
+    const declared: string[] = [];
+    for (const [name, value] of Object.entries(tag.attributes as Record<string, string>)) {
+      attrs[name] = value;
+      if (name === 'xmlns' || name.startsWith('xmlns:')) {
+        const prefix = name === 'xmlns' ? '' : name.slice(6);
+        const list = bindings.get(prefix) ?? [];
+        list.push(value.trim());
+        bindings.set(prefix, list);
+        declared.push(prefix);
+      }
+    }
+    bound.push(declared);
+    if (stack.length >= MAX_DEPTH || unbuilt > 0) {
+      unbuilt += 1;
+      return;
+    }
+    const colon = tag.name.indexOf(':');
+    const prefix = colon > 0 ? tag.name.slice(0, colon) : '';
+    const local = colon > 0 ? tag.name.slice(colon + 1) : tag.name;
+    const scope = bindings.get(prefix);
+    // A prefix used without its declaration (dc:creator in a feed that never binds dc) is read by its
+    // usual namespace (KNOWN_PREFIXES); an unknown one keeps its prefix.
+    const uri = scope?.[scope.length - 1];
     // An element after the root was closed (by a stray end tag) still belongs to the document.
     const parent = stack[stack.length - 1] ?? root;
-    if (!root && tag.local === 'feed' && (tag.uri === '' || tag.uri === undefined)) noNamespaceIsAtom = true;
-    const attrs: Record<string, string> = {};
-    for (const a of Object.values(tag.attributes)) attrs[a.name] = a.value;
+    if (!root && local === 'feed' && !uri) noNamespaceIsAtom = true;
     const element: XmlElement = {
-      name: canonicalName(tag, noNamespaceIsAtom),
-      local: tag.local,
+      name: canonicalName({ uri, prefix, local }, noNamespaceIsAtom),
+      local,
       attrs,
       children: [],
+      closed: false,
       ...baseOf(attrs['xml:base'], parent?.base),
     };
     if (parent) parent.children.push(element);
     else root = element;
     stack.push(element);
   });
+  // saxes reports every element it closes, also those an ill-placed end tag closes implicitly.
   parser.on('closetag', () => {
-    stack.pop();
+    for (const prefix of bound.pop() ?? []) bindings.get(prefix)?.pop();
+    if (unbuilt > 0) {
+      unbuilt -= 1;
+      return;
+    }
+    const element = stack.pop();
+    if (element) element.closed = true;
   });
 
   parser.write(escapeStrayAmpersands(skipLeadingJunk(xml)));
@@ -113,7 +153,7 @@ export function readXmlTree(xml: string): XmlTree {
   return { root, errors };
 }
 
-function canonicalName(tag: SaxesTagNS, noNamespaceIsAtom: boolean): string {
+function canonicalName(tag: { uri: string | undefined; prefix: string; local: string }, noNamespaceIsAtom: boolean): string {
   const uri = tag.uri;
   let ns: string;
   if (uri !== undefined && uri !== '' && NAMESPACES[uri] !== undefined) ns = NAMESPACES[uri];
@@ -253,7 +293,8 @@ export function innerHtml(el: XmlElement): string {
       .filter(([k]) => !k.startsWith('xmlns') && !k.startsWith('xml:'))
       .map(([k, v]) => ` ${k.includes(':') ? k.slice(k.indexOf(':') + 1) : k}="${escapeAttr(v)}"`)
       .join('');
-    out += VOID.has(c.local) && c.children.length === 0 ? `<${c.local}${attrs}>` : `<${c.local}${attrs}>${innerHtml(c)}</${c.local}>`;
+    // An HTML void element left unclosed (`one<br>two`) holds what follows it: written after it.
+    out += VOID.has(c.local) ? `<${c.local}${attrs}>${innerHtml(c)}` : `<${c.local}${attrs}>${innerHtml(c)}</${c.local}>`;
   }
   return out;
 }

@@ -23,11 +23,14 @@ const GB_FAMILY = new Set(['gb2312', 'gbk', 'x-gbk', 'cp936', 'windows-936', 'ms
  * `contentType` → XML prolog `encoding=` or HTML `<meta charset>` → UTF-8 when the bytes are valid
  * UTF-8 → GB18030 or Big5-HKSCS, whichever the detector (jschardet) ranks higher and reads without
  * invalid sequences. A declaration naming an unknown charset, or claiming UTF-8 for bytes that are
- * not UTF-8, is ignored and the next rule applies. A legacy declaration is overridden only on strong
- * evidence, and `note` says so: bytes that are valid UTF-8 with at least MIN_UTF8_EVIDENCE multi-byte
- * characters are UTF-8; bytes (at least MIN_LEGACY_EVIDENCE non-ASCII) that the declared Chinese
- * charset cannot read (invalid sequences) or that the detector does not rank as it at all, but that
- * the other Chinese charset reads cleanly and the detector ranks higher, are that other one. Characters XML 1.0 forbids
+ * not UTF-8, is ignored and the next rule applies. A declaration the bytes contradict is overruled,
+ * and `note` says so: a single-byte charset (ISO-8859-1, Windows-1252, …) for bytes that are valid
+ * UTF-8 with multi-byte characters (`CafÃ©` is never what Latin-1 text meant), a multi-byte one for
+ * bytes invalid there and valid UTF-8. Otherwise a legacy declaration is overridden only on strong
+ * evidence: bytes that are valid UTF-8 with at least MIN_UTF8_EVIDENCE multi-byte characters are
+ * UTF-8; bytes (at least MIN_LEGACY_EVIDENCE non-ASCII) that the declared Chinese charset cannot read
+ * (invalid sequences) or that the detector does not rank as it at all, but that the other Chinese
+ * charset reads cleanly and the detector ranks higher, are that other one. Characters XML 1.0 forbids
  * are removed from the text.
  */
 export function decodeDocument(body: Buffer, contentType?: string): DecodedDocument {
@@ -45,6 +48,11 @@ export function decodeDocument(body: Buffer, contentType?: string): DecodedDocum
       const text = decodeUtf8(body);
       if (text !== undefined) return finish(text, charset);
       continue;
+    }
+    const contradicted = contradictedBy(body, charset);
+    if (contradicted !== undefined) {
+      const why = SINGLE_BYTE.test(charset) ? 'with multi-byte characters' : `and invalid ${charset}`;
+      return finish(contradicted, 'utf-8', `${where} declares ${declared.trim()}, but the bytes are UTF-8 ${why}: read as UTF-8`);
     }
     const utf8 = decodeUtf8(body);
     if (utf8 !== undefined && multiByteChars(utf8) >= MIN_UTF8_EVIDENCE) {
@@ -201,6 +209,30 @@ function resolveLabel(label: string): string | undefined {
   if (superset !== undefined && iconv.encodingExists(superset)) return superset;
   if (name === 'utf-8' || name === 'utf8') return 'utf-8';
   return iconv.encodingExists(name) ? name : undefined;
+}
+
+// Charsets of one byte per character: every byte sequence is "valid" in them, so only UTF-8's
+// structure can tell that a document declared in them was written in UTF-8.
+const SINGLE_BYTE = /^(?:windows-125\d|windows-874|iso-?8859-\d+|koi8-?[ru]|cp125\d|cp437|cp850|cp866|macintosh|latin\d)$/;
+
+/** The text as UTF-8 when the bytes contradict the declared `charset` (see decodeDocument). */
+function contradictedBy(body: Buffer, charset: string): string | undefined {
+  if (!body.some((b) => b >= 0x80)) return undefined;
+  const utf8 = decodeUtf8(body);
+  if (utf8 === undefined) return undefined;
+  if (SINGLE_BYTE.test(charset)) return utf8;
+  return validIn(body, charset) ? undefined : utf8;
+}
+
+/** Whether `body` is valid in the multi-byte `charset` (strict WHATWG decoder when there is one). */
+function validIn(body: Buffer, charset: string): boolean {
+  try {
+    new TextDecoder(charset, { fatal: true }).decode(body);
+    return true;
+  } catch (err) {
+    if (err instanceof RangeError) return !iconv.decode(body, charset).includes('\uFFFD');
+    return false;
+  }
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

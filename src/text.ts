@@ -7,8 +7,13 @@
 const INVALID_XML_CHARS =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// A superset of INVALID_XML_CHARS without lookarounds (it also matches tab, LF, CR and paired
+// surrogates): text with none of these is returned without running the exact pattern.
+const MAYBE_INVALID_XML_CHARS = /[\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Removes every character that XML 1.0 forbids; all other text is returned unchanged. */
 export function stripInvalidXmlChars(text: string): string {
+  if (!MAYBE_INVALID_XML_CHARS.test(text)) return text;
   return text.replace(INVALID_XML_CHARS, '');
 }
 
@@ -38,6 +43,8 @@ const MARKUP_TEXT =
   /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const MARKUP_ATTRIBUTE =
   /[&<>"'\u0000-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Any character either pattern may change: most text has none, and one scan with a plain class is cheap.
+const NEEDS_MARKUP_ESCAPE = /[&<>"'\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -56,6 +63,7 @@ const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
  * appears; characters XML 1.0 cannot carry are removed, so the result is well-formed whatever the input.
  */
 export function escapeMarkup(text: string, attribute = false): string {
+  if (!NEEDS_MARKUP_ESCAPE.test(text)) return text;
   return text.replace(attribute ? MARKUP_ATTRIBUTE : MARKUP_TEXT, (c) => MARKUP_ESCAPES[c] ?? '');
 }
 

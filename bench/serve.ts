@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { mkdtemp } from 'node:fs/promises';
 import { OutputCache } from '../src/http/output-cache.js';
 import type { Channel, Item, License } from '../src/model.js';
-import { LowdbStore } from '../src/store/files/file-store.js';
+import { FileStore } from '../src/store/files/file-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, seconds: { type: 'string', default: '4' } } });
@@ -107,7 +107,7 @@ async function portOf(child: ChildProcess): Promise<number> {
 
 async function renderAfterChange(): Promise<{ medianMs: Record<string, number>; changes: number; renders: number }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-render-'));
-  const store = await LowdbStore.open(dir, ['bench']);
+  const store = await FileStore.open(dir, ['bench']);
   const ch = channel();
   const base: Item[] = Array.from({ length: 50 }, (_, n) => ({
     id: `bench-${String(n).padStart(4, '0')}`,

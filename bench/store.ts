@@ -16,7 +16,7 @@ import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { Item } from '../src/model.js';
 import { writeFileDurably } from '../src/store/files/durable-file.js';
-import { LowdbStore } from '../src/store/files/file-store.js';
+import { FileStore } from '../src/store/files/file-store.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const NOW = new Date(Date.UTC(2026, 0, 1));
@@ -89,7 +89,7 @@ async function scenarioWrite(size: number): Promise<Record<string, unknown>> {
   const reps = size >= 100_000 ? 3 : 10;
   const dir = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-'));
   try {
-    const store = await LowdbStore.open(dir, ['c']);
+    const store = await FileStore.open(dir, ['c']);
     const firstIngest = await time(() => store.apply('c', { items: items('c', 0, size), sourceStates: [state], maxItems: size, now: NOW }));
     const file = path.join(dir, 'channels', 'c.json');
     const bytes = (await stat(file)).size;
@@ -111,7 +111,7 @@ async function scenarioWrite(size: number): Promise<Record<string, unknown>> {
     }
     await store.close();
     // The first write after a start: every item's bytes are encoded once (later writes reuse them).
-    const reopened = await LowdbStore.open(dir, ['c']);
+    const reopened = await FileStore.open(dir, ['c']);
     const coldWrite = await time(() => reopened.apply('c', { items: [], sourceStates: [{ ...state, lastRunAt: new Date(NOW.getTime() - 1).toISOString() }], maxItems: size + reps * 20, now: NOW }));
     await reopened.close();
     const storePeakRss = peakRssMiB();
@@ -166,7 +166,7 @@ async function scenarioWrite(size: number): Promise<Record<string, unknown>> {
 /** Writes `channels` channel files of `perChannel` items each into dir (through the store, as ingest would). */
 async function scenarioPrepare(dir: string, channels: number, perChannel: number): Promise<Record<string, unknown>> {
   const ids = Array.from({ length: channels }, (_, i) => `ch${i}`);
-  const store = await LowdbStore.open(dir, ids);
+  const store = await FileStore.open(dir, ids);
   for (const id of ids) await store.apply(id, { items: items(id, 0, perChannel), sourceStates: [state], maxItems: perChannel, now: NOW });
   await store.close();
   return { scenario: 'prepare', channels, perChannel };
@@ -178,7 +178,7 @@ async function scenarioLoad(dir: string, channels: number): Promise<Record<strin
   let bytes = 0;
   for (const id of ids) bytes += (await stat(path.join(dir, 'channels', `${id}.json`))).size;
   const t0 = performance.now();
-  const store = await LowdbStore.open(dir, ids);
+  const store = await FileStore.open(dir, ids);
   const opened = performance.now() - t0;
   let total = 0;
   for (const id of ids) total += store.items(id).length;

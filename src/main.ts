@@ -17,14 +17,14 @@ import { RateLimiter } from './partners/rate-limit.js';
 import { PartnerStore } from './partners/registry.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { LowdbStore } from './store/files/file-store.js';
+import { FileStore } from './store/files/file-store.js';
 
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
   url: string;
   server: Server;
   app: ReturnType<typeof createApp>;
-  store: LowdbStore;
+  store: FileStore;
   scheduler: Scheduler;
   channels: readonly Channel[];
   /** What GET /metrics serves. */

@@ -1,5 +1,5 @@
 // String hygiene shared by every layer: what may appear in an XML 1.0 document, whitespace,
-// length limits, and escaping plain text for HTML.
+// length limits, escaping plain text for HTML and XML, and for regular expressions.
 
 // C0 controls other than tab/LF/CR, U+FFFE/U+FFFF, and unpaired surrogates: not allowed anywhere in
 // an XML 1.0 document. sax lets them through into parsed text, and they later make rendered feeds
@@ -7,8 +7,13 @@
 const INVALID_XML_CHARS =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// A superset of INVALID_XML_CHARS without lookarounds (it also matches tab, LF, CR and paired
+// surrogates): text with none of these is returned without running the exact pattern.
+const MAYBE_INVALID_XML_CHARS = /[\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Removes every character that XML 1.0 forbids; all other text is returned unchanged. */
 export function stripInvalidXmlChars(text: string): string {
+  if (!MAYBE_INVALID_XML_CHARS.test(text)) return text;
   return text.replace(INVALID_XML_CHARS, '');
 }
 
@@ -32,9 +37,37 @@ export function truncate(text: string, max: number): string {
   return text;
 }
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// One pass over the text: the five markup-significant characters become references and the characters
+// XML 1.0 forbids (see INVALID_XML_CHARS) are dropped, so the result can be placed in any document.
+const MARKUP_TEXT =
+  /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const MARKUP_ATTRIBUTE =
+  /[&<>"'\u0000-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Any character either pattern may change: most text has none, and one scan with a plain class is cheap.
+const NEEDS_MARKUP_ESCAPE = /[&<>"'\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  // Only in attribute values: a parser normalizes literal tab, LF and CR there to spaces (XML 1.0 §3.3.3).
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};
 
-/** Plain text → HTML text (element content or a quoted attribute) that displays as the same characters. */
-export function htmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+/**
+ * Plain text → HTML or XML that displays as the same characters: element content, or (with
+ * `attribute`) a quoted attribute value. The project's one escaper. `>` is escaped too, so `]]>` never
+ * appears; characters XML 1.0 cannot carry are removed, so the result is well-formed whatever the input.
+ */
+export function escapeMarkup(text: string, attribute = false): string {
+  if (!NEEDS_MARKUP_ESCAPE.test(text)) return text;
+  return text.replace(attribute ? MARKUP_ATTRIBUTE : MARKUP_TEXT, (c) => MARKUP_ESCAPES[c] ?? '');
+}
+
+/** Escapes every character a RegExp gives a meaning, so `text` matches itself literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

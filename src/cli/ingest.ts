@@ -7,7 +7,7 @@ import { loadFeeds } from '../config/channels.js';
 import { EXIT, UsageError } from './support.js';
 import type { Config } from '../config/env.js';
 import { openStore } from '../ingest/deps.js';
-import type { LowdbStore } from '../store/files/file-store.js';
+import type { FileStore } from '../store/files/file-store.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ITEM_ID = /^[0-9a-f]{32}$/;
@@ -78,7 +78,7 @@ function checkChannel(id: string): string {
 }
 
 /** An item id as given, or the id of the live or archived item with the given guid. */
-async function resolveItemId(store: LowdbStore, channelId: string, given: string): Promise<string> {
+async function resolveItemId(store: FileStore, channelId: string, given: string): Promise<string> {
   const value = given.trim().toLowerCase();
   if (ITEM_ID.test(value)) return value;
   if (!value.startsWith('urn:uuid:')) throw new UsageError(`item delete: "${given}" is neither an item id (32 hex digits) nor a guid (urn:uuid:…)`);

@@ -35,7 +35,7 @@ export interface AppDeps {
 }
 
 /** The Express application (no listen): every route of README.md (/metrics when given a Metrics). */
-export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; publicFeeds: PublicFeeds } {
+export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds } {
   const now = deps.now ?? (() => new Date());
   const channels = new Map(deps.channels.map((c) => [c.id, c]));
   const cache = new OutputCache({
@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; 
 
   app.use(notFound);
   app.use(errorHandler(deps.log));
-  return Object.assign(app, { outputCache: cache, publicFeeds });
+  return Object.assign(app, { publicFeeds });
 }
 
 function sendHtml(res: Response, html: string): void {

@@ -1,13 +1,13 @@
-import { htmlEscape } from '../text.js';
+import { escapeMarkup } from '../text.js';
 
 /** A whole HTML page: the same header, stylesheet and footer around every human-facing route. */
 export function page(opts: { title: string; lang: string; head?: string; body: string }): string {
   return `<!DOCTYPE html>
-<html lang="${htmlEscape(opts.lang)}">
+<html lang="${escapeMarkup(opts.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${htmlEscape(opts.title)}</title>
+<title>${escapeMarkup(opts.title)}</title>
 ${opts.head ?? ''}
 <style>${STYLE}</style>
 </head>

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Channel, Item, License } from '../model.js';
 import { attributionLine, licenseUrl } from '../render/rights.js';
-import { escapeAttr as escapeXml } from '../render/xml.js';
-import { htmlEscape } from '../text.js';
+import { escapeMarkup } from '../text.js';
 import { page } from './html.js';
 
 export interface PageContext {
@@ -29,8 +28,8 @@ export function indexPage(channels: readonly Channel[], ctx: PageContext): strin
   const cards = channels
     .map(
       (c) => `<section class="card">
-<h2><a href="/channels/${htmlEscape(c.id)}">${htmlEscape(c.title)}</a></h2>
-<p>${htmlEscape(c.description)}</p>
+<h2><a href="/channels/${escapeMarkup(c.id)}">${escapeMarkup(c.title)}</a></h2>
+<p>${escapeMarkup(c.description)}</p>
 ${feedButtons(c, ctx)}
 </section>`,
     )
@@ -38,7 +37,7 @@ ${feedButtons(c, ctx)}
   return page({
     title: 'Syndicator — channels',
     lang: 'en',
-    head: `${head}\n<link rel="alternate" type="text/x-opml" title="All channels (OPML)" href="${htmlEscape(`${ctx.baseUrl}/opml.xml`)}">`,
+    head: `${head}\n<link rel="alternate" type="text/x-opml" title="All channels (OPML)" href="${escapeMarkup(`${ctx.baseUrl}/opml.xml`)}">`,
     body: `<h1>Channels</h1>
 <p class="meta">${channels.length} channel${channels.length === 1 ? '' : 's'} · <a href="/opml.xml">OPML of all feeds</a></p>
 ${cards || '<p>No channel is configured.</p>'}`,
@@ -56,16 +55,16 @@ export function channelPage(channel: Channel, items: readonly Item[], ctx: PageC
         a.authors.length ? `作者 ${a.authors.join('、')}` : '',
         a.editor ? `编辑 ${a.editor}` : '',
         `来源 ${a.source.name}${a.source.original ? '' : '(转载)'}`,
-        item.publishedAt ? `<time datetime="${htmlEscape(item.publishedAt)}">${htmlEscape(item.publishedAt.slice(0, 16).replace('T', ' '))} UTC</time>` : '',
+        item.publishedAt ? `<time datetime="${escapeMarkup(item.publishedAt)}">${escapeMarkup(item.publishedAt.slice(0, 16).replace('T', ' '))} UTC</time>` : '',
       ]
         .filter(Boolean)
-        .map((part) => (part.startsWith('<time') ? part : htmlEscape(part)))
+        .map((part) => (part.startsWith('<time') ? part : escapeMarkup(part)))
         .join(' · ');
       return `<li class="card">
-${item.link === undefined ? `<strong>${htmlEscape(item.title)}</strong>` : `<a href="${htmlEscape(item.link)}"><strong>${htmlEscape(item.title)}</strong></a>`}
+${item.link === undefined ? `<strong>${escapeMarkup(item.title)}</strong>` : `<a href="${escapeMarkup(item.link)}"><strong>${escapeMarkup(item.title)}</strong></a>`}
 <div class="meta">${byline}</div>
-${item.summary ? `<p>${htmlEscape(item.summary)}</p>` : ''}
-${itemLicense ? `<div class="meta">License: <a href="${htmlEscape(licenseUrl(itemLicense, ctx.baseUrl))}">${htmlEscape(itemLicense.title)}</a> · to reprint, print: <q>${htmlEscape(attributionLine(item, itemLicense))}</q></div>` : ''}
+${item.summary ? `<p>${escapeMarkup(item.summary)}</p>` : ''}
+${itemLicense ? `<div class="meta">License: <a href="${escapeMarkup(licenseUrl(itemLicense, ctx.baseUrl))}">${escapeMarkup(itemLicense.title)}</a> · to reprint, print: <q>${escapeMarkup(attributionLine(item, itemLicense))}</q></div>` : ''}
 </li>`;
     })
     .join('\n');
@@ -73,11 +72,11 @@ ${itemLicense ? `<div class="meta">License: <a href="${htmlEscape(licenseUrl(ite
     title: channel.title,
     lang: channel.language,
     head: discoveryLinks(channel, ctx).join('\n'),
-    body: `<h1>${htmlEscape(channel.title)}</h1>
-<p>${htmlEscape(channel.description)}</p>
-<p class="meta">Publisher page: <a href="${htmlEscape(channel.link)}">${htmlEscape(channel.link)}</a></p>
+    body: `<h1>${escapeMarkup(channel.title)}</h1>
+<p>${escapeMarkup(channel.description)}</p>
+<p class="meta">Publisher page: <a href="${escapeMarkup(channel.link)}">${escapeMarkup(channel.link)}</a></p>
 ${feedButtons(channel, ctx)}
-${license ? `<div class="terms"><strong>${htmlEscape(license.title)}</strong> — ${htmlEscape(PERMISSION_LABELS[license.reprint.permission])}. <a href="/licenses/${htmlEscape(license.id)}">Full terms</a></div>` : ''}
+${license ? `<div class="terms"><strong>${escapeMarkup(license.title)}</strong> — ${escapeMarkup(PERMISSION_LABELS[license.reprint.permission])}. <a href="/licenses/${escapeMarkup(license.id)}">Full terms</a></div>` : ''}
 <h2>Latest items</h2>
 ${items.length ? `<ul class="items">${list}</ul>` : '<p>No items yet: the first ingest may still be running.</p>'}`,
   });
@@ -96,11 +95,11 @@ export function licensePage(license: License, ctx: PageContext): string {
   return page({
     title: license.title,
     lang: 'zh-CN',
-    head: `<link rel="alternate" type="application/json" href="${htmlEscape(`${ctx.baseUrl}/licenses/${license.id}.json`)}">`,
-    body: `<h1>${htmlEscape(license.title)}</h1>
-<blockquote class="terms">${htmlEscape(license.statement)}</blockquote>
-<table>${rows.map(([k, v]) => `<tr><th align="left">${htmlEscape(k)}</th><td>${htmlEscape(v)}</td></tr>`).join('')}</table>
-<p class="meta">Machine-readable terms: <a href="/licenses/${htmlEscape(license.id)}.json">/licenses/${htmlEscape(license.id)}.json</a></p>`,
+    head: `<link rel="alternate" type="application/json" href="${escapeMarkup(`${ctx.baseUrl}/licenses/${license.id}.json`)}">`,
+    body: `<h1>${escapeMarkup(license.title)}</h1>
+<blockquote class="terms">${escapeMarkup(license.statement)}</blockquote>
+<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeMarkup(k)}</th><td>${escapeMarkup(v)}</td></tr>`).join('')}</table>
+<p class="meta">Machine-readable terms: <a href="/licenses/${escapeMarkup(license.id)}.json">/licenses/${escapeMarkup(license.id)}.json</a></p>`,
   });
 }
 
@@ -109,7 +108,7 @@ export function opmlDocument(channels: readonly Channel[], ctx: PageContext, now
   const outlines = channels
     .map((c) => {
       const attrs = (ext: string, type: string) =>
-        `type="${type}" text="${escapeXml(c.title)}" title="${escapeXml(c.title)}" description="${escapeXml(c.description)}" language="${escapeXml(c.language)}" htmlUrl="${escapeXml(`${ctx.baseUrl}/channels/${c.id}`)}" xmlUrl="${escapeXml(`${ctx.baseUrl}/feeds/${c.id}.${ext}`)}"`;
+        `type="${type}" text="${escapeMarkup(c.title, true)}" title="${escapeMarkup(c.title, true)}" description="${escapeMarkup(c.description, true)}" language="${escapeMarkup(c.language, true)}" htmlUrl="${escapeMarkup(`${ctx.baseUrl}/channels/${c.id}`, true)}" xmlUrl="${escapeMarkup(`${ctx.baseUrl}/feeds/${c.id}.${ext}`, true)}"`;
       return `    <outline ${attrs('rss', 'rss')}/>`;
     })
     .join('\n');
@@ -145,10 +144,10 @@ export function feedStylesheet(): Promise<string> {
 function discoveryLinks(channel: Channel, ctx: PageContext): string[] {
   return FEED_TYPES.map(
     (f) =>
-      `<link rel="alternate" type="${f.type}" title="${htmlEscape(`${channel.title} (${f.label})`)}" href="${htmlEscape(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">`,
+      `<link rel="alternate" type="${f.type}" title="${escapeMarkup(`${channel.title} (${f.label})`)}" href="${escapeMarkup(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">`,
   );
 }
 
 function feedButtons(channel: Channel, ctx: PageContext): string {
-  return `<p class="feeds">${FEED_TYPES.map((f) => `<a href="${htmlEscape(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">${f.label}</a>`).join('')}</p>`;
+  return `<p class="feeds">${FEED_TYPES.map((f) => `<a href="${escapeMarkup(`${ctx.baseUrl}/feeds/${channel.id}.${f.ext}`)}">${f.label}</a>`).join('')}</p>`;
 }

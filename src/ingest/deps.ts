@@ -3,7 +3,7 @@
 
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log.js';
-import { LowdbStore } from '../store/files/file-store.js';
+import { FileStore } from '../store/files/file-store.js';
 import { HostPolicy } from './fetch/polite.js';
 import type { FetchSettings } from './pipeline.js';
 import type { IngestOptions } from './refresh.js';
@@ -24,6 +24,6 @@ export function ingestOptions(cfg: Readonly<Config>, log: Logger): IngestOptions
 }
 
 /** The store of the data directory, holding these channels. */
-export function openStore(cfg: Readonly<Config>, channelIds: readonly string[]): Promise<LowdbStore> {
-  return LowdbStore.open(cfg.dataDir, channelIds);
+export function openStore(cfg: Readonly<Config>, channelIds: readonly string[]): Promise<FileStore> {
+  return FileStore.open(cfg.dataDir, channelIds);
 }

@@ -11,7 +11,8 @@ import { chooseLicense } from './license-rules.js';
 import { optional } from './optional.js';
 import type { ParsedEntry, ParsedFeed } from './feed/parse-feed.js';
 import { htmlToText, sanitizeHtml } from './sanitize.js';
-import { collapseWhitespace, findLabeledValue, truncate } from './text.js';
+import { collapseWhitespace, truncate } from './text.js';
+import { findLabelledValue } from './page/page-labels.js';
 
 export interface NormalizeContext {
   channel: Channel;
@@ -33,8 +34,6 @@ export interface NormalizeContext {
 const SUMMARY_LENGTH = 200;
 const FALLBACK_TITLE_LENGTH = 60;
 // How Chinese articles name their author in running text when no author element is given.
-const AUTHOR_LABELS = ['作者', '记者'];
-
 /**
  * One Item per entry of `feed`, in feed order. Item ids depend only on the source and the entry's
  * identity, so the same entry gives the same id on every run. An entry's identity is its guid, else
@@ -229,11 +228,12 @@ function xmlBase(entryBase: string | undefined, documentBase: string | undefined
   }
 }
 
-/** The entry's named authors, deduplicated; else, when allowed, a name labelled 作者/记者 in its text. */
+/** The entry's named authors, deduplicated; else, when allowed, a name labelled in its text (作者:, 作　者：,
+ *  记者, 文/…, read as article pages read them: see page/page-labels.ts). */
 function entryAuthors(entry: ParsedEntry, fromText: boolean): string[] {
   const named = unique(entry.authors.map(collapseWhitespace));
   if (named.length > 0 || !fromText) return named;
-  const labeled = findLabeledValue(htmlToText(`${entry.summary ?? ''} ${entry.contentHtml ?? ''}`), AUTHOR_LABELS);
+  const labeled = findLabelledValue(htmlToText(`${entry.summary ?? ''} ${entry.contentHtml ?? ''}`), 'authors');
   return labeled ? [labeled] : [];
 }
 

@@ -12,7 +12,7 @@ import { refreshChannel } from '../../src/ingest/refresh.js';
 import { silentLogger } from '../helpers/log.js';
 import { startService, type Service } from '../../src/main.js';
 import type { Channel, Item, SourceState } from '../../src/model.js';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 import { FAULTS, RETRY_AFTER_503, startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
@@ -77,7 +77,7 @@ describe('hostile upstreams: one run, every fault at once', () => {
     channel = loaded.channels[0]!;
 
     // The first, good ingest: only the two good sources.
-    const store = await LowdbStore.open(data.dir, ['hostile']);
+    const store = await FileStore.open(data.dir, ['hostile']);
     const first = await refreshChannel({ ...channel, sources: channel.sources.filter((s) => s.id.startsWith('good-')) }, store, {
       feedsDir: feeds.dir,
       fetchTimeoutMs: TIMEOUT_MS,

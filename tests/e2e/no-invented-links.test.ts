@@ -15,7 +15,7 @@ import { refreshChannel } from '../../src/ingest/refresh.js';
 import { silentLogger } from '../helpers/log.js';
 import type { Channel, Item, License } from '../../src/model.js';
 import { formats } from '../../src/render/index.js';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { assertValidJsonFeed } from '../helpers/jsonfeed.js';
@@ -37,7 +37,7 @@ describe('entries without a link: ingest → store → RSS, Atom, JSON Feed → 
   const disposers: (() => Promise<unknown>)[] = [];
 
   const ingestInto = async (dataDir: string, runs: number): Promise<Item[]> => {
-    const store = await LowdbStore.open(dataDir, [channel.id]);
+    const store = await FileStore.open(dataDir, [channel.id]);
     try {
       for (let i = 0; i < runs; i += 1) {
         const report = await refreshChannel(channel, store, { feedsDir: FEEDS_DIR, fetchTimeoutMs: 5000, maxBodyBytes: 1 << 20, userAgent: USER_AGENT, log: silentLogger(), force: true });

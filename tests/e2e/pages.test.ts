@@ -16,7 +16,7 @@ import { refreshChannel, type ChannelReport } from '../../src/ingest/refresh.js'
 import { silentLogger } from '../helpers/log.js';
 import { startService } from '../../src/main.js';
 import type { Channel, Item } from '../../src/model.js';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 import { startPageServer, type PageServer, type RecordedRequest } from '../helpers/page-server.js';
 import { runSyndicator } from '../helpers/spawn.js';
 import { FEEDS_DIR, FIXTURES, tempDir } from '../helpers/temp.js';
@@ -52,7 +52,7 @@ describe('article pages: list page → article pages → lowdb', () => {
   let gbMeta: PageServer;
   let servers: PageServer[];
   let channel: Channel;
-  let store: LowdbStore;
+  let store: FileStore;
   let hosts: HostPolicy;
   let first: ChannelReport;
   let items: Item[];
@@ -113,7 +113,7 @@ describe('article pages: list page → article pages → lowdb', () => {
     assert.deepEqual(loaded.problems, []);
     channel = loaded.channels[0]!;
 
-    store = await LowdbStore.open(dataDir, ['pages']);
+    store = await FileStore.open(dataDir, ['pages']);
     hosts = new HostPolicy({ userAgent: USER_AGENT, timeoutMs: 5000, maxBytes: 1 << 20 });
     first = await ingest(channel);
     items = [...store.items('pages')];

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 import { CRASH_CHANNELS, CRASH_MAX_ITEMS } from './crash-writer.js';
 import { ROOT, tempDir } from './temp.js';
 import { seededRandom } from './random.js';
@@ -76,9 +76,9 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashTally>
       }
       if (await hasTempFiles(dir)) tally.killedMidWrite += 1;
 
-      let store: LowdbStore;
+      let store: FileStore;
       try {
-        store = await LowdbStore.open(dir, CRASH_CHANNELS);
+        store = await FileStore.open(dir, CRASH_CHANNELS);
       } catch (err) {
         tally.corrupt += 1;
         if (tally.problems.length < 5) tally.problems.push(`cycle ${cycle}: reopen failed: ${(err as Error).message}`);

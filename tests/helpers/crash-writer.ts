@@ -1,4 +1,4 @@
-// A process that ingests into a LowdbStore until it is killed, for the crash test and bench/crash.ts.
+// A process that ingests into a FileStore until it is killed, for the crash test and bench/crash.ts.
 // Usage: crash-writer.ts <dataDir> <firstRun>
 // Prints "ready" once the store is open, then, for every batch, "committed <run> <channel> <ids…>" — only
 // after that batch's apply() resolved, i.e. once the store promised the items are durable. Each run
@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Item } from '../../src/model.js';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 
 export const CRASH_CHANNELS = ['alpha', 'beta'] as const;
 export const CRASH_MAX_ITEMS = 120;
@@ -40,7 +40,7 @@ export function crashItem(run: number, channel: string, k: number): Item {
 async function main(): Promise<void> {
   const [dataDir, first] = process.argv.slice(2);
   if (!dataDir || !first) throw new Error('usage: crash-writer.ts <dataDir> <firstRun>');
-  const store = await LowdbStore.open(dataDir, CRASH_CHANNELS);
+  const store = await FileStore.open(dataDir, CRASH_CHANNELS);
   process.stdout.write('ready\n');
   const now = new Date(Date.UTC(2026, 0, 1));
   for (let run = Number(first); ; run += 1) {

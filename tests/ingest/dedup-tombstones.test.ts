@@ -6,7 +6,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dedupeAcrossSources } from '../../src/ingest/refresh.js';
-import { LowdbStore, MAX_TOMBSTONES } from '../../src/store/files/file-store.js';
+import { FileStore, MAX_TOMBSTONES } from '../../src/store/files/file-store.js';
 import { makeItem } from '../helpers/items.js';
 import { runSyndicator } from '../helpers/spawn.js';
 import { copyOfFeeds, tempDir } from '../helpers/temp.js';
@@ -39,7 +39,7 @@ describe('tombstones in the store', () => {
   it('a deleted item leaves the live set and the archive, and no later apply adds it again', async () => {
     const { dir, dispose } = await tempDir();
     try {
-      const store = await LowdbStore.open(dir, ['c']);
+      const store = await FileStore.open(dir, ['c']);
       const [one, two] = [makeItem(1), makeItem(2)];
       await store.apply('c', batch([one, two]));
       const revision = store.revision('c');
@@ -55,7 +55,7 @@ describe('tombstones in the store', () => {
       assert.deepEqual(doc.tombstones, { [one.id]: '2026-01-02T00:00:00.000Z' });
 
       // Archived items too: retention moves the oldest out, delete removes it from its month.
-      const reopened = await LowdbStore.open(dir, ['c']);
+      const reopened = await FileStore.open(dir, ['c']);
       await reopened.apply('c', { ...batch([makeItem(3), makeItem(4)]), maxItems: 1 });
       const month = reopened.archiveMonths('c')[0]!;
       const archived = (await reopened.archivedItems('c', month)).map((i) => i.id);
@@ -77,7 +77,7 @@ describe('tombstones in the store', () => {
         path.join(dir, 'channels', 'c.json'),
         JSON.stringify({ schemaVersion: 2, kind: 'channel', channelId: 'c', itemsVersion: 'x', items: [item], sources: {} }),
       );
-      const store = await LowdbStore.open(dir, ['c']);
+      const store = await FileStore.open(dir, ['c']);
       assert.equal(store.items('c').length, 1);
       assert.equal(await store.deleteItem('c', item.id, new Date()), true);
       await store.close();

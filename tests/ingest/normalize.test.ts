@@ -202,6 +202,14 @@ describe('normalizeFeed details', () => {
     assert.equal(item?.attribution.editor, '王五');
   });
 
+  it('reads a spaced 作　者： byline at the start of a description, as article pages do', () => {
+    const [item] = normalizeFeed(
+      { kind: 'rss', authors: [], entries: [{ ...entry, guid: 'g', title: 't', summary: '作　者：张三　　宝钢股份今日召开年度工作会议。' }] },
+      ctx,
+    );
+    assert.deepEqual(item?.attribution.authors, ['张三']);
+  });
+
   it('derives the plain-text summary from the content when the upstream gives no description', () => {
     const [item] = normalizeFeed(
       { kind: 'rss', authors: [], entries: [{ ...entry, guid: 'g', title: 't', contentHtml: '<p>7月10日，中国宝武召开扶贫工作推进会。</p><p>会议部署了下半年扶贫工作。</p>' }] },

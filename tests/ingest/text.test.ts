@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { collapseWhitespace, findLabeledValue, stripInvalidXmlChars, truncate } from '../../src/ingest/text.js';
+import { collapseWhitespace, stripInvalidXmlChars, truncate } from '../../src/ingest/text.js';
+import { findLabelledValue } from '../../src/ingest/page/page-labels.js';
 
-describe('findLabeledValue', () => {
-  const labels = ['作者', '记者'];
+describe('findLabelledValue', () => {
   const cases: [text: string, expected: string | undefined][] = [
     ['宝钢股份启动规划编制工作,作者:吴刚。', '吴刚'],
     ['作者：吴刚 编辑：王五', '吴刚'],
@@ -12,13 +12,16 @@ describe('findLabeledValue', () => {
     ['记者 李四;作者:吴刚', '吴刚'],
     ['作者:', undefined],
     ['没有署名的文章', undefined],
+    // Spaced labels and newspaper bylines, as article pages write them.
+    ['作　者：张三 今天钢价上涨', '张三'],
+    ['文/李明 宝钢集团', '李明'],
   ];
   for (const [text, expected] of cases) {
-    it(`${text} → ${expected ?? 'undefined'}`, () => assert.equal(findLabeledValue(text, labels), expected));
+    it(`${text} → ${expected ?? 'undefined'}`, () => assert.equal(findLabelledValue(text, 'authors'), expected));
   }
   it('finds other labels too', () => {
-    assert.equal(findLabeledValue('2019-06-28 来源：新华网 【编辑：王五】', ['编辑']), '王五');
-    assert.equal(findLabeledValue('2019-06-28 来源：新华网 【编辑：王五】', ['来源']), '新华网');
+    assert.equal(findLabelledValue('2019-06-28 来源：新华网 【编辑：王五】', 'editor'), '王五');
+    assert.equal(findLabelledValue('2019-06-28 来源：新华网 【编辑：王五】', 'source'), '新华网');
   });
 });
 

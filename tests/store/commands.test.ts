@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 import { makeItem } from '../helpers/items.js';
 import { runSyndicator } from '../helpers/spawn.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
@@ -13,7 +13,7 @@ const now = new Date('2026-01-01T00:00:00Z');
 async function dataDirWithHistory(t: { after: (fn: () => Promise<void>) => void }, id = 'metals'): Promise<{ dir: string; file: string }> {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, [id]);
+  const store = await FileStore.open(dir, [id]);
   for (let n = 1; n <= 4; n += 1) await store.apply(id, { items: [makeItem(n)], sourceStates: [], maxItems: 3, now });
   await store.close();
   return { dir, file: path.join(dir, 'channels', `${id}.json`) };
@@ -42,12 +42,12 @@ test('store restore puts the newest good backup back, keeps the file it replaced
   const damaged = '{"schemaVersion":2,"kind":"channel","items":[{"id"';
   await writeFile(file, damaged);
   await writeFile(`${file}.bak.1`, 'not json either');
-  await assert.rejects(LowdbStore.open(dir, ['metals']), /newest good backup: .*metals\.json\.bak\.2 .*restore it with: syndicator store restore metals$/);
+  await assert.rejects(FileStore.open(dir, ['metals']), /newest good backup: .*metals\.json\.bak\.2 .*restore it with: syndicator store restore metals$/);
 
   const restored = await runSyndicator(['store', 'restore', 'metals'], { DATA_DIR: dir });
   assert.equal(restored.code, 0, restored.stderr);
   assert.match(restored.stdout, /^restored .*channels\/metals\.json from .*metals\.json\.bak\.2 \(written \S+, 2 items\); the file it replaced is kept as .*metals\.json\.before-restore-\S+\n$/);
-  const store = await LowdbStore.open(dir, ['metals']);
+  const store = await FileStore.open(dir, ['metals']);
   assert.equal(store.items('metals').length, 2);
   const kept = (await readdir(path.dirname(file))).find((n) => n.startsWith('metals.json.before-restore-'));
   assert.equal(await readFile(path.join(path.dirname(file), kept!), 'utf8'), damaged);
@@ -58,7 +58,7 @@ test('store restore --backup N restores that one, and refuses one that does not 
   const { dir } = await dataDirWithHistory(t);
   const third = await runSyndicator(['store', 'restore', 'metals', '--backup', '3'], { DATA_DIR: dir });
   assert.equal(third.code, 0, third.stderr);
-  assert.equal((await LowdbStore.open(dir, ['metals'])).items('metals').length, 1);
+  assert.equal((await FileStore.open(dir, ['metals'])).items('metals').length, 1);
 
   const missing = await runSyndicator(['store', 'restore', 'metals', '--backup', '9'], { DATA_DIR: dir });
   assert.equal(missing.code, 1);
@@ -73,7 +73,7 @@ test('store restore --backup N restores that one, and refuses one that does not 
 
 test('store restore --month restores an archive month', async (t) => {
   const { dir } = await dataDirWithHistory(t);
-  const store = await LowdbStore.open(dir, ['metals']);
+  const store = await FileStore.open(dir, ['metals']);
   await store.apply('metals', { items: [makeItem(5)], sourceStates: [], maxItems: 3, now });
   const month = path.join(dir, 'archive', 'metals', '2019-06.json');
   await writeFile(month, '');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../src/store/files/migrations.js';
 import type { Migration } from '../../src/store/files/migrations.js';
 import { SchemaVersionError } from '../../src/store/store.js';
@@ -39,7 +39,7 @@ test('a channel file of schema version 1 (written before itemsVersion existed) l
   });
   await writeFile(file, v1);
 
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   assert.deepEqual(store.items('a').map((i) => i.title), ['第2条新闻', '第1条新闻']);
   assert.equal(store.revision('a'), 1);
   assert.equal(store.sourceStates('a')[0]?.lastRunAt, '2025-12-31T00:00:00.000Z');
@@ -63,7 +63,7 @@ test('a file from a newer schema is refused with a clear message, never read as 
   await mkdir(path.dirname(file), { recursive: true });
   const newer = JSON.stringify({ schemaVersion: SCHEMA_VERSION + 1, kind: 'channel', channelId: 'a', itemsVersion: 'x', items: [], sources: {}, shiny: true });
   await writeFile(file, newer);
-  await assert.rejects(LowdbStore.open(dir, ['a']), (err: Error) => {
+  await assert.rejects(FileStore.open(dir, ['a']), (err: Error) => {
     assert.ok(err instanceof SchemaVersionError);
     assert.match(
       err.message,

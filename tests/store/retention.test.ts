@@ -3,7 +3,7 @@ import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadFeeds } from '../../src/config/channels.js';
-import { LowdbStore } from '../../src/store/files/file-store.js';
+import { FileStore } from '../../src/store/files/file-store.js';
 import { archiveMonthOf } from '../../src/model.js';
 import { parseMaxAge, selectEvictions } from '../../src/store/retention.js';
 import { makeItem } from '../helpers/items.js';
@@ -42,7 +42,7 @@ test('evictions: beyond maxItems (oldest first) and older than maxAge', () => {
 test('retention moves items beyond maxItems into monthly archive files, readable through the store', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   // Items 1…5 are an hour apart on 2019-06-01; 800 and 900 fall in July.
   const items = [1, 2, 3, 4, 5, 800, 900].map((n) => makeItem(n));
   const result = await store.apply('a', { items, sourceStates: [], maxItems: 3, now });
@@ -61,7 +61,7 @@ test('retention moves items beyond maxItems into monthly archive files, readable
   assert.equal(onDisk.items.length, 4);
 
   // Later evictions merge into the same month; another process sees them after sync().
-  const other = await LowdbStore.open(dir, ['a']);
+  const other = await FileStore.open(dir, ['a']);
   await store.apply('a', { items: [makeItem(1000), makeItem(1001)], sourceStates: [], maxItems: 3, now });
   await other.sync();
   assert.deepEqual(other.archiveMonths('a'), ['2019-06', '2019-07']);
@@ -72,7 +72,7 @@ test('retention moves items beyond maxItems into monthly archive files, readable
 test('maxAge moves old items to the archive in the same run; nothing is archived (or written there) when nothing is evicted', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   const first = await store.apply('a', { items: [aged(1, 1), aged(2, 30)], sourceStates: [], maxItems: 100, maxAgeMs: 90 * DAY, now });
   assert.equal(first.archived, 0);
   assert.deepEqual(await readdir(dir), ['channels']);
@@ -88,7 +88,7 @@ test('maxAge moves old items to the archive in the same run; nothing is archived
 test('an upstream that still lists an archived item: counted unchanged, no write to the archive, the revision stays', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   const items = [1, 2, 3].map((n) => makeItem(n));
   await store.apply('a', { items, sourceStates: [], maxItems: 2, now });
   const archive = path.join(dir, 'archive', 'a', '2019-06.json');
@@ -115,7 +115,7 @@ test('an upstream that still lists an archived item: counted unchanged, no write
 test('a damaged archive month fails the apply that would write it (the live file stays as it was) and names its backup', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   await store.apply('a', { items: [1, 2, 3].map((n) => makeItem(n)), sourceStates: [], maxItems: 2, now });
   await store.apply('a', { items: [makeItem(4)], sourceStates: [], maxItems: 2, now });
   const live = await readFile(path.join(dir, 'channels', 'a.json'), 'utf8');

@@ -3,7 +3,7 @@
 import { ParseError } from '../errors.js';
 import type { ParsedEntry, ParsedFeed } from './parsed.js';
 import { collapseWhitespace } from '../text.js';
-import { escapeText } from './xml-tree.js';
+import { escapeMarkup } from '../../text.js';
 import { personName } from './xml-feed.js';
 
 type Json = Record<string, unknown>;
@@ -41,14 +41,14 @@ export function readJsonFeed(text: string): ParsedFeed {
 function entry(item: Json, feedAuthors: string[]): ParsedEntry {
   const id = typeof item.id === 'number' ? String(item.id) : str(item.id);
   const authors = people(item);
-  const contentHtml = str(item.content_html) ?? (str(item.content_text) !== undefined ? `<p>${escapeText(str(item.content_text)!)}</p>` : undefined);
+  const contentHtml = str(item.content_html) ?? (str(item.content_text) !== undefined ? `<p>${escapeMarkup(str(item.content_text)!)}</p>` : undefined);
   const summary = str(item.summary);
   return {
     ...opt('guid', id),
     ...opt('link', str(item.url) ?? str(item.external_url)),
     ...opt('title', str(item.title)),
     titleIsHtml: false,
-    ...opt('summary', summary === undefined ? undefined : escapeText(summary)),
+    ...opt('summary', summary === undefined ? undefined : escapeMarkup(summary)),
     ...opt('contentHtml', contentHtml),
     ...opt('published', str(item.date_published)),
     ...opt('updated', str(item.date_modified)),

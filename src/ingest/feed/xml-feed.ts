@@ -5,7 +5,8 @@
 import { htmlToText } from '../sanitize.js';
 import { collapseWhitespace } from '../text.js';
 import type { ParsedEntry, ParsedFeed } from './parsed.js';
-import { attr, child, childrenNamed, escapeText, hasElementChildren, innerHtml, isElement, textContent, type XmlElement } from './xml-tree.js';
+import { escapeMarkup } from '../../text.js';
+import { attr, child, childrenNamed, hasElementChildren, innerHtml, isElement, textContent, type XmlElement } from './xml-tree.js';
 
 /** A text construct read with its type: `html` values are HTML (xhtml is written back as HTML). */
 export interface TypedText {
@@ -180,7 +181,7 @@ function atomHtml(el: XmlElement): string | undefined {
 }
 
 function htmlOf(t: TypedText): string | undefined {
-  return nonBlank(t.type === 'html' ? t.value : escapeText(t.value));
+  return nonBlank(t.type === 'html' ? t.value : escapeMarkup(t.value));
 }
 
 /** A typed text as plain text: the one conversion, tags dropped, entities decoded, words in order. */

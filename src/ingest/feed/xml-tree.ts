@@ -8,6 +8,7 @@
 
 import { load } from 'cheerio';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { escapeMarkup } from '../../text.js';
 
 export interface XmlElement {
   /** Canonical name: `title`, `atom:entry`, `dc:date`, `xhtml:div`, … */
@@ -286,12 +287,12 @@ export function innerHtml(el: XmlElement): string {
   let out = '';
   for (const c of el.children) {
     if (typeof c === 'string') {
-      out += escapeText(c);
+      out += escapeMarkup(c);
       continue;
     }
     const attrs = Object.entries(c.attrs)
       .filter(([k]) => !k.startsWith('xmlns') && !k.startsWith('xml:'))
-      .map(([k, v]) => ` ${k.includes(':') ? k.slice(k.indexOf(':') + 1) : k}="${escapeAttr(v)}"`)
+      .map(([k, v]) => ` ${k.includes(':') ? k.slice(k.indexOf(':') + 1) : k}="${escapeMarkup(v, true)}"`)
       .join('');
     // An HTML void element left unclosed (`one<br>two`) holds what follows it: written after it.
     out += VOID.has(c.local) ? `<${c.local}${attrs}>${innerHtml(c)}` : `<${c.local}${attrs}>${innerHtml(c)}</${c.local}>`;
@@ -299,10 +300,3 @@ export function innerHtml(el: XmlElement): string {
   return out;
 }
 
-export function escapeText(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeAttr(value: string): string {
-  return escapeText(value).replace(/"/g, '&quot;');
-}

@@ -113,6 +113,33 @@ export function readLabels(line: string): LabelReading {
   return { facts, hasLabel, hasDate, infoOnly: (hasLabel || hasDate) && isFurniture(rest) };
 }
 
+// A value in running text (a feed entry's summary, say) ends at the first space or punctuation: prose
+// follows it on the same line, unlike the info lines readLabels reads.
+const PROSE_VALUE = /[^\s,，.。;；:：、!！?？|｜/()（）\[\]【】<>《》「」『』"“”']{1,40}/uy;
+const SPACES = /[ \u3000\u00a0]*/y;
+
+/**
+ * Finds a value of `kind` labelled in running text, with the same labels readLabels knows (spaced
+ * `作　者：`, `本报记者 张三`, `文/李明`): `作者:吴刚。` → 吴刚. When several labels of the kind occur, the one
+ * listed first in LABELS wins (作者 before 记者); a label with no value after it gives nothing.
+ */
+export function findLabelledValue(text: string, kind: LabelKind): string | undefined {
+  let best: { rank: number; value: string } | undefined;
+  for (const match of text.matchAll(LABEL)) {
+    const label = (match[1] ?? match[2] ?? match[3] ?? '').replace(/[ \u3000\u00a0]/g, '');
+    if (KIND_OF.get(label) !== kind) continue;
+    SPACES.lastIndex = match.index + match[0].length;
+    SPACES.exec(text);
+    PROSE_VALUE.lastIndex = SPACES.lastIndex;
+    const value = PROSE_VALUE.exec(text)?.[0];
+    if (value === undefined) continue;
+    const listed = LABELS.findIndex(([l]) => l === label);
+    const rank = listed === -1 ? LABELS.length : listed;
+    if (best === undefined || rank < best.rank) best = { rank, value };
+  }
+  return best?.value;
+}
+
 export interface BracketedLabels {
   facts: LabelFacts;
   /** The text without the bracketed label groups. */

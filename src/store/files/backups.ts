@@ -3,6 +3,7 @@ import path from 'node:path';
 import { backupPath, readTextIfExists, writeFileDurably } from './durable-file.js';
 import { withFileLock } from './file-lock.js';
 import { SchemaVersionError, StoreError } from '../store.js';
+import { escapeRegExp } from '../../text.js';
 
 /** How a document's text is judged and summed up; the same parse that loading uses (migrations included). */
 export interface DocumentReader<T> {
@@ -174,6 +175,3 @@ function reasonOf(err: unknown): string {
   return message.replace(/^store: /, '').replace(/\s+/g, ' ').trim();
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

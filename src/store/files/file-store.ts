@@ -2,41 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, link } from 'node:fs/promises';
 import path from 'node:path';
 import { compareItems, type Item, type SourceState } from '../../model.js';
-import { archiveDir, archiveItems, checkItems, listArchiveMonths, MONTH_PATTERN, readArchive, removeFromArchive } from './archive.js';
+import { type ChannelDocument, MAX_TOMBSTONES, checkChannel, emptyDocument } from './channel-document.js';
+import { channelSerializer } from './channel-serializer.js';
+import { archiveDir, archiveItems, listArchiveMonths, MONTH_PATTERN, readArchive, removeFromArchive } from './archive.js';
 import { countItems } from './backups.js';
 import type { DocumentReader } from './backups.js';
 import { DEFAULT_BACKUPS, sweepTempFilesIn } from './durable-file.js';
 import { JsonDocument } from './json-document.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import { selectEvictions } from '../retention.js';
+import { mergeBatch, sourceStatesAfter } from '../merge.js';
 import { StoreError } from '../store.js';
-import type { ApplyResult, IngestBatch, SourceCounts, Store } from '../store.js';
+import type { ApplyResult, IngestBatch, Store } from '../store.js';
 
 export { SCHEMA_VERSION };
+export { type ChannelDocument, MAX_TOMBSTONES } from './channel-document.js';
 
-/**
- * The document kept per channel at <dataDir>/channels/<id>.json. The source states live here, beside the
- * items, rather than in a separate state file: an upstream's ETag and Last-Modified must never be saved
- * without the items they validated (the next conditional GET would answer 304 and those items would be
- * lost for good), and one document per run keeps that atomic with one write.
- */
-export interface ChannelDocument {
-  schemaVersion: number;
-  kind: 'channel';
-  channelId: string;
-  /** A new random token whenever the items (live or archived) change, so every process can tell (and caches can key on it). */
-  itemsVersion: string;
-  items: Item[];
-  sources: Record<string, SourceState>;
-  /** Items an operator deleted (id → ISO 8601 deletedAt): merge() never adds them again. The newest
-   *  MAX_TOMBSTONES are kept. */
-  tombstones: Record<string, string>;
-}
-
-/** Tombstones kept per channel; the oldest go first (an upstream rarely lists an entry for that long). */
-export const MAX_TOMBSTONES = 10_000;
-
-export interface LowdbStoreOptions {
+export interface FileStoreOptions {
   /** Rotated backups per file (default 3). */
   backups?: number;
   /** Debounce window of each channel's writer, in ms (default 0: group commit only). */
@@ -87,7 +68,7 @@ export function channelReader(file: string, channelId: string): DocumentReader<C
  * JsonDocument (durable writes, rotated backups); items that retention removes go to monthly archive
  * files first (archive.ts).
  */
-export class LowdbStore implements Store {
+export class FileStore implements Store {
   readonly #slots = new Map<string, Slot>();
 
   private constructor(
@@ -101,8 +82,8 @@ export class LowdbStore implements Store {
    * one. A document of an older schema is migrated in memory, and the file as it was is kept beside it
    * (`<file>.schema-v<N>`) before the first write at the new version can replace it.
    */
-  static async open(dataDir: string, channelIds: readonly string[], options: LowdbStoreOptions = {}): Promise<LowdbStore> {
-    const store = new LowdbStore(dataDir, options.backups ?? DEFAULT_BACKUPS);
+  static async open(dataDir: string, channelIds: readonly string[], options: FileStoreOptions = {}): Promise<FileStore> {
+    const store = new FileStore(dataDir, options.backups ?? DEFAULT_BACKUPS);
     const openOne = async (id: string): Promise<Slot> => {
       const file = channelFile(dataDir, id);
       let migratedFrom: number | undefined;
@@ -141,7 +122,8 @@ export class LowdbStore implements Store {
   apply(channelId: string, batch: IngestBatch): Promise<ApplyResult> {
     const slot = this.#slot(channelId);
     return slot.doc.update(async (data) => {
-      const merged = merge(data, batch);
+      const merged = mergeBatch(data, batch);
+      data.items = merged.items;
       let archived = 0;
       let removed = 0;
       if (merged.evicted.length > 0) {
@@ -161,7 +143,7 @@ export class LowdbStore implements Store {
           }
         }
       }
-      recordSourceStates(data, batch, merged.bySource);
+      data.sources = sourceStatesAfter(data.sources, batch, merged.bySource);
       const changed = merged.liveChanged || archived > 0;
       if (changed) data.itemsVersion = randomUUID();
       return { bySource: merged.bySource, removed, archived, changed };
@@ -240,89 +222,6 @@ export class LowdbStore implements Store {
   }
 }
 
-interface Merged {
-  bySource: Map<string, SourceCounts>;
-  /** Items that retention takes out of the live set (they go to the archive). */
-  evicted: Item[];
-  /** Ids new to the live set in this batch. */
-  added: Set<string>;
-  /** Whether the live set a reader sees changed. */
-  liveChanged: boolean;
-}
-
-function merge(doc: ChannelDocument, batch: IngestBatch): Merged {
-  const byId = new Map(doc.items.map((item, index) => [item.id, index]));
-  const bySource = new Map<string, SourceCounts>();
-  const added = new Set<string>();
-  const touched = new Set<string>();
-  const nowIso = batch.now.toISOString();
-
-  for (const incoming of batch.items) {
-    const counts = bySource.get(incoming.sourceId) ?? { added: 0, updated: 0, unchanged: 0 };
-    bySource.set(incoming.sourceId, counts);
-    // Deleted by an operator: never back, and not news either.
-    if (Object.hasOwn(doc.tombstones, incoming.id)) continue;
-    const index = byId.get(incoming.id);
-    if (index === undefined) {
-      byId.set(incoming.id, doc.items.length);
-      doc.items.push({ ...incoming });
-      counts.added += 1;
-      added.add(incoming.id);
-      touched.add(incoming.id);
-      continue;
-    }
-    const existing = doc.items[index]!;
-    if (existing.contentHash === incoming.contentHash) {
-      counts.unchanged += 1;
-      continue;
-    }
-    // The content changed: updatedAt must move forward even when the upstream did not say so.
-    const updatedAt = incoming.updatedAt > existing.updatedAt ? incoming.updatedAt : nowIso;
-    doc.items[index] = { ...incoming, ingestedAt: existing.ingestedAt, updatedAt };
-    counts.updated += 1;
-    touched.add(incoming.id);
-  }
-
-  const evictedIds = selectEvictions(doc.items, { maxItems: batch.maxItems, now: batch.now, ...(batch.maxAgeMs !== undefined && { maxAgeMs: batch.maxAgeMs }) });
-  const evicted: Item[] = [];
-  if (evictedIds.size > 0) {
-    const keep: Item[] = [];
-    for (const item of doc.items) (evictedIds.has(item.id) ? evicted : keep).push(item);
-    doc.items = keep;
-  }
-  // The live set changed when an item of it left, or when an added or updated item stayed in it.
-  const liveChanged = evicted.some((i) => !added.has(i.id)) || [...touched].some((id) => !evictedIds.has(id));
-  return { bySource, evicted, added, liveChanged };
-}
-
-/**
- * Writes a channel document as UTF-8 chunks, keeping each item's encoded JSON from one write to the next:
- * stored items are never edited in place (merge replaces an item with a new object), so an item object
- * seen before has the same bytes. A write then encodes only new and changed items and the small rest of
- * the document — on CJK text, UTF-8 encoding costs more than JSON.stringify itself (docs/benchmarks.md).
- * The cache costs about the file's size in memory and empties itself when items are dropped or reloaded.
- */
-function channelSerializer(): (doc: ChannelDocument) => Uint8Array[] {
-  const encoded = new WeakMap<Item, Uint8Array>();
-  const comma = Buffer.from(',');
-  return (doc) => {
-    const { items, ...rest } = doc;
-    // `rest` always has schemaVersion, so its JSON ends in "}" after at least one member.
-    const chunks: Uint8Array[] = [Buffer.from(`${JSON.stringify(rest).slice(0, -1)},"items":[`)];
-    for (const [i, item] of items.entries()) {
-      let bytes = encoded.get(item);
-      if (bytes === undefined) {
-        bytes = Buffer.from(JSON.stringify(item));
-        encoded.set(item, bytes);
-      }
-      if (i > 0) chunks.push(comma);
-      chunks.push(bytes);
-    }
-    chunks.push(Buffer.from(']}'));
-    return chunks;
-  };
-}
-
 async function mapWithConcurrency<A, B>(inputs: readonly A[], limit: number, fn: (input: A) => Promise<B>): Promise<B[]> {
   const results: B[] = new Array<B>(inputs.length);
   let next = 0;
@@ -336,35 +235,6 @@ async function mapWithConcurrency<A, B>(inputs: readonly A[], limit: number, fn:
   return results;
 }
 
-/** A source's counts are only known after the merge and the archive step; they ride in the same write. */
-function recordSourceStates(doc: ChannelDocument, batch: IngestBatch, bySource: Map<string, SourceCounts>): void {
-  for (const state of batch.sourceStates) {
-    const counts = bySource.get(state.sourceId) ?? { added: 0, updated: 0, unchanged: 0 };
-    const fetched = batch.items.filter((i) => i.sourceId === state.sourceId).length;
-    doc.sources[state.sourceId] = { ...state, lastCounts: { fetched, ...counts } };
-  }
-}
-
-function emptyDocument(channelId: string): ChannelDocument {
-  return { schemaVersion: SCHEMA_VERSION, kind: 'channel', channelId, itemsVersion: '', items: [], sources: {}, tombstones: {} };
-}
-
-function checkChannel(doc: Record<string, unknown>, channelId: string): ChannelDocument {
-  if (doc.kind !== 'channel') throw new Error(`not a channel document (kind ${JSON.stringify(doc.kind) ?? 'missing'})`);
-  if (typeof doc.channelId === 'string' && doc.channelId !== channelId) {
-    throw new Error(`holds channel "${doc.channelId}", not "${channelId}"`);
-  }
-  checkItems(doc.items);
-  if (typeof doc.sources !== 'object' || doc.sources === null || Array.isArray(doc.sources)) {
-    throw new Error('not a channel document (expected "sources" to be an object)');
-  }
-  if (typeof doc.itemsVersion !== 'string') throw new Error('not a channel document ("itemsVersion" is not a string)');
-  if (typeof doc.tombstones !== 'object' || doc.tombstones === null || Array.isArray(doc.tombstones)) {
-    throw new Error('not a channel document (expected "tombstones" to be an object)');
-  }
-  return { ...(doc as unknown as ChannelDocument), channelId };
-}
-
 /** Keeps `file` as it is now under another name (a hard link; a copy where links are not supported); an existing copy is left alone. */
 async function keepCopy(file: string, as: string): Promise<void> {
   try {
@@ -375,3 +245,7 @@ async function keepCopy(file: string, as: string): Promise<void> {
     await copyFile(file, as);
   }
 }
+
+/** The class's name before it said what it is (the file backend, not the vendor's). Kept only so that
+ *  branches written against the old name merge cleanly; new code uses FileStore. */
+export { FileStore as LowdbStore };

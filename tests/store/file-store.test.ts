@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LowdbStore, SCHEMA_VERSION } from '../../src/store/files/file-store.js';
+import { FileStore, SCHEMA_VERSION } from '../../src/store/files/file-store.js';
 import { makeItem } from '../helpers/items.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -12,7 +12,7 @@ const state = (sourceId: string) => ({ sourceId, consecutiveFailures: 0, lastRun
 test('items are written to one compact JSON file per channel and read back after reopening', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a', 'b']);
+  const store = await FileStore.open(dir, ['a', 'b']);
   const result = await store.apply('a', { items: [makeItem(1), makeItem(2)], sourceStates: [state('s')], maxItems: 10, now });
   assert.equal(result.bySource.get('s')?.added, 2);
   assert.equal(result.changed, true);
@@ -25,7 +25,7 @@ test('items are written to one compact JSON file per channel and read back after
   assert.equal(doc.items.length, 2);
   assert.deepEqual(doc.sources.s.lastCounts, { fetched: 2, added: 2, updated: 0, unchanged: 0 });
 
-  const reopened = await LowdbStore.open(dir, ['a', 'b']);
+  const reopened = await FileStore.open(dir, ['a', 'b']);
   assert.deepEqual(reopened.items('a').map((i) => i.title), ['第2条新闻', '第1条新闻'], 'newest first');
   assert.equal(reopened.items('b').length, 0);
 });
@@ -33,7 +33,7 @@ test('items are written to one compact JSON file per channel and read back after
 test('re-ingesting the same items adds no duplicates and leaves the revision alone', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   await store.apply('a', { items: [makeItem(1), makeItem(2)], sourceStates: [], maxItems: 10, now });
   const revision = store.revision('a');
   const again = await store.apply('a', { items: [makeItem(1), makeItem(2)], sourceStates: [], maxItems: 10, now });
@@ -46,7 +46,7 @@ test('re-ingesting the same items adds no duplicates and leaves the revision alo
 test('a changed item keeps ingestedAt and its updatedAt moves forward, even when the upstream date did not', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   await store.apply('a', { items: [makeItem(1)], sourceStates: [], maxItems: 10, now });
   const before = store.items('a')[0]!;
   const later = new Date('2026-02-01T00:00:00Z');
@@ -63,7 +63,7 @@ test('a changed item keeps ingestedAt and its updatedAt moves forward, even when
 test('retention keeps the newest maxItems items', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   const items = [5, 1, 4, 2, 3].map((n) => makeItem(n));
   const result = await store.apply('a', { items, sourceStates: [], maxItems: 3, now });
   assert.equal(result.removed, 2);
@@ -73,13 +73,13 @@ test('retention keeps the newest maxItems items', async (t) => {
 test('a damaged channel file stops the open with its name, and is left untouched', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   await store.apply('a', { items: [makeItem(1)], sourceStates: [], maxItems: 10, now });
   const file = path.join(dir, 'channels', 'a.json');
   const good = await readFile(file, 'utf8');
   const truncated = good.slice(0, good.length - 20);
   await writeFile(file, truncated);
-  await assert.rejects(LowdbStore.open(dir, ['a']), (err: Error) => {
+  await assert.rejects(FileStore.open(dir, ['a']), (err: Error) => {
     assert.match(err.message, /^store: .*channels\/a\.json is damaged and was not loaded/);
     return true;
   });
@@ -89,8 +89,8 @@ test('a damaged channel file stops the open with its name, and is left untouched
 test('two processes sharing the data directory never overwrite each other (writer B sees writer A)', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const server = await LowdbStore.open(dir, ['a']);
-  const cli = await LowdbStore.open(dir, ['a']);
+  const server = await FileStore.open(dir, ['a']);
+  const cli = await FileStore.open(dir, ['a']);
   await server.apply('a', { items: [makeItem(1)], sourceStates: [state('s')], maxItems: 10, now });
   await cli.apply('a', { items: [makeItem(2, { sourceId: 't' })], sourceStates: [state('t')], maxItems: 10, now });
   await Promise.all([
@@ -107,13 +107,13 @@ test('two processes sharing the data directory never overwrite each other (write
 test('the file always holds what the store holds: cached item bytes follow updates, and the JSON is the same as JSON.stringify', async (t) => {
   const { dir, dispose } = await tempDir();
   t.after(dispose);
-  const store = await LowdbStore.open(dir, ['a']);
+  const store = await FileStore.open(dir, ['a']);
   await store.apply('a', { items: [1, 2, 3].map((n) => makeItem(n)), sourceStates: [state('s')], maxItems: 10, now });
   await store.apply('a', { items: [makeItem(2, { title: '改过的', contentHash: 'hash-2b' }), makeItem(4)], sourceStates: [state('s')], maxItems: 3, now });
   const raw = await readFile(path.join(dir, 'channels', 'a.json'), 'utf8');
   const doc = JSON.parse(raw);
   assert.equal(raw, JSON.stringify(doc), 'compact JSON, nothing but JSON.stringify would write');
-  const reopened = await LowdbStore.open(dir, ['a']);
+  const reopened = await FileStore.open(dir, ['a']);
   assert.deepEqual(reopened.items('a'), store.items('a'));
   assert.deepEqual(reopened.items('a').map((i) => i.title), ['第4条新闻', '第3条新闻', '改过的']);
 });

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblems, loadFeeds } from '../config/channels.js';
-import { EXIT, UsageError, table } from './support.js';
+import { EXIT, UsageError, exitQuietlyOnClosedPipe, table } from './support.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import type { Config } from '../config/env.js';
 import { registerIngestCommands } from './ingest.js';
@@ -149,6 +149,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 
 /** Runs the CLI; never throws: errors become one line on stderr and an exit code. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const program = buildProgram(env);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -21,6 +21,7 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
     ETag: etag,
     'Cache-Control': headers.cacheControl,
     Vary: 'Accept-Encoding, Accept',
+    'X-Content-Type-Options': 'nosniff',
   };
   if (rep.lastModified) common['Last-Modified'] = rep.lastModified;
   if (headers.link) common.Link = headers.link;
@@ -35,7 +36,6 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
     ...common,
     'Content-Type': forBrowser(req, rep.contentType),
     'Content-Length': String(body.length),
-    'X-Content-Type-Options': 'nosniff',
     ...(coding !== 'identity' && { 'Content-Encoding': coding }),
   });
   // Node writes no body for HEAD, but the headers above (Content-Length included) still describe it.

@@ -64,6 +64,8 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     metrics,
     problems: formatProblems(feeds.problems, config.feedsDir),
     dirs: [config.feedsDir, config.dataDir],
+    outputCacheBytes: config.outputCacheBytes,
+    archivePageItems: config.archivePageItems,
     ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
   });
   const server = createFeedServer(app, metrics, log);

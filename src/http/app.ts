@@ -33,6 +33,9 @@ export interface AppDeps {
   problems?: readonly string[];
   /** FEEDS_DIR and DATA_DIR: paths under them are shown relative to them, never absolute. */
   dirs?: readonly string[];
+  /** Output cache budget in bytes (OUTPUT_CACHE_BYTES) and items per archive document (ARCHIVE_PAGE_ITEMS). */
+  outputCacheBytes?: number;
+  archivePageItems?: number;
   now?: () => Date;
 }
 
@@ -46,6 +49,8 @@ export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; 
     baseUrl: deps.baseUrl,
     now,
     ...(deps.hubUrl !== undefined && { hubUrl: deps.hubUrl }),
+    ...(deps.outputCacheBytes !== undefined && { maxBytes: deps.outputCacheBytes }),
+    ...(deps.archivePageItems !== undefined && { archivePageItems: deps.archivePageItems }),
   });
   const publicFeeds = new PublicFeeds({
     cache,

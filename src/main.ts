@@ -62,7 +62,10 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     partners,
     subscribers: subscribers.stats,
     metrics,
-    problems: formatProblems(feeds.problems),
+    problems: formatProblems(feeds.problems, config.feedsDir),
+    dirs: [config.feedsDir, config.dataDir],
+    outputCacheBytes: config.outputCacheBytes,
+    archivePageItems: config.archivePageItems,
     ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
   });
   const server = createFeedServer(app, metrics, log);

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblems, loadFeeds } from '../config/channels.js';
-import { EXIT, UsageError, flushStdio, table } from './support.js';
+import { EXIT, UsageError, exitQuietlyOnClosedPipe, flushStdio, table } from './support.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import type { Config } from '../config/env.js';
 import { registerIngestCommands } from './ingest.js';
@@ -154,6 +154,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
  * all output has been written, so the caller may `process.exit` with the code at once.
  */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const code = await runProgram(argv, env);
   await flushStdio();
   return code;

@@ -41,3 +41,23 @@ export async function flushStdio(): Promise<void> {
     ),
   );
 }
+
+let closedPipeHandled = false;
+
+/**
+ * Makes every command stop quietly when the reader of its output goes away (`syndicator ledger
+ * --format json | head -1`): a write to a closed pipe (EPIPE) exits 0 with nothing on stderr, as
+ * Unix tools do, instead of an unhandled 'error' event and its stack trace. Other stream errors are
+ * reported as one line, exit 1. Installed once, by runCli.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  if (closedPipeHandled) return;
+  closedPipeHandled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(EXIT.ok);
+      if (stream !== process.stderr) process.stderr.write(`syndicator: cannot write output: ${err.message}\n`);
+      process.exit(EXIT.failed);
+    });
+  }
+}

@@ -19,6 +19,10 @@ export interface Config {
   partnerRatePerMinute: number;
   /** WebSub hub to announce in public feeds and to ping after an ingest changes a channel. */
   websubHubUrl?: string;
+  /** Bytes of rendered feed documents the output cache keeps (each counted with room for its compressed forms). */
+  outputCacheBytes: number;
+  /** Most items in one RFC 5005 archive document; a month with more is split into parts. */
+  archivePageItems: number;
 }
 
 export const USER_AGENT = 'Syndicator/0.1 (+https://github.com/syndicator/syndicator; feed syndication for enterprise news)';
@@ -44,6 +48,8 @@ const schema = z.object({
   USER_AGENT: z.string().min(1).default(USER_AGENT),
   SHUTDOWN_TIMEOUT_MS: intFrom(0, 600_000).default(30_000),
   PARTNER_RATE_PER_MINUTE: intFrom(1, 1_000_000).default(60),
+  OUTPUT_CACHE_BYTES: intFrom(1024 * 1024, 64 * 1024 * 1024 * 1024).default(128 * 1024 * 1024),
+  ARCHIVE_PAGE_ITEMS: intFrom(10, 10_000).default(300),
   WEBSUB_HUB_URL: z.url({ protocol: /^https?$/, error: 'expected the absolute http(s) URL of a WebSub hub' }).optional(),
 });
 
@@ -77,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     userAgent: e.USER_AGENT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     partnerRatePerMinute: e.PARTNER_RATE_PER_MINUTE,
+    outputCacheBytes: e.OUTPUT_CACHE_BYTES,
+    archivePageItems: e.ARCHIVE_PAGE_ITEMS,
     ...(e.WEBSUB_HUB_URL !== undefined && { websubHubUrl: e.WEBSUB_HUB_URL }),
   });
 }

@@ -3,9 +3,9 @@ import type { Express, Response } from 'express';
 import type { Logger } from '../log.js';
 import type { Channel, License } from '../model.js';
 import type { Store } from '../store/store.js';
-import { errorHandler, HttpError, notFound } from './errors.js';
+import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors.js';
 import { Cadence } from '../schedule/cadence.js';
-import { collectStatus } from './status.js';
+import { collectStatus, relativePaths } from './status.js';
 import { DEFAULT_LIMIT, splitExtension } from './feed-request.js';
 import { OutputCache } from './output-cache.js';
 import { channelPage, feedStylesheet, indexPage, licensePage, namespaceDocument, opmlDocument } from './pages.js';
@@ -31,6 +31,11 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Problems found in FEEDS_DIR at startup (one line each; their channels are left out), shown by /status. */
   problems?: readonly string[];
+  /** FEEDS_DIR and DATA_DIR: paths under them are shown relative to them, never absolute. */
+  dirs?: readonly string[];
+  /** Output cache budget in bytes (OUTPUT_CACHE_BYTES) and items per archive document (ARCHIVE_PAGE_ITEMS). */
+  outputCacheBytes?: number;
+  archivePageItems?: number;
   now?: () => Date;
 }
 
@@ -44,6 +49,8 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
     baseUrl: deps.baseUrl,
     now,
     ...(deps.hubUrl !== undefined && { hubUrl: deps.hubUrl }),
+    ...(deps.outputCacheBytes !== undefined && { maxBytes: deps.outputCacheBytes }),
+    ...(deps.archivePageItems !== undefined && { archivePageItems: deps.archivePageItems }),
   });
   const publicFeeds = new PublicFeeds({
     cache,
@@ -57,6 +64,11 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Every response, errors included, is read as the type it declares (no MIME sniffing).
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use(requestLog(deps.log));
   if (deps.metrics) app.use(deps.metrics.middleware());
 
@@ -89,7 +101,7 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
 
   app.get('/status', (_req, res) => {
     const report = { ...collectStatus(deps.channels, deps.store, deps.subscribers?.counts(now().getTime()) ?? []), problems: deps.problems ?? [] };
-    res.type('application/json; charset=utf-8').set('Cache-Control', 'no-store').send(`${JSON.stringify(report, null, 2)}\n`);
+    res.type('application/json; charset=utf-8').set('Cache-Control', 'no-store').send(`${relativePaths(JSON.stringify(report, null, 2), deps.dirs ?? [])}\n`);
   });
 
   const metrics = deps.metrics;
@@ -125,10 +137,26 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
     res.type('text/plain; charset=utf-8').send(await namespaceDocument());
   });
 
+  app.all(ROUTES, methodNotAllowed);
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return Object.assign(app, { publicFeeds });
 }
+
+/** Every path the routes above serve (GET and HEAD only): any other method on them is a 405. */
+const ROUTES = [
+  '/',
+  '/healthz',
+  '/channels/:id',
+  '/feeds/:file',
+  '/status',
+  '/metrics',
+  '/assets/feed.xsl',
+  '/partner/feeds/:file',
+  '/opml.xml',
+  '/licenses/:file',
+  '/ns/reprint/1.0',
+];
 
 function sendHtml(res: Response, html: string): void {
   res.type('text/html; charset=utf-8').set('X-Content-Type-Options', 'nosniff').send(html);

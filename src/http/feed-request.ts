@@ -29,7 +29,7 @@ export function feedRequest(channels: ReadonlyMap<string, Channel>, file: string
   if (!ext || !isFormatId(ext)) {
     throw new HttpError(404, `unknown feed format "${ext ?? ''}" for channel "${id}"; use .rss, .atom or .json`);
   }
-  const { category, page } = params;
+  const { category, page, part } = params;
   if (category !== undefined && (typeof category !== 'string' || category.trim() === '' || category.length > 100)) {
     throw new HttpError(400, 'category must be one non-empty value of at most 100 characters');
   }
@@ -37,6 +37,9 @@ export function feedRequest(channels: ReadonlyMap<string, Channel>, file: string
     throw new HttpError(400, 'page must be a month, YYYY-MM (see the feed\'s prev-archive link)');
   }
   if (page !== undefined && category !== undefined) throw new HttpError(400, 'page and category cannot be combined');
+  if (part !== undefined && (page === undefined || typeof part !== 'string' || !/^[1-9]\d{0,5}$/.test(part))) {
+    throw new HttpError(400, 'part must be a whole number from 1, with page (see the archive\'s prev-archive link)');
+  }
   return {
     channel,
     format: ext,
@@ -44,6 +47,7 @@ export function feedRequest(channels: ReadonlyMap<string, Channel>, file: string
       limit: parseLimit(params.limit, channel.maxItems),
       ...(category !== undefined && { category }),
       ...(page !== undefined && { page }),
+      ...(typeof part === 'string' && Number(part) > 1 && { part: Number(part) }),
     },
   };
 }

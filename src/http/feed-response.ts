@@ -3,7 +3,7 @@
 // (which answers before Express routes anything) and the Express routes send exactly the same bytes.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ContentCoding, type Representation, encodedBody } from './output-cache.js';
+import { type ContentCoding, type Representation, compressed, readyBody } from './output-cache.js';
 
 export interface FeedHeaders {
   cacheControl: string;
@@ -13,7 +13,11 @@ export interface FeedHeaders {
   link?: string;
 }
 
-/** Sends the representation, or 304 when the client's copy is current; returns the status sent. */
+/**
+ * Sends the representation, or 304 when the client's copy is current; returns the status sent. A
+ * compressed body not made yet is compressed off the event loop first (once, whoever asks), and the
+ * response follows when it is ready; a failed compression sends the identity body.
+ */
 export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Representation, headers: FeedHeaders): 200 | 304 {
   const coding = negotiateCoding(req.headers['accept-encoding']);
   const etag = codedEtag(rep.etag, coding);
@@ -21,6 +25,7 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
     ETag: etag,
     'Cache-Control': headers.cacheControl,
     Vary: 'Accept-Encoding, Accept',
+    'X-Content-Type-Options': 'nosniff',
   };
   if (rep.lastModified) common['Last-Modified'] = rep.lastModified;
   if (headers.link) common.Link = headers.link;
@@ -30,17 +35,28 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
     res.writeHead(304, common).end();
     return 304;
   }
-  const body = encodedBody(rep, coding);
+  const body = readyBody(rep, coding);
+  if (body !== undefined) {
+    send200(req, res, rep, common, coding, body);
+  } else if (coding !== 'identity') {
+    compressed(rep, coding).then(
+      (encoded) => send200(req, res, rep, common, coding, encoded),
+      () => send200(req, res, rep, { ...common, ETag: rep.etag }, 'identity', rep.body),
+    );
+  }
+  return 200;
+}
+
+function send200(req: IncomingMessage, res: ServerResponse, rep: Representation, common: Record<string, string>, coding: ContentCoding, body: Buffer): void {
+  if (res.destroyed || res.headersSent) return;
   res.writeHead(200, {
     ...common,
     'Content-Type': forBrowser(req, rep.contentType),
     'Content-Length': String(body.length),
-    'X-Content-Type-Options': 'nosniff',
     ...(coding !== 'identity' && { 'Content-Encoding': coding }),
   });
   // Node writes no body for HEAD, but the headers above (Content-Length included) still describe it.
   res.end(body);
-  return 200;
 }
 
 /**

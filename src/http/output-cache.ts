@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { LRUCache } from 'lru-cache';
 import { archiveMonthOf, type Channel, compareItems, type Item, type License } from '../model.js';
 import { formats, publicItem } from '../render/index.js';
 import type { Delivery, FeedLinks, FormatId } from '../render/index.js';
@@ -20,6 +22,8 @@ export interface Representation {
   itemIds: readonly string[];
   /** Compressed bodies, made on first demand and kept: compression happens once per render. */
   readonly encoded: Map<Exclude<ContentCoding, 'identity'>, Buffer>;
+  /** Compressions under way (off the event loop), shared by every request that waits for one. */
+  readonly compressing: Map<Exclude<ContentCoding, 'identity'>, Promise<Buffer>>;
 }
 
 /** What a feed URL selects: how many of the newest items, one category, or one archived month. */
@@ -28,6 +32,8 @@ export interface FeedQuery {
   category?: string;
   /** An RFC 5005 archive page: a month, "YYYY-MM". */
   page?: string;
+  /** Which document of that month (1, the newest items, when absent); see OutputCache.archive. */
+  part?: number;
 }
 
 export interface OutputCacheDeps {
@@ -37,10 +43,16 @@ export interface OutputCacheDeps {
   now: () => Date;
   /** WebSub hub announced in every public feed, when one is configured. */
   hubUrl?: string;
+  /** Bytes of documents kept (OUTPUT_CACHE_BYTES); the least recently used go first. */
+  maxBytes?: number;
+  /** Most items in one archive document (ARCHIVE_PAGE_ITEMS). */
+  archivePageItems?: number;
 }
 
-/** At most this many representations are kept; the least recently used go first. */
-const MAX_ENTRIES = 2000;
+export const DEFAULT_OUTPUT_CACHE_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_ARCHIVE_PAGE_ITEMS = 300;
+/** Query forms (?limit, ?category) kept per channel, format and reader; the least recently used go first. */
+export const MAX_VARIANTS_PER_DOCUMENT = 16;
 
 /**
  * Renders each representation — (channel, format, query) for the public, and per grant for partners —
@@ -48,11 +60,32 @@ const MAX_ENTRIES = 2000;
  * comparison, never a render. Public documents carry the hub, the stylesheet and the RFC 5005 links.
  */
 export class OutputCache {
-  readonly #entries = new Map<string, Representation>();
+  readonly #entries: LRUCache<string, Representation>;
+  /** Document (channel, format, reader) → its cached query forms, least recently used first. */
+  readonly #variants = new Map<string, Set<string>>();
+  readonly #pageItems: number;
   #renders = 0;
   #hits = 0;
 
-  constructor(private readonly deps: OutputCacheDeps) {}
+  constructor(private readonly deps: OutputCacheDeps) {
+    this.#pageItems = deps.archivePageItems ?? DEFAULT_ARCHIVE_PAGE_ITEMS;
+    this.#entries = new LRUCache<string, Representation>({
+      maxSize: deps.maxBytes ?? DEFAULT_OUTPUT_CACHE_BYTES,
+      // The identity body twice: room for its gzip and brotli forms, made later and never larger.
+      sizeCalculation: (rep) => Math.max(1, rep.body.length * 2),
+      dispose: (_rep, key) => this.#forgetVariant(key),
+    });
+  }
+
+  /** Bytes the cached documents are counted at (for /metrics and tests); at most OUTPUT_CACHE_BYTES. */
+  get bytes(): number {
+    return this.#entries.calculatedSize;
+  }
+
+  /** Documents in the cache. */
+  get size(): number {
+    return this.#entries.size;
+  }
 
   /** How many documents have been answered from the cache without a render (for /metrics). */
   get hits(): number {
@@ -85,28 +118,52 @@ export class OutputCache {
   }
 
   /**
-   * An RFC 5005 archive document: every item of one month (live and archived), linked to the months
-   * before and after it and to the current document. Undefined when the channel has no such month.
+   * An RFC 5005 archive document: the items of one month (live and archived), newest first, at most
+   * ARCHIVE_PAGE_ITEMS of them. A month with more is several documents (RFC 5005 §4 allows any number):
+   * part 1 (`?page=YYYY-MM`) holds the newest, part 2 (`&part=2`) the next, and so on. prev-archive
+   * goes to older items (the next part, else the previous month's part 1); next-archive to newer ones
+   * (the part before, else the next month's last part). Undefined when there is no such month or part.
    */
-  async archive(channel: Channel, format: FormatId, month: string): Promise<Representation | undefined> {
+  async archive(channel: Channel, format: FormatId, month: string, part = 1): Promise<Representation | undefined> {
     const revision = this.deps.store.revision(channel.id);
-    const key = cacheKey(channel, format, { limit: 0, page: month }, undefined);
+    const key = cacheKey(channel, format, { limit: 0, page: month, part }, undefined);
     const cached = this.#lookup(key, revision);
     if (cached) return cached;
     const months = this.#months(channel.id);
     const at = months.indexOf(month);
     if (at < 0) return undefined;
-    const archived = await this.deps.store.archivedItems(channel.id, month);
-    const live = this.deps.store.items(channel.id).filter((i) => archiveMonthOf(i) === month);
-    const seen = new Set(live.map((i) => i.id));
-    const items = [...live, ...archived.filter((i) => !seen.has(i.id))].sort(compareItems);
+    const items = await this.#monthItems(channel.id, month);
+    const parts = this.#parts(items.length);
+    if (part < 1 || part > parts) return undefined;
+    let next: string | undefined;
+    if (part > 1) next = this.#pageUrl(channel, format, month, part - 1);
+    else if (at < months.length - 1) {
+      const newer = months[at + 1]!;
+      next = this.#pageUrl(channel, format, newer, this.#parts((await this.#monthItems(channel.id, newer)).length));
+    }
+    let prev: string | undefined;
+    if (part < parts) prev = this.#pageUrl(channel, format, month, part + 1);
+    else if (at > 0) prev = this.#pageUrl(channel, format, months[at - 1]!);
     const links: FeedLinks = {
       ...this.#commonLinks(),
       current: `${this.deps.baseUrl}/feeds/${channel.id}.${formats[format].extension}`,
-      ...(at > 0 && { prevArchive: this.#pageUrl(channel, format, months[at - 1]!) }),
-      ...(at < months.length - 1 && { nextArchive: this.#pageUrl(channel, format, months[at + 1]!) }),
+      ...(prev !== undefined && { prevArchive: prev }),
+      ...(next !== undefined && { nextArchive: next }),
     };
-    return this.#render(key, revision, channel, format, items, undefined, links, month);
+    const shown = items.slice((part - 1) * this.#pageItems, part * this.#pageItems);
+    return this.#render(key, revision, channel, format, shown, undefined, links, month);
+  }
+
+  /** Every item of one month, live and archived, newest first. */
+  async #monthItems(channelId: string, month: string): Promise<Item[]> {
+    const archived = await this.deps.store.archivedItems(channelId, month);
+    const live = this.deps.store.items(channelId).filter((i) => archiveMonthOf(i) === month);
+    const seen = new Set(live.map((i) => i.id));
+    return [...live, ...archived.filter((i) => !seen.has(i.id))].sort(compareItems);
+  }
+
+  #parts(items: number): number {
+    return Math.max(1, Math.ceil(items / this.#pageItems));
   }
 
   /** Months with items, live or archived, oldest first. */
@@ -125,18 +182,42 @@ export class OutputCache {
     };
   }
 
-  #pageUrl(channel: Channel, format: FormatId, month: string): string {
-    return `${this.deps.baseUrl}/feeds/${channel.id}.${formats[format].extension}?page=${month}`;
+  #pageUrl(channel: Channel, format: FormatId, month: string, part = 1): string {
+    return `${this.deps.baseUrl}/feeds/${channel.id}.${formats[format].extension}?page=${month}${part > 1 ? `&part=${part}` : ''}`;
   }
 
   #lookup(key: string, revision: number): Representation | undefined {
     const cached = this.#entries.get(key);
     if (!cached || cached.revision !== revision) return undefined;
     this.#hits += 1;
-    // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
-    this.#entries.delete(key);
-    this.#entries.set(key, cached);
+    const variants = this.#variants.get(documentKey(key));
+    if (variants) {
+      variants.delete(key);
+      variants.add(key);
+    }
     return cached;
+  }
+
+  /** Keeps the key among its document's query forms; drops the least recently used beyond the cap. */
+  #rememberVariant(key: string): void {
+    const doc = documentKey(key);
+    let variants = this.#variants.get(doc);
+    if (!variants) this.#variants.set(doc, (variants = new Set()));
+    variants.delete(key);
+    variants.add(key);
+    while (variants.size > MAX_VARIANTS_PER_DOCUMENT) {
+      const oldest = variants.values().next().value!;
+      variants.delete(oldest);
+      this.#entries.delete(oldest);
+    }
+  }
+
+  #forgetVariant(key: string): void {
+    const doc = documentKey(key);
+    const variants = this.#variants.get(doc);
+    if (!variants) return;
+    variants.delete(key);
+    if (variants.size === 0) this.#variants.delete(doc);
   }
 
   #render(
@@ -169,34 +250,63 @@ export class OutputCache {
       revision,
       itemIds: shown.map((item) => item.id),
       encoded: new Map(),
+      compressing: new Map(),
     };
-    this.#entries.delete(key);
+    // A document larger than the whole budget is served but not kept (lru-cache refuses it).
     this.#entries.set(key, representation);
-    if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+    if (this.#entries.has(key)) this.#rememberVariant(key);
     return representation;
   }
 }
 
-/** The body in the given content coding, compressed on first demand and kept with the representation. */
-export function encodedBody(rep: Representation, coding: ContentCoding): Buffer {
-  if (coding === 'identity') return rep.body;
-  let body = rep.encoded.get(coding);
-  if (!body) {
-    body =
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/**
+ * The body in the given content coding if it is ready now; otherwise undefined, and `compressed`
+ * gives it. Compression runs on libuv's thread pool, never on the event loop, once per
+ * representation: concurrent requests for the same coding share one compression.
+ */
+export function readyBody(rep: Representation, coding: ContentCoding): Buffer | undefined {
+  return coding === 'identity' ? rep.body : rep.encoded.get(coding);
+}
+
+export function compressed(rep: Representation, coding: Exclude<ContentCoding, 'identity'>): Promise<Buffer> {
+  const done = rep.encoded.get(coding);
+  if (done) return Promise.resolve(done);
+  let pending = rep.compressing.get(coding);
+  if (!pending) {
+    pending = (
       coding === 'gzip'
-        ? gzipSync(rep.body, { level: 9 })
-        : brotliCompressSync(rep.body, {
+        ? gzipAsync(rep.body, { level: 9 })
+        : brotliAsync(rep.body, {
             params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: rep.body.length, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT },
-          });
-    rep.encoded.set(coding, body);
+          })
+    ).then(
+      (body) => {
+        rep.encoded.set(coding, body);
+        rep.compressing.delete(coding);
+        return body;
+      },
+      (err: unknown) => {
+        rep.compressing.delete(coding);
+        throw err;
+      },
+    );
+    rep.compressing.set(coding, pending);
   }
-  return body;
+  return pending;
 }
 
 /** Everything a document depends on besides the store revision (archive months follow from the items). */
 function cacheKey(channel: Channel, format: FormatId, query: FeedQuery, delivery: Delivery | undefined): string {
   const who = delivery === undefined ? 'public' : [delivery.partner, delivery.grantId, delivery.content, delivery.until ?? ''].join('\u0001');
-  return [channel.id, format, query.limit, query.category ?? '', query.page ?? '', who].join('\u0000');
+  return [channel.id, format, who, query.page ?? '', query.part ?? 1, query.limit, query.category ?? ''].join('\u0000');
+}
+
+/** The document a cache key belongs to (channel, format, reader, archive month), whatever its query. */
+function documentKey(key: string): string {
+  return key.split('\u0000', 4).join('\u0000');
 }
 
 function newestChange(items: readonly Item[]): string | undefined {

@@ -58,8 +58,8 @@ export class PublicFeeds {
     const { channel, format, query }: FeedRequest = feedRequest(this.deps.channels, req.params.file as string, req.query);
     let rep: Representation | undefined;
     if (query.page !== undefined) {
-      rep = await this.deps.cache.archive(channel, format, query.page);
-      if (!rep) throw new HttpError(404, `channel "${channel.id}" has no archive for ${query.page}`);
+      rep = await this.deps.cache.archive(channel, format, query.page, query.part ?? 1);
+      if (!rep) throw new HttpError(404, `channel "${channel.id}" has no archive for ${query.page}${query.part !== undefined ? ` part ${query.part}` : ''}`);
     } else {
       rep = this.deps.cache.get(channel, format, query);
     }

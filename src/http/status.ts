@@ -38,3 +38,16 @@ export function collectStatus(channels: readonly Channel[], store: Store, subscr
     }),
   };
 }
+
+/**
+ * The text with every path under one of `dirs` (FEEDS_DIR, DATA_DIR) written relative to that
+ * directory, so that /status and error messages never show where the service lives on disk.
+ */
+export function relativePaths(text: string, dirs: readonly string[]): string {
+  let out = text;
+  for (const dir of [...dirs].filter((d) => d.length > 1).sort((a, b) => b.length - a.length)) {
+    const base = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+    out = out.split(`${base}/`).join('').split(base).join('.');
+  }
+  return out;
+}

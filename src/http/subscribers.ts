@@ -20,9 +20,18 @@ const AGGREGATORS: readonly [name: string, pattern: RegExp][] = [
 ];
 
 // "462 subscribers", "1 subscriber", "2 readers" — FeedPress's and Buttondown's convention.
-const COUNT = /(\d+)\s+(?:subscribers?|readers?)\b/i;
-const FEED_ID = /feed-?id[:=]\s*([\w-]+)/i;
+const COUNT_WORD = /^(?:subscribers?|readers?)$/i;
+const FEED_ID = /feed-?id[:=] ?([\w-]{1,64})/i;
 const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/** A User-Agent is read only up to this many characters: every match below runs on at most this. */
+export const MAX_AGENT_LENGTH = 512;
+/** A reported count above this is not believed (the largest hosted readers report millions). */
+export const MAX_REPORTED_SUBSCRIBERS = 10_000_000;
+/** Hosted reports kept per feed (reader and feed id); the least recently seen go first. */
+export const MAX_HOSTED_PER_FEED = 64;
+/** Distinct direct clients kept per feed; the least recently seen go first. */
+export const MAX_CLIENTS_PER_FEED = 20_000;
 
 export interface HostedReport {
   aggregator: string;
@@ -31,13 +40,36 @@ export interface HostedReport {
   seenAt: string;
 }
 
-/** What a User-Agent says about subscribers, if it is a hosted reader that reports a count. */
+/**
+ * What a User-Agent says about subscribers, if it is a hosted reader that reports a plausible count.
+ * Linear in the header: it reads at most MAX_AGENT_LENGTH characters, splits them into words once and
+ * looks for a number (at most 8 digits, at most MAX_REPORTED_SUBSCRIBERS) followed by "subscribers"
+ * or "readers". A larger number is a forgery and counts as no report.
+ */
 export function parseSubscriberAgent(userAgent: string): { aggregator: string; feedId?: string; subscribers: number } | undefined {
-  const count = COUNT.exec(userAgent);
-  if (!count) return undefined;
-  const aggregator = AGGREGATORS.find(([, pattern]) => pattern.test(userAgent))?.[0] ?? userAgent.split(/[\s/;(]/)[0] ?? 'unknown';
-  const feedId = FEED_ID.exec(userAgent)?.[1];
-  return { aggregator, ...(feedId !== undefined && { feedId }), subscribers: Number(count[1]) };
+  const agent = userAgent.slice(0, MAX_AGENT_LENGTH);
+  const words = agent.split(/[\s;,()]+/);
+  let subscribers: number | undefined;
+  for (let i = 0; i + 1 < words.length; i += 1) {
+    const word = words[i]!;
+    if (word.length === 0 || word.length > 8 || !isDigits(word) || !COUNT_WORD.test(words[i + 1]!)) continue;
+    const n = Number(word);
+    if (n <= MAX_REPORTED_SUBSCRIBERS) subscribers = n;
+    break;
+  }
+  if (subscribers === undefined) return undefined;
+  const lower = agent.toLowerCase();
+  const aggregator = AGGREGATORS.find(([, pattern]) => pattern.test(lower))?.[0] ?? (agent.split(/[\s/;(]/)[0] || 'unknown').slice(0, 64);
+  const feedId = FEED_ID.exec(agent)?.[1];
+  return { aggregator, ...(feedId !== undefined && { feedId }), subscribers };
+}
+
+function isDigits(word: string): boolean {
+  for (let i = 0; i < word.length; i += 1) {
+    const c = word.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export interface SubscriberSnapshot {
@@ -73,8 +105,12 @@ export class SubscriberStats {
 
   constructor(snapshot?: SubscriberSnapshot) {
     this.#salt = snapshot?.salt ?? randomBytes(16).toString('hex');
-    for (const [key, reports] of Object.entries(snapshot?.hosted ?? {})) this.#hosted.set(key, new Map(Object.entries(reports)));
-    for (const [key, clients] of Object.entries(snapshot?.clients ?? {})) this.#clients.set(key, new Map(Object.entries(clients)));
+    // A file written before counts were checked may hold forged ones: they are dropped on load.
+    for (const [key, reports] of Object.entries(snapshot?.hosted ?? {})) {
+      const plausible = Object.entries(reports).filter(([, r]) => Number.isSafeInteger(r.subscribers) && r.subscribers >= 0 && r.subscribers <= MAX_REPORTED_SUBSCRIBERS);
+      this.#hosted.set(key, new Map(plausible.slice(-MAX_HOSTED_PER_FEED)));
+    }
+    for (const [key, clients] of Object.entries(snapshot?.clients ?? {})) this.#clients.set(key, new Map(Object.entries(clients).slice(-MAX_CLIENTS_PER_FEED)));
   }
 
   /** Whether anything was recorded since the last snapshot(). */
@@ -88,12 +124,18 @@ export class SubscriberStats {
     if (hosted) {
       const reports = this.#hosted.get(key) ?? new Map<string, HostedReport>();
       this.#hosted.set(key, reports);
-      reports.set(`${hosted.aggregator}\t${hosted.feedId ?? ''}`, { ...hosted, seenAt: new Date(now).toISOString() });
+      const id = `${hosted.aggregator}\t${hosted.feedId ?? ''}`;
+      // Re-inserted so that the Map's first key is the least recently seen, which goes when full.
+      reports.delete(id);
+      reports.set(id, { ...hosted, seenAt: new Date(now).toISOString() });
+      if (reports.size > MAX_HOSTED_PER_FEED) reports.delete(reports.keys().next().value!);
     } else if (!isBrowser(userAgent)) {
       const clients = this.#clients.get(key) ?? new Map<string, number>();
       this.#clients.set(key, clients);
-      const hash = createHash('sha256').update(`${this.#salt}\n${address}\n${userAgent}`).digest('base64url').slice(0, 22);
+      const hash = createHash('sha256').update(`${this.#salt}\n${address}\n${userAgent.slice(0, MAX_AGENT_LENGTH)}`).digest('base64url').slice(0, 22);
+      clients.delete(hash);
       clients.set(hash, now);
+      if (clients.size > MAX_CLIENTS_PER_FEED) clients.delete(clients.keys().next().value!);
     } else {
       return;
     }
@@ -135,7 +177,7 @@ export class SubscriberStats {
 
 /** A person's browser opening the feed, as opposed to a feed reader polling it. */
 function isBrowser(userAgent: string): boolean {
-  return userAgent === '' || (/^Mozilla\//.test(userAgent) && !/bot|crawler|spider|fetch|feed|rss|reader|aggregat/i.test(userAgent));
+  return userAgent === '' || (userAgent.startsWith('Mozilla/') && !/bot|crawler|spider|fetch|feed|rss|reader|aggregat/i.test(userAgent.slice(0, MAX_AGENT_LENGTH)));
 }
 
 /** Opens the persisted statistics; save() writes them when something was recorded since the last save. */

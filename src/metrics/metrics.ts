@@ -6,6 +6,7 @@
 // allocation. The series are built only when /metrics is scraped. Items per channel and the output
 // cache's hits and renders are read on scrape, too.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
@@ -46,7 +47,7 @@ interface RouteStats {
 /** What /metrics reads on scrape: the store's item counts and the output cache's counters. */
 export interface MetricsSources {
   itemCounts?: () => Iterable<readonly [channel: string, items: number]>;
-  outputCache?: { readonly hits: number; readonly renders: number };
+  outputCache?: { readonly hits: number; readonly renders: number; readonly size: number; readonly bytes: number };
 }
 
 interface MetricValue {
@@ -112,6 +113,39 @@ export class Metrics implements IngestMetrics, RequestMetrics {
       collect() {
         this.reset();
         this.inc(self.#sources.outputCache?.renders ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'syndicator_output_cache_documents',
+      help: 'Rendered documents the output cache holds now',
+      registers: [this.registry],
+      collect() {
+        this.set(self.#sources.outputCache?.size ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'syndicator_output_cache_bytes',
+      help: 'Bytes the output cache holds now, as counted against OUTPUT_CACHE_BYTES',
+      registers: [this.registry],
+      collect() {
+        this.set(self.#sources.outputCache?.bytes ?? 0);
+      },
+    });
+    // Event-loop delay, sampled every 10 ms: how long a ready callback (a request) waited for the
+    // thread. Each scrape reports the window since the previous scrape, then starts a new one.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    new Gauge({
+      name: 'syndicator_event_loop_delay_seconds',
+      help: 'Event-loop delay since the previous scrape: p50, p99 and max (quantile="1")',
+      labelNames: ['quantile'] as const,
+      registers: [this.registry],
+      collect() {
+        const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+        this.set({ quantile: '0.5' }, seconds(loop.percentile(50)));
+        this.set({ quantile: '0.99' }, seconds(loop.percentile(99)));
+        this.set({ quantile: '1' }, seconds(loop.max));
+        loop.reset();
       },
     });
     this.registry.registerMetric(this.#custom('syndicator_http_requests_total', 'HTTP requests by route template and status', 'counter', () => this.#requestValues()));

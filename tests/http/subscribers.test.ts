@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSubscriberAgent, SubscriberStats } from '../../src/http/subscribers.js';
+import { MAX_CLIENTS_PER_FEED, parseSubscriberAgent, SubscriberStats } from '../../src/http/subscribers.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -42,4 +42,25 @@ test('counts age out after 7 days; the snapshot keeps the salt and never the add
   const restored = new SubscriberStats(snapshot);
   restored.record('c', 'json', 'Miniflux/2.1 (feed reader)', '192.0.2.46', now);
   assert.equal(restored.counts(now)[0]?.direct, 1, 'the same client hashes the same after a restart');
+});
+
+test('forged counts are not believed, a long User-Agent is read only in part, and clients per feed are capped', () => {
+  assert.equal(parseSubscriberAgent('Feedly/1.0 (1000000000000000000000000 subscribers)'), undefined);
+  assert.equal(parseSubscriberAgent('Feedly/1.0 (10000001 subscribers)'), undefined);
+  assert.equal(parseSubscriberAgent(`Feedly/1.0 ${'1'.repeat(16_000)} subscribers`), undefined);
+  assert.equal(parseSubscriberAgent(`Feedly/1.0 (${' '.repeat(600)}12 subscribers)`), undefined, 'past the first 512 characters');
+  assert.deepEqual(parseSubscriberAgent('Feedly/1.0 (10000000 subscribers)'), { aggregator: 'Feedly', subscribers: 10_000_000 });
+
+  const now = Date.UTC(2026, 10, 27);
+  const stats = new SubscriberStats();
+  for (let i = 0; i < MAX_CLIENTS_PER_FEED + 500; i += 1) stats.record('c', 'rss', `reader-${i}`, '192.0.2.1', now);
+  assert.equal(stats.counts(now)[0]?.direct, MAX_CLIENTS_PER_FEED);
+
+  // A file written before counts were checked: its forged report is dropped on load.
+  const restored = new SubscriberStats({
+    salt: 's',
+    hosted: { 'c\trss': { 'Feedly\t': { aggregator: 'Feedly', subscribers: 1e24, seenAt: new Date(now).toISOString() }, 'Feedbin\t': { aggregator: 'Feedbin', subscribers: 3, seenAt: new Date(now).toISOString() } } },
+    clients: {},
+  });
+  assert.deepEqual(restored.counts(now)[0]?.byAggregator, { Feedbin: 3 });
 });

@@ -1,0 +1,268 @@
+// Hostile-input benchmark (issue 13): feed GET latency on loopback, measured from this process while
+// the service (its own process) ingests each hostile document from an upstream on 127.0.0.1, against
+// the same GETs with no ingest running, in one run; with the service's event-loop delay from /metrics.
+//
+//   npm run bench:hostile                          every scenario, at most 30 s each
+//   node --import tsx bench/hostile.ts --max-seconds 60 --only title
+//
+// Goal: p99 with a hostile ingest ≤ 2 × p99 without, and no GET over 100 ms.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: { 'max-seconds': { type: 'string', default: '30' }, 'base-seconds': { type: 'string', default: '8' }, only: { type: 'string' } },
+});
+const MAX_MS = Number(args['max-seconds']) * 1000;
+const BASE_MS = Number(args['base-seconds']) * 1000;
+/** One GET every PACE_MS, one at a time: a reader's view, not a load test. */
+const PACE_MS = 10;
+
+const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段，海外市场订单同比增长。';
+const rss = (items: string, title = '上游') =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${title}</title><link>http://127.0.0.1/</link><description>d</description>${items}</channel></rss>`;
+const item = (n: number, date: string, extra = '', title = `新闻 ${n}`) =>
+  `<item><title>${title}</title><link>http://up.example.cn/${n}.html</link><guid isPermaLink="false">g-${n}</guid><pubDate>${date}</pubDate>${extra}<description>${PARAGRAPH}</description></item>`;
+const page = (title: string, body: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><div class="date">2026-11-20 10:00</div>${body}</body></html>`;
+
+/** The hostile documents, built once. */
+function documents(): Record<string, { type: string; body: string }> {
+  const base = Array.from({ length: 50 }, (_, n) => item(n, new Date(Date.UTC(2026, 10, 1) + n * 3_600_000).toUTCString())).join('');
+  const month = Array.from({ length: 20_000 }, (_, n) => item(n, new Date(Date.UTC(2019, 3, 1) + n * 120_000).toUTCString())).join('');
+  const links = Array.from({ length: 40_000 }, (_, n) => `<li><a href="/a/${n}.html">文章 ${n}</a></li>`).join('');
+  return {
+    '/base.rss': { type: 'application/rss+xml', body: rss(base) },
+    '/author.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', `<author>${'@'.repeat(60_000)}</author>`)) },
+    '/title.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', '', '长'.repeat(10 * 1024 * 1024 / 3))) },
+    '/month.rss': { type: 'application/rss+xml', body: rss(month) },
+    '/list.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${links}</ul>`) },
+    '/nested.html': { type: 'text/html; charset=utf-8', body: page('嵌套', `${'<div>'.repeat(5000)}<p>${PARAGRAPH}</p>${'</div>'.repeat(5000)}`) },
+  };
+}
+
+async function startUpstream() {
+  const docs = documents();
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const doc = docs[url];
+    if (doc) return void res.writeHead(200, { 'content-type': doc.type }).end(doc.body);
+    if (url.startsWith('/a/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(`文章 ${url}`, `<div class="content"><p>${PARAGRAPH}</p></div>`));
+    res.writeHead(404).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+interface Scenario {
+  name: string;
+  what: string;
+  /** A hostile source for the channel "hostile", if the scenario ingests one. */
+  source?: Record<string, unknown>;
+  /** Extra clients during the measurement (the User-Agent flood). */
+  flood?: boolean;
+}
+
+function scenarios(origin: string): Scenario[] {
+  return [
+    { name: 'baseline', what: 'no ingest running' },
+    { name: 'ua-flood', what: '4 clients sending 16,000-digit User-Agents', flood: true },
+    { name: 'author', what: 'an item whose author is 60,000 "@"', source: { id: 'author', type: 'feed', url: `${origin}/author.rss` } },
+    { name: 'list', what: 'a list page with 40,000 links', source: { id: 'list', type: 'list', url: `${origin}/list.html`, delayMs: 0 } },
+    { name: 'nested', what: 'an article page nested 5,000 deep', source: { id: 'nested', type: 'page', url: `${origin}/nested.html`, delayMs: 0 } },
+    { name: 'month', what: 'an archive month of 20,000 items (maxItems 50)', source: { id: 'month', type: 'feed', url: `${origin}/month.rss` } },
+    { name: 'title', what: 'an item with a 10 MB title', source: { id: 'title', type: 'feed', url: `${origin}/title.rss` } },
+  ];
+}
+
+
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    // A new connection per GET: a reused idle one may be closed by the server's keep-alive timer at the
+    // moment it is reused, which would measure a race of the client, not the service.
+    const req = request(url, { agent: false, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function startService(feedsDir: string, dataDir: string): Promise<{ url: string; child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/hostile-service.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FEEDS_DIR: feedsDir, DATA_DIR: dataDir, LOG_LEVEL: 'info', BASE_URL: 'http://bench.test' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (log = (log + (d.length > 10_000 ? d.slice(0, 10_000) : d)).slice(-50_000)));
+  while (!log.includes('"msg":"serving"')) {
+    if (child.exitCode !== null) throw new Error(`service exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const line = log.split('\n').find((l) => l.includes('"msg":"serving"'))!;
+  return { url: (JSON.parse(line) as { url: string }).url, child, log: () => log };
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function loopDelay(url: string): Promise<{ p99: number; max: number; rssMb: number }> {
+  const text = (await get(`${url}/metrics`)).body;
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  return {
+    p99: value(/^syndicator_event_loop_delay_seconds\{quantile="0\.99"\} (\S+)$/m) * 1000,
+    max: value(/^syndicator_event_loop_delay_seconds\{quantile="1"\} (\S+)$/m) * 1000,
+    rssMb: value(/^process_resident_memory_bytes (\S+)$/m) / 1024 / 1024,
+  };
+}
+
+interface Result {
+  scenario: Scenario;
+  gets: number;
+  p50: number;
+  p99: number;
+  max: number;
+  over100: number;
+  ingestSeconds?: number;
+  ingestOutcome?: string;
+  loopP99: number;
+  loopMax: number;
+  rssMb: number;
+}
+
+async function run(scenario: Scenario, origin: string): Promise<Result> {
+  const feeds = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-hostile-feeds-'));
+  const data = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-hostile-data-'));
+  await mkdir(path.join(feeds, 'licenses'));
+  await writeFile(path.join(feeds, 'licenses', 'csteelnews-own.json'), await readFile(path.join(ROOT, 'feeds/licenses/csteelnews-own.json')));
+  const licenseId = (JSON.parse(await readFile(path.join(ROOT, 'feeds/licenses/csteelnews-own.json'), 'utf8')) as { id: string }).id;
+  const channel = (id: string, sources: unknown[], maxItems = 200) => ({
+    id,
+    title: id,
+    description: 'bench',
+    language: 'zh-CN',
+    link: 'http://up.example.cn/',
+    schedule: '0 0 1 1 *',
+    license: licenseId,
+    maxItems,
+    sources,
+  });
+  await writeFile(path.join(feeds, 'base.json'), JSON.stringify(channel('base', [{ id: 'base', type: 'feed', url: `${origin}/base.rss` }])));
+  const service = await startService(feeds, data);
+  const feedUrl = `${service.url}/feeds/base.rss`;
+  try {
+    // The served channel first has its items; only then does the hostile channel appear (the service
+    // picks up a new channel file on restart only, so it is written before a second start).
+    while (!(await get(feedUrl)).body.includes('<item>')) await new Promise((r) => setTimeout(r, 50));
+    let svc = service;
+    if (scenario.source) {
+      service.child.kill('SIGTERM');
+      await once(service.child, 'exit');
+      await writeFile(path.join(feeds, 'hostile.json'), JSON.stringify(channel('hostile', [scenario.source], 50)));
+      svc = await startService(feeds, data);
+      Object.assign(service, svc);
+    }
+    const url = `${svc.url}/feeds/base.rss`;
+    await loopDelay(svc.url);
+    const started = performance.now();
+    const latencies: number[] = [];
+    let done = false;
+    let ingestSeconds: number | undefined;
+    let ingestOutcome: string | undefined;
+    const floods = scenario.flood
+      ? Array.from({ length: 4 }, async () => {
+          const ua = '1'.repeat(16_000);
+          while (!done) await get(url, { 'user-agent': ua }).catch(() => undefined);
+        })
+      : [];
+    const watcher = (async () => {
+      if (!scenario.source) {
+        await new Promise((r) => setTimeout(r, BASE_MS));
+        return;
+      }
+      while (performance.now() - started < MAX_MS) {
+        await new Promise((r) => setTimeout(r, 500));
+        const status = JSON.parse((await get(`${svc.url}/status`)).body) as { channels: { id: string; sources: { lastRunAt?: string; lastError?: string; lastCounts?: { added: number } }[] }[] };
+        const state = status.channels.find((c) => c.id === 'hostile')?.sources[0];
+        if (state?.lastRunAt) {
+          ingestSeconds = (performance.now() - started) / 1000;
+          ingestOutcome = state.lastError !== undefined ? `failed: ${state.lastError.slice(0, 80)}` : `ok, ${state.lastCounts?.added ?? 0} added`;
+          // A little longer: the render and compression of the changed channel come after the ingest.
+          await new Promise((r) => setTimeout(r, 1000));
+          return;
+        }
+      }
+      ingestOutcome = `still running after ${MAX_MS / 1000} s`;
+    })().finally(() => (done = true));
+    while (!done) {
+      const t0 = performance.now();
+      const res = await get(url).catch((err: unknown) => {
+        throw new Error(`GET ${url} failed (${(err as Error).message}); service exit ${svc.child.exitCode} ${svc.child.signalCode}; its log ends:\n${svc.log().slice(-3000)}`);
+      });
+      latencies.push(performance.now() - t0);
+      if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+      const wait = PACE_MS - (performance.now() - t0);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await watcher;
+    await Promise.all(floods);
+    const loop = await loopDelay(svc.url);
+    latencies.sort((a, b) => a - b);
+    return {
+      scenario,
+      gets: latencies.length,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      max: latencies.at(-1) ?? NaN,
+      over100: latencies.filter((l) => l > 100).length,
+      ...(ingestSeconds !== undefined && { ingestSeconds }),
+      ...(ingestOutcome !== undefined && { ingestOutcome }),
+      loopP99: loop.p99,
+      loopMax: loop.max,
+      rssMb: loop.rssMb,
+    };
+  } finally {
+    service.child.kill('SIGKILL');
+    await rm(feeds, { recursive: true, force: true });
+    await rm(data, { recursive: true, force: true });
+  }
+}
+
+const upstream = await startUpstream();
+const results: Result[] = [];
+try {
+  for (const scenario of scenarios(upstream.origin)) {
+    if (args.only !== undefined && scenario.name !== 'baseline' && scenario.name !== args.only) continue;
+    process.stderr.write(`bench:hostile: ${scenario.name} (${scenario.what})…\n`);
+    results.push(await run(scenario, upstream.origin));
+  }
+} finally {
+  upstream.close();
+}
+
+const base = results.find((r) => r.scenario.name === 'baseline')!;
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log('');
+console.log('| scenario | GETs | p50 ms | p99 ms | max ms | GETs > 100 ms | p99 ≤ 2× baseline | ingest | event-loop delay p99 / max ms | RSS MB |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of results) {
+  const ingest = r.ingestOutcome === undefined ? '–' : `${r.ingestOutcome}${r.ingestSeconds !== undefined ? ` (${r.ingestSeconds.toFixed(1)} s)` : ''}`;
+  const goal = r === base ? '–' : r.p99 <= 2 * base.p99 && r.over100 === 0 ? 'yes' : 'no';
+  console.log(`| ${r.scenario.name}: ${r.scenario.what} | ${r.gets} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.over100} | ${goal} | ${ingest} | ${ms(r.loopP99)} / ${ms(r.loopMax)} | ${ms(r.rssMb)} |`);
+}

@@ -70,6 +70,10 @@ export class SubscriberStats {
   readonly #clients = new Map<string, Map<string, number>>();
   readonly #salt: string;
   #dirty = false;
+  /** Per User-Agent string: what it says (hosted count, browser, other client); readers repeat theirs. */
+  readonly #agents = new Map<string, ReturnType<typeof parseSubscriberAgent> | 'browser' | 'client'>();
+  /** Per address and User-Agent: the salted client hash, so a poll costs no SHA-256. Bounded. */
+  readonly #hashes = new Map<string, string>();
 
   constructor(snapshot?: SubscriberSnapshot) {
     this.#salt = snapshot?.salt ?? randomBytes(16).toString('hex');
@@ -83,19 +87,30 @@ export class SubscriberStats {
   }
 
   record(channel: string, format: string, userAgent: string, address: string, now: number): void {
+    let agent = this.#agents.get(userAgent);
+    if (agent === undefined) {
+      agent = parseSubscriberAgent(userAgent) ?? (isBrowser(userAgent) ? 'browser' : 'client');
+      if (this.#agents.size >= 4096) this.#agents.clear();
+      this.#agents.set(userAgent, agent);
+    }
+    if (agent === 'browser') return;
     const key = `${channel}\t${format}`;
-    const hosted = parseSubscriberAgent(userAgent);
-    if (hosted) {
+    if (agent !== 'client') {
+      const hosted = agent;
       const reports = this.#hosted.get(key) ?? new Map<string, HostedReport>();
       this.#hosted.set(key, reports);
       reports.set(`${hosted.aggregator}\t${hosted.feedId ?? ''}`, { ...hosted, seenAt: new Date(now).toISOString() });
-    } else if (!isBrowser(userAgent)) {
+    } else {
       const clients = this.#clients.get(key) ?? new Map<string, number>();
       this.#clients.set(key, clients);
-      const hash = createHash('sha256').update(`${this.#salt}\n${address}\n${userAgent}`).digest('base64url').slice(0, 22);
+      const client = `${address}\n${userAgent}`;
+      let hash = this.#hashes.get(client);
+      if (hash === undefined) {
+        hash = createHash('sha256').update(`${this.#salt}\n${client}`).digest('base64url').slice(0, 22);
+        if (this.#hashes.size >= 16_384) this.#hashes.clear();
+        this.#hashes.set(client, hash);
+      }
       clients.set(hash, now);
-    } else {
-      return;
     }
     this.#dirty = true;
   }

@@ -3,6 +3,7 @@
 // (demo channels of feeds/) to its first answer on /healthz. Goals: ≤ 0.3 s and ≤ 1 s.
 //
 //   npm run bench:cli                         hyperfine --warmup 2 --runs 10; 5 starts of serve
+//   node --import tsx bench/cli.ts --runs 5
 //
 // Needs hyperfine (Debian: apt-get install hyperfine). Only loopback is used.
 
@@ -13,8 +14,11 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '10' } } });
+const RUNS = args.runs;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function freePort(): Promise<number> {
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
   const commands = ['node -e 0', ...['--help', 'check', 'status', 'ledger'].map((c) => `${env} node bin/syndicator.js ${c}`)];
   const json = path.join(work, 'hyperfine.json');
   const loadBefore = load();
-  execFileSync('hyperfine', ['--warmup', '2', '--runs', '10', '--export-json', json, '--style', 'none', '--shell', 'sh', ...commands], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('hyperfine', ['--warmup', '2', '--runs', RUNS, '--export-json', json, '--style', 'none', '--shell', 'sh', ...commands], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const results = (JSON.parse(await readFile(json, 'utf8')) as { results: { command: string; median: number; min: number; max: number }[] }).results;
   const serve: number[] = [];
   for (let i = 0; i < 5; i += 1) serve.push(await serveToHealthz(path.join(work, `serve-${i}`)));
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
   const baseline = results[0]!.median;
   const lines = [
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadBefore} → ${loadAfter}`,
-    'hyperfine --warmup 2 --runs 10 (from dist/, FEEDS_DIR=feeds, an empty DATA_DIR)',
+    `hyperfine --warmup 2 --runs ${RUNS} (from dist/, FEEDS_DIR=feeds, an empty DATA_DIR)`,
     '',
     '| command | median | min | max | median − node -e 0 | goal |',
     '|---|---|---|---|---|---|',

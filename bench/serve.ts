@@ -1,16 +1,20 @@
-// Serving benchmark (issue #5): a channel of 50 items served by the real service (compiled, in its own
-// process), against a bare node:http server serving the same bytes with the same validators, in the
-// same run, with wrk on 127.0.0.1. Then the cost of the render after a change, and a count of renders.
+// Serving benchmark (issues #5, #17): a small (9 items) and a large (50 items, ~170 KB) channel served
+// by the real service (compiled, in its own process, at the default log level, its log written to a
+// file), against a bare node:http server serving the same bytes with the same validators, in the same
+// run, with wrk on 127.0.0.1: identity and gzip, hot 200 and 304, rounds alternating between the two
+// servers. Reports the median ratio of the rounds and their spread, and the load average. Then the
+// cost of the render after a change, and a count of renders.
 //
-//   npm run bench:serve                       two rounds of 4 s per scenario
-//   node --import tsx bench/serve.ts --rounds 3 --seconds 6
+//   npm run bench:serve                       three rounds of 4 s per scenario and server
+//   node --import tsx bench/serve.ts --rounds 5 --seconds 6
 //
 // Needs wrk (Debian: apt-get install wrk). Only loopback is used.
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { type IncomingHttpHeaders, createServer, get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,14 +26,14 @@ import type { Channel, Item, License } from '../src/model.js';
 import { FileStore } from '../src/store/files/file-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, seconds: { type: 'string', default: '4' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' } } });
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
 const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段，海外市场订单同比增长。';
 
-/** An upstream RSS document of 50 items of about 2 KB each, like the measured baseline's 96 KB feed. */
-function upstreamFeed(): string {
-  const items = Array.from({ length: 50 }, (_, n) => {
+/** An upstream RSS document of `count` items of about 2 KB each (50 make the 169 KB large document). */
+function upstreamFeed(count: number): string {
+  const items = Array.from({ length: count }, (_, n) => {
     const date = new Date(Date.UTC(2026, 9, 1) + n * 3_600_000).toUTCString();
     return `<item><title>基准新闻 ${n}</title><link>http://bench.example.cn/${n}.html</link><guid isPermaLink="false">bench-${n}</guid><pubDate>${date}</pubDate><dc:creator>李明</dc:creator><description>${PARAGRAPH}</description><content:encoded><![CDATA[${`<p>${PARAGRAPH.repeat(4)}</p>`.repeat(4)}]]></content:encoded></item>`;
   });
@@ -48,11 +52,11 @@ const LICENSE: License = {
   publicContent: 'full',
 };
 
-function channel(): Channel {
+function channel(id = 'bench', sourceFile = 'bench.rss.xml'): Channel {
   return {
-    id: 'bench',
+    id,
     title: '基准频道',
-    description: '50 items',
+    description: `${id} items`,
     language: 'zh-CN',
     link: 'http://bench.example.cn/',
     timezone: 'Asia/Shanghai',
@@ -60,7 +64,7 @@ function channel(): Channel {
     license: LICENSE.id,
     licenseRules: [],
     maxItems: 500,
-    sources: [{ id: 'bench-rss', type: 'feed', url: 'samples/bench.rss.xml' }],
+    sources: [{ id: 'bench-rss', type: 'feed', url: `samples/${sourceFile}` }],
   };
 }
 
@@ -87,17 +91,42 @@ function wrk(url: string, headers: string[] = []): number {
   return Number(rps);
 }
 
-/** A bare node:http server answering every request with the given bytes and validators (304 on a match). */
+/**
+ * A bare node:http server answering each path with the given bytes and validators (gzip bytes when the
+ * request accepts gzip, 304 on a matching If-None-Match): what the service does, without anything else.
+ */
 function bareServerSource(): string {
   return `
     const http = require('node:http');
-    const body = require('node:fs').readFileSync(process.env.BODY_FILE);
-    const etag = process.env.ETAG;
-    const headers = { 'Content-Type': 'application/rss+xml; charset=utf-8', 'Content-Length': String(body.length), ETag: etag, 'Cache-Control': 'public, max-age=300', Vary: 'Accept-Encoding, Accept' };
+    const docs = JSON.parse(require('node:fs').readFileSync(process.env.DOCS_FILE, 'utf8'));
+    const routes = new Map();
+    for (const [path, codings] of Object.entries(docs)) {
+      const byCoding = {};
+      for (const [coding, d] of Object.entries(codings)) {
+        const body = Buffer.from(d.body, 'base64');
+        const common = { ETag: d.etag, 'Cache-Control': 'public, max-age=300', Vary: 'Accept-Encoding, Accept' };
+        byCoding[coding] = { body, etag: d.etag, common, ok: { ...common, 'Content-Type': d.type, 'Content-Length': String(body.length), ...(coding === 'gzip' && { 'Content-Encoding': 'gzip' }) } };
+      }
+      routes.set(path, byCoding);
+    }
     http.createServer((req, res) => {
-      if (req.headers['if-none-match'] === etag) { res.writeHead(304, { ETag: etag, 'Cache-Control': 'public, max-age=300', Vary: 'Accept-Encoding, Accept' }).end(); return; }
-      res.writeHead(200, headers).end(body);
+      const doc = routes.get(req.url);
+      if (!doc) { res.writeHead(404).end(); return; }
+      const d = (req.headers['accept-encoding'] || '').includes('gzip') ? doc.gzip : doc.identity;
+      if (req.headers['if-none-match'] === d.etag) { res.writeHead(304, d.common).end(); return; }
+      res.writeHead(200, d.ok).end(d.body);
     }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
+}
+
+/** One GET with the raw (still compressed) body. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
 }
 
 async function portOf(child: ChildProcess): Promise<number> {
@@ -159,63 +188,114 @@ async function main(): Promise<void> {
   const data = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-data-'));
   await mkdir(path.join(feeds, 'samples'));
   await mkdir(path.join(feeds, 'licenses'));
-  await writeFile(path.join(feeds, 'samples', 'bench.rss.xml'), upstreamFeed());
+  await writeFile(path.join(feeds, 'samples', 'bench.rss.xml'), upstreamFeed(50));
+  await writeFile(path.join(feeds, 'samples', 'small.rss.xml'), upstreamFeed(9));
   await writeFile(path.join(feeds, 'licenses', `${LICENSE.id}.json`), JSON.stringify(LICENSE));
   await writeFile(path.join(feeds, 'bench.json'), JSON.stringify(channel()));
+  await writeFile(path.join(feeds, 'small.json'), JSON.stringify(channel('small', 'small.rss.xml')));
 
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const port = (probe.address() as AddressInfo).port;
   probe.close();
   const origin = `http://127.0.0.1:${port}`;
+  // The default log level (info: one access line per request), the log going to a file as in production.
+  const logFile = path.join(data, 'service.log');
+  const logFd = openSync(logFile, 'w');
+  const { LOG_LEVEL: _level, ...env } = process.env;
   const service = spawn(process.execPath, [path.join(ROOT, 'bin/syndicator.js'), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR: feeds, DATA_DIR: data, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR: feeds, DATA_DIR: data },
+    stdio: ['ignore', 'ignore', logFd],
   });
-  const feedUrl = `${origin}/feeds/bench.rss`;
-  const body = await waitFor(feedUrl, (b) => (b.match(/<item>/g) ?? []).length === 50);
-  const etag = (await fetch(feedUrl)).headers.get('etag')!;
+  closeSync(logFd);
 
-  // The body goes through a file: one environment string is limited to 128 KiB (E2BIG).
-  const bodyFile = path.join(feeds, 'bare-body.xml');
-  await writeFile(bodyFile, body);
-  const bare = spawn(process.execPath, ['-e', bareServerSource()], {
-    env: { ...process.env, BODY_FILE: bodyFile, ETAG: etag },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const bareUrl = `http://127.0.0.1:${await portOf(bare)}/feeds/bench.rss`;
+  const documents = [
+    { name: 'small', path: '/feeds/small.rss', items: 9 },
+    { name: 'large', path: '/feeds/bench.rss', items: 50 },
+  ];
+  const docs: Record<string, Record<string, { body: string; etag: string; type: string }>> = {};
+  const sizes: Record<string, { identity: number; gzip: number }> = {};
+  const etags: Record<string, Record<string, string>> = {};
+  for (const doc of documents) {
+    await waitFor(`${origin}${doc.path}`, (b) => (b.match(/<item>/g) ?? []).length === doc.items);
+    docs[doc.path] = {};
+    etags[doc.name] = {};
+    for (const coding of ['identity', 'gzip']) {
+      const res = await rawGet(`${origin}${doc.path}`, coding === 'gzip' ? { 'Accept-Encoding': 'gzip' } : {});
+      if (res.status !== 200 || (coding === 'gzip') !== (res.headers['content-encoding'] === 'gzip')) throw new Error(`bench: ${doc.path} ${coding}: unexpected answer`);
+      docs[doc.path]![coding] = { body: res.body.toString('base64'), etag: String(res.headers.etag), type: String(res.headers['content-type']) };
+      etags[doc.name]![coding] = String(res.headers.etag);
+    }
+    sizes[doc.name] = { identity: Buffer.from(docs[doc.path]!.identity!.body, 'base64').length, gzip: Buffer.from(docs[doc.path]!.gzip!.body, 'base64').length };
+  }
 
-  const rows: { round: number; scenario: string; bare: number; ours: number }[] = [];
+  // The documents go through a file: one environment string is limited to 128 KiB (E2BIG).
+  const docsFile = path.join(feeds, 'bare-docs.json');
+  await writeFile(docsFile, JSON.stringify(docs));
+  const bare = spawn(process.execPath, ['-e', bareServerSource()], { env: { ...process.env, DOCS_FILE: docsFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const bareOrigin = `http://127.0.0.1:${await portOf(bare)}`;
+
+  interface Row { round: number; scenario: string; bare: number; ours: number }
+  const rows: Row[] = [];
+  const loads: string[] = [loadavg().map((l) => l.toFixed(2)).join(' ')];
+  const scenarios = documents.flatMap((doc) =>
+    (['identity', 'gzip'] as const).flatMap((coding) =>
+      (['hot 200', '304'] as const).map((kind) => ({
+        name: `${doc.name} ${coding} ${kind}`,
+        path: doc.path,
+        headers: [...(coding === 'gzip' ? ['Accept-Encoding: gzip'] : []), ...(kind === '304' ? [`If-None-Match: ${etags[doc.name]![coding]}`] : [])],
+      })),
+    ),
+  );
   try {
     for (let round = 1; round <= ROUNDS; round += 1) {
-      for (const [scenario, headers] of [['hot 200', []], ['304', [`If-None-Match: ${etag}`]]] as const) {
-        const b = wrk(bareUrl, [...headers]);
-        const o = wrk(feedUrl, [...headers]);
-        rows.push({ round, scenario, bare: b, ours: o });
+      for (const sc of scenarios) {
+        // Alternate which server goes first, so that a load change during a round hits both alike.
+        let b: number;
+        let o: number;
+        if (round % 2 === 1) {
+          b = wrk(`${bareOrigin}${sc.path}`, sc.headers);
+          o = wrk(`${origin}${sc.path}`, sc.headers);
+        } else {
+          o = wrk(`${origin}${sc.path}`, sc.headers);
+          b = wrk(`${bareOrigin}${sc.path}`, sc.headers);
+        }
+        rows.push({ round, scenario: sc.name, bare: b, ours: o });
       }
-      // The bare 200 figure is the goals' yardstick for the 304 too.
+      loads.push(loadavg().map((l) => l.toFixed(2)).join(' '));
     }
   } finally {
     service.kill('SIGTERM');
-    bare?.kill('SIGTERM');
+    bare.kill('SIGTERM');
   }
+  await once(service, 'exit');
+  const accessLines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"http: request"')).length;
 
   const render = await renderAfterChange();
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
   const lines = [
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`,
-    `document: /feeds/bench.rss, ${Buffer.byteLength(body)} bytes, 50 items; wrk -t1 -c32 -d${SECONDS}s on 127.0.0.1`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+    `load average (1, 5, 15 min) before and after each round: ${loads.join(' | ')}`,
+    `documents: small /feeds/small.rss ${sizes.small!.identity} bytes (gzip ${sizes.small!.gzip}), 9 items; large /feeds/bench.rss ${sizes.large!.identity} bytes (gzip ${sizes.large!.gzip}), 50 items`,
+    `wrk -t1 -c${32} -d${SECONDS}s on 127.0.0.1, ${ROUNDS} rounds; service at the default log level (info), ${accessLines} access lines written to its log`,
     '',
-    '| round | scenario | bare node:http req/s | Syndicator req/s | ratio |',
-    '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.round} | ${r.scenario} | ${Math.round(r.bare)} | ${Math.round(r.ours)} | ${(r.ours / r.bare).toFixed(2)} |`),
+    '| scenario | bare node:http req/s (median) | Syndicator req/s (median) | ratio per round | median ratio | spread (max − min) |',
+    '|---|---|---|---|---|---|',
   ];
-  const bare200 = rows.filter((r) => r.scenario === 'hot 200');
-  const ours304 = rows.filter((r) => r.scenario === '304');
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  for (const sc of scenarios) {
+    const r = rows.filter((x) => x.scenario === sc.name);
+    const ratios = r.map((x) => x.ours / x.bare);
+    lines.push(
+      `| ${sc.name} | ${Math.round(median(r.map((x) => x.bare)))} | ${Math.round(median(r.map((x) => x.ours)))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** | ${(Math.max(...ratios) - Math.min(...ratios)).toFixed(2)} |`,
+    );
+  }
   lines.push(
     '',
-    `hot 200: ${(mean(bare200.map((r) => r.ours / r.bare))).toFixed(2)} × bare (goal ≥ 0.6)`,
-    `304: ${(mean(ours304.map((r, i) => r.ours / bare200[i]!.bare))).toFixed(2)} × bare 200, ${(mean(ours304.map((r) => r.ours / r.bare))).toFixed(2)} × bare 304 (goal ≥ 0.7)`,
+    'goal (issue #17): every hot 200 and 304 median ratio ≥ 0.9',
     `render after a change (50 items, median of ${render.changes}): rss ${render.medianMs.rss} ms, atom ${render.medianMs.atom} ms, json ${render.medianMs.json} ms`,
     `renders: ${render.renders} for ${render.changes} changes × 3 formats, with 10 polls per format after each change (goal: one per representation per change = ${render.changes * 3})`,
   );

@@ -1,19 +1,16 @@
+// The `syndicator` command line. Every command loads only the modules it uses, when it runs (dynamic
+// import in its action): `--help`, `check`, `status` and `ledger` start without the server stack
+// (Express, prom-client) or the page extractors (cheerio); only `serve` loads them.
+
 import { Command, CommanderError, Option } from 'commander';
-import { formatProblems, loadFeeds } from '../config/channels.js';
 import { EXIT, UsageError, exitQuietlyOnClosedPipe, flushStdio, table } from './support.js';
-import { ConfigError, loadConfig } from '../config/env.js';
+import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/env.js';
 import { registerIngestCommands } from './ingest.js';
-import { ingestOptions, openStore } from '../ingest/deps.js';
-import { type ChannelReport, refreshChannel } from '../ingest/refresh.js';
-import { createLogger } from '../log.js';
-import { openSubscriberStats } from '../http/subscribers.js';
-import { startService } from '../main.js';
-import { collectStatus } from '../http/status.js';
-import { statusTables } from './status.js';
+import type { ChannelReport } from '../ingest/refresh.js';
 import type { Channel } from '../model.js';
 import { registerPartnerCommands } from './partners.js';
-import { formatExplanations, previewItems, type PreviewType } from './preview.js';
+import type { PreviewType } from './preview.js';
 import { registerStoreCommands } from './store.js';
 
 export { EXIT };
@@ -25,23 +22,25 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .addHelpText('after', '\nEvery command takes --help. Configuration comes from the environment (see the README).\nExit codes: 0 success; 1 the work ran but something failed (a source, a preview); 2 bad usage or configuration.')
     .exitOverride();
 
-  const config = () => loadConfig(env);
+  // The environment schema (zod) is loaded by the commands that read the configuration, not for --help.
+  const config = async (): Promise<Readonly<Config>> => (await import('../config/env.js')).loadConfig(env);
 
   program
     .command('serve')
     .description('serve every channel in FEEDS_DIR on HOST:PORT, ingesting at once and then on each channel schedule')
     .action(async () => {
-      const cfg = config();
+      const cfg = await config();
+      const [{ createLogger, flushLogger }, { startService }] = await Promise.all([import('../log.js'), import('../main.js')]);
       const log = createLogger(cfg.logLevel);
       const service = await startService(cfg, log);
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {
           log.info({ signal }, 'shutting down');
           service.stop().then(
-            () => flushStdio().then(() => process.exit(EXIT.ok)),
+            () => flushLogger(log).then(flushStdio).then(() => process.exit(EXIT.ok)),
             (err: unknown) => {
               log.error({ err: (err as Error).message }, 'shutdown failed');
-              void flushStdio().then(() => process.exit(EXIT.failed));
+              void flushLogger(log).then(flushStdio).then(() => process.exit(EXIT.failed));
             },
           );
         });
@@ -58,8 +57,13 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--no-progress', 'no progress lines on stderr (they are written when a run covers more than one channel)')
     .addHelpText('after', '\nPrints one line per source on stdout. Exit 0 when every source succeeded, 1 when any failed, 2 on bad usage or configuration.')
     .action(async (opts: { channel?: string; source?: string; progress: boolean; force?: boolean }) => {
-      const cfg = config();
+      const cfg = await config();
       const channels = await validChannels(cfg, opts.channel);
+      const [{ createLogger }, { ingestOptions, openStore }, { refreshChannel }] = await Promise.all([
+        import('../log.js'),
+        import('../ingest/deps.js'),
+        import('../ingest/refresh.js'),
+      ]);
       const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
       const store = await openStore(cfg, channels.map((c) => c.id));
       const ingest = ingestOptions(cfg, log);
@@ -96,8 +100,9 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--base-url <url>', 'for a local file: the http(s) address it was saved from; its relative links resolve against it (without it they stay as written)')
     .option('--explain', 'print, per item and field, the value and the rule that found it (selector, JSON-LD, meta, label, heuristic) instead of JSON')
     .action(async (location: string, opts: { type?: PreviewType; channel?: string; baseUrl?: string; explain?: boolean }) => {
-      const cfg = config();
+      const cfg = await config();
       const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : undefined;
+      const { formatExplanations, previewItems } = await import('./preview.js');
       const { items, failures, explanations, notes } = await previewItems(
         location,
         { ...(channel && { channel }), ...(opts.type && { type: opts.type }), ...(opts.baseUrl !== undefined && { baseUrl: opts.baseUrl }) },
@@ -118,7 +123,8 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .command('check')
     .description('validate the channel and license files in FEEDS_DIR; exits 2 naming each bad file and field')
     .action(async () => {
-      const cfg = config();
+      const cfg = await config();
+      const { formatProblems, loadFeeds } = await import('../config/channels.js');
       const feeds = await loadFeeds(cfg.feedsDir);
       for (const line of formatProblems(feeds.problems)) process.stderr.write(`${line}\n`);
       if (feeds.problems.length > 0) {
@@ -133,8 +139,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .command('status')
     .description('show each source (last run, last success, failures, last error) and each feed\'s subscribers')
     .action(async () => {
-      const cfg = config();
+      const cfg = await config();
       const channels = await validChannels(cfg);
+      const [{ openStore }, { openSubscriberStats }, { collectStatus }, { statusTables }] = await Promise.all([
+        import('../ingest/deps.js'),
+        import('../http/subscribers.js'),
+        import('../http/status.js'),
+        import('./status.js'),
+      ]);
       const store = await openStore(cfg, channels.map((c) => c.id));
       const { stats } = await openSubscriberStats(cfg.dataDir);
       const report = collectStatus(channels, store, stats.counts(Date.now()));
@@ -196,6 +208,7 @@ function ingestProgress(channels: number, sources: number): (report: ChannelRepo
 }
 
 async function validChannels(cfg: Readonly<Config>, only?: string): Promise<Channel[]> {
+  const { formatProblems, loadFeeds } = await import('../config/channels.js');
   const feeds = await loadFeeds(cfg.feedsDir);
   for (const line of formatProblems(feeds.problems)) process.stderr.write(`${line}\n`);
   if (only === undefined) return feeds.channels;

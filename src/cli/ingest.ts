@@ -3,16 +3,14 @@
 // Both open only the named channel's document; a running service picks the change up on its next sync.
 
 import type { Command } from 'commander';
-import { loadFeeds } from '../config/channels.js';
 import { EXIT, UsageError } from './support.js';
 import type { Config } from '../config/env.js';
-import { openStore } from '../ingest/deps.js';
 import type { FileStore } from '../store/files/file-store.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ITEM_ID = /^[0-9a-f]{32}$/;
 
-export function registerIngestCommands(program: Command, config: () => Readonly<Config>): void {
+export function registerIngestCommands(program: Command, config: () => Promise<Readonly<Config>>): void {
   program
     .command('item')
     .description('manage stored items')
@@ -21,8 +19,9 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
     .argument('<channel>', 'the channel id')
     .argument('<id>', "the item's id (32 hex digits) or its published guid (urn:uuid:…)")
     .action(async (channel: string, id: string) => {
-      const cfg = config();
+      const cfg = await config();
       const channelId = checkChannel(channel);
+      const { openStore } = await import('../ingest/deps.js');
       const store = await openStore(cfg, [channelId]);
       try {
         const itemId = await resolveItemId(store, channelId, id);
@@ -46,13 +45,15 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
     .argument('<channel>', 'the channel id')
     .argument('<source>', 'the source id')
     .action(async (channel: string, source: string) => {
-      const cfg = config();
+      const cfg = await config();
       const channelId = checkChannel(channel);
+      const { loadFeeds } = await import('../config/channels.js');
       const feeds = await loadFeeds(cfg.feedsDir);
       const configured = feeds.channels.find((c) => c.id === channelId);
       if (configured && !configured.sources.some((s) => s.id === source)) {
         throw new UsageError(`source enable: channel "${channelId}" has no source "${source}"`);
       }
+      const { openStore } = await import('../ingest/deps.js');
       const store = await openStore(cfg, [channelId]);
       let was: string | undefined;
       try {

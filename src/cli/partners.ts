@@ -3,7 +3,6 @@
 // on its next partner request.
 
 import { type Command, Option } from 'commander';
-import { loadFeeds } from '../config/channels.js';
 import { EXIT, UsageError, table } from './support.js';
 import type { Config } from '../config/env.js';
 import { parseDate } from '../ingest/dates.js';
@@ -13,7 +12,7 @@ import { type LedgerReportFormat, writeLedgerReport } from './ledger-report.js';
 import { PartnerError, PartnerStore } from '../partners/registry.js';
 
 /** Adds `partner add|list|revoke|rotate|grant|ungrant` and `ledger` to the program. */
-export function registerPartnerCommands(program: Command, config: () => Readonly<Config>): void {
+export function registerPartnerCommands(program: Command, config: () => Promise<Readonly<Config>>): void {
   const partner = program.command('partner').description('partner media: keys and grants for the partner feeds /partner/feeds/:id.{rss,atom,json}');
 
   partner
@@ -122,7 +121,8 @@ export function registerPartnerCommands(program: Command, config: () => Readonly
 }
 
 /** Runs fn with the partner registry of the configured data directory; a refused change is a usage error. */
-async function withPartners(cfg: Readonly<Config>, fn: (store: PartnerStore, cfg: Readonly<Config>) => Promise<void>): Promise<void> {
+async function withPartners(config: Promise<Readonly<Config>>, fn: (store: PartnerStore, cfg: Readonly<Config>) => Promise<void>): Promise<void> {
+  const cfg = await config;
   const store = await PartnerStore.open(cfg.dataDir);
   try {
     await fn(store, cfg);
@@ -134,6 +134,7 @@ async function withPartners(cfg: Readonly<Config>, fn: (store: PartnerStore, cfg
 
 /** The time zone of a valid channel in FEEDS_DIR; a usage error naming the valid channels otherwise. */
 async function channelTimeZone(cfg: Readonly<Config>, channelId: string): Promise<string> {
+  const { loadFeeds } = await import('../config/channels.js');
   const { channels } = await loadFeeds(cfg.feedsDir);
   const channel = channels.find((c) => c.id === channelId);
   if (channel === undefined) {

@@ -14,7 +14,7 @@ import { channelFile, channelReader } from '../store/files/file-store.js';
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Adds `store backups` and `store restore` to the program. */
-export function registerStoreCommands(program: Command, config: () => Readonly<Config>): void {
+export function registerStoreCommands(program: Command, config: () => Promise<Readonly<Config>>): void {
   const store = program
     .command('store')
     .description('the data files under DATA_DIR: list their backups, restore one (see "Data and backups" in the README)');
@@ -25,7 +25,7 @@ export function registerStoreCommands(program: Command, config: () => Readonly<C
     .argument('[channel]', 'only this channel (default: every channel file in DATA_DIR/channels)')
     .option('--month <YYYY-MM>', "this archive month of the channel instead of its live file")
     .action(async (channel: string | undefined, opts: { month?: string }) => {
-      const cfg = config();
+      const cfg = await config();
       if (opts.month !== undefined && channel === undefined) throw new UsageError('store backups: --month needs a channel');
       const channels = channel !== undefined ? [checkChannelId(channel)] : await channelFiles(cfg.dataDir);
       const rows = [['FILE', 'WRITTEN', 'STATUS']];
@@ -55,7 +55,7 @@ export function registerStoreCommands(program: Command, config: () => Readonly<C
     .option('--backup <n>', 'which backup: 1 is the newest (default: the newest one that loads)', backupNumber)
     .option('--month <YYYY-MM>', 'restore this archive month of the channel instead of its live file')
     .action(async (channel: string, opts: { backup?: number; month?: string }) => {
-      const cfg = config();
+      const cfg = await config();
       const id = checkChannelId(channel);
       const { file, reader } = target(cfg.dataDir, id, opts.month);
       const result = await restoreBackup(file, reader, {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { load } from 'cheerio';
+import { createRequire } from 'node:module';
 import cron from 'node-cron';
 import { z } from 'zod';
 import type { Channel, License } from '../model.js';
@@ -233,9 +233,14 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+// cheerio is loaded only when a channel has a selector to check: `syndicator check` of channels
+// without page sources stays fast.
+let cheerio: typeof import('cheerio') | undefined;
+
 function isSelector(selector: string): boolean {
   try {
-    load('')(selector);
+    cheerio ??= createRequire(import.meta.url)('cheerio') as typeof import('cheerio');
+    cheerio.load('')(selector);
     return true;
   } catch {
     return false;

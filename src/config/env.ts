@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
 
 /** Everything the process reads from its environment, validated once at start and frozen. */
 export interface Config {
@@ -53,12 +54,7 @@ const schema = z.object({
   WEBSUB_HUB_URL: z.url({ protocol: /^https?$/, error: 'expected the absolute http(s) URL of a WebSub hub' }).optional(),
 });
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`config: ${problems.join('; ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Reads the environment; throws ConfigError naming every bad variable and what it expects. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {

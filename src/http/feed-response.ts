@@ -102,7 +102,7 @@ function parseAcceptEncoding(header: string): ContentCoding {
  * A compressed body is a different representation, so it gets its own strong validator (RFC 9110
  * §8.8.3): the identity ETag with the coding appended inside the quotes.
  */
-function codedEtag(etag: string, coding: ContentCoding): string {
+export function codedEtag(etag: string, coding: ContentCoding): string {
   return coding === 'identity' ? etag : `${etag.slice(0, -1)}-${coding}"`;
 }
 
@@ -110,7 +110,7 @@ function codedEtag(etag: string, coding: ContentCoding): string {
  * If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2). Any coding's ETag of the same
  * document matches: a client that switched codings still holds the current content.
  */
-function isNotModified(req: IncomingMessage, rep: Representation): boolean {
+export function isNotModified(req: IncomingMessage, rep: Representation): boolean {
   const inm = req.headers['if-none-match'];
   if (inm !== undefined) {
     // A poll repeats the ETag it was given: the common case needs no parsing.

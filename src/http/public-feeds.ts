@@ -11,7 +11,8 @@ import { type FormatId, formats } from '../render/index.js';
 import type { Cadence } from '../schedule/cadence.js';
 import { HttpError } from './errors.js';
 import { type FeedRequest, DEFAULT_LIMIT, MAX_LIMIT, feedRequest } from './feed-request.js';
-import { sendFeed } from './feed-response.js';
+import { FeedHeaderBlocks } from './feed-headers.js';
+import { type FeedHeaders, isNotModified, negotiateCoding, sendFeed } from './feed-response.js';
 import type { OutputCache, Representation } from './output-cache.js';
 import type { SubscriberStats } from './subscribers.js';
 
@@ -29,6 +30,10 @@ const PLAIN_FEED = /^\/feeds\/([a-z0-9][a-z0-9-]{0,63})\.(rss|atom|json)$/;
 const LIMIT_ONLY = /^limit=([1-9]\d{0,3})$/;
 
 export class PublicFeeds {
+  readonly #blocks = new FeedHeaderBlocks();
+  /** The current FeedHeaders per channel and format (max-age changes at most once a second). */
+  readonly #current = new Map<Channel, Map<FormatId, { maxAge: number; headers: FeedHeaders }>>();
+
   constructor(private readonly deps: PublicFeedDeps) {}
 
   /**
@@ -49,8 +54,27 @@ export class PublicFeeds {
       limit = Number(only[1]);
     }
     const format = match[2] as FormatId;
-    this.#send(req, res, channel, format, this.deps.cache.get(channel, format, { limit }));
+    this.#sendFast(req, res, channel, format, this.deps.cache.get(channel, format, { limit }));
     return true;
+  }
+
+  /**
+   * What #send does, with the headers precomputed per representation (feed-headers.ts): per request
+   * only the coding is negotiated, the validators compared and a ready header list written.
+   */
+  #sendFast(req: IncomingMessage, res: ServerResponse, channel: Channel, format: FormatId, rep: Representation): void {
+    const now = this.deps.now();
+    const block = this.#blocks.get(rep, negotiateCoding(req.headers['accept-encoding']), this.#currentHeaders(channel, format, now));
+    if (block === undefined) return this.#send(req, res, channel, format, rep);
+    if (isNotModified(req, rep)) {
+      res.writeHead(304, block.notModified).end();
+    } else {
+      const accept = req.headers.accept;
+      res.writeHead(200, accept !== undefined && accept.includes('text/html') ? block.okBrowser : block.ok).end(block.body);
+    }
+    if (req.method === 'GET') {
+      this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', now.getTime());
+    }
   }
 
   /** The Express route: every query form, with 404 and 400 answers for what is not a feed. */
@@ -66,17 +90,37 @@ export class PublicFeeds {
     this.#send(req, res, channel, format, rep, query.page !== undefined);
   };
 
-  #send(req: IncomingMessage, res: ServerResponse, channel: Channel, format: FormatId, rep: Representation, archived = false): void {
-    const now = this.deps.now();
+  #currentHeaders(channel: Channel, format: FormatId, now: Date): FeedHeaders {
+    const maxAge = this.deps.cadences.get(channel.id)?.maxAge(now) ?? 300;
+    let byFormat = this.#current.get(channel);
+    if (byFormat === undefined) {
+      byFormat = new Map();
+      this.#current.set(channel, byFormat);
+    }
+    let current = byFormat.get(format);
+    if (current === undefined || current.maxAge !== maxAge) {
+      current = { maxAge, headers: this.#headers(channel, format, now, false) };
+      byFormat.set(format, current);
+    }
+    return current.headers;
+  }
+
+  /** Cache-Control, CORS and the WebSub Link of a channel's feed served at `now`. */
+  #headers(channel: Channel, format: FormatId, now: Date, archived: boolean): FeedHeaders {
     // An archived month changes only when an old item is corrected, so caches may keep it for a day.
     const maxAge = archived ? 86_400 : (this.deps.cadences.get(channel.id)?.maxAge(now) ?? 300);
-    sendFeed(req, res, rep, {
+    return {
       cacheControl: `public, max-age=${maxAge}`,
       cors: true,
       ...(this.deps.hubUrl !== undefined && {
         link: `<${this.deps.hubUrl}>; rel="hub", <${this.deps.baseUrl}/feeds/${channel.id}.${formats[format].extension}>; rel="self"`,
       }),
-    });
+    };
+  }
+
+  #send(req: IncomingMessage, res: ServerResponse, channel: Channel, format: FormatId, rep: Representation, archived = false): void {
+    const now = this.deps.now();
+    sendFeed(req, res, rep, this.#headers(channel, format, now, archived));
     if (req.method === 'GET') {
       this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', now.getTime());
     }

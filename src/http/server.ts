@@ -8,11 +8,12 @@ import type { createApp } from './app.js';
 
 /**
  * A server whose fast path answers cached feed documents without Express. Those requests are counted
- * in the metrics (route /feeds/:file, as the Express route) and, at LOG_LEVEL=debug only, logged; at
- * info the request log would cost more than the answer itself.
+ * in the metrics (route /feeds/:file, as the Express route) and logged at info with the same access
+ * line as the Express request log (request-log.ts); the logger's destination is buffered (log.ts), so
+ * a line costs no write of its own.
  */
 export function createFeedServer(app: ReturnType<typeof createApp>, metrics: RequestMetrics, log: Logger): Server {
-  const logFastPath = log.isLevelEnabled('debug');
+  const logAccess = log.isLevelEnabled('info');
   return createServer((req, res) => {
     const started = performance.now();
     if (!app.publicFeeds.answer(req, res)) {
@@ -21,6 +22,7 @@ export function createFeedServer(app: ReturnType<typeof createApp>, metrics: Req
     }
     const ms = performance.now() - started;
     metrics.recordRequest('/feeds/:file', res.statusCode, ms / 1000);
-    if (logFastPath) log.debug({ method: req.method, url: req.url, status: res.statusCode, durationMs: Math.round(ms * 10) / 10 }, 'http: request');
+    // The fast path serves only /feeds/<id>.<ext> with at most ?limit=N: no partner key can be in the URL.
+    if (logAccess) log.info({ method: req.method, url: req.url, status: res.statusCode, durationMs: Math.round(ms * 10) / 10 }, 'http: request');
   });
 }

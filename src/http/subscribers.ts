@@ -102,6 +102,10 @@ export class SubscriberStats {
   readonly #clients = new Map<string, Map<string, number>>();
   readonly #salt: string;
   #dirty = false;
+  /** Per User-Agent string: what it says (hosted count, browser, other client); readers repeat theirs. */
+  readonly #agents = new Map<string, ReturnType<typeof parseSubscriberAgent> | 'browser' | 'client'>();
+  /** Per address and User-Agent: the salted client hash, so a poll costs no SHA-256. Bounded. */
+  readonly #hashes = new Map<string, string>();
 
   constructor(snapshot?: SubscriberSnapshot) {
     this.#salt = snapshot?.salt ?? randomBytes(16).toString('hex');
@@ -119,9 +123,18 @@ export class SubscriberStats {
   }
 
   record(channel: string, format: string, userAgent: string, address: string, now: number): void {
+    // Only the first MAX_AGENT_LENGTH characters are ever read, so they are the cache key too.
+    const ua = userAgent.slice(0, MAX_AGENT_LENGTH);
+    let agent = this.#agents.get(ua);
+    if (agent === undefined) {
+      agent = parseSubscriberAgent(ua) ?? (isBrowser(ua) ? 'browser' : 'client');
+      if (this.#agents.size >= 4096) this.#agents.clear();
+      this.#agents.set(ua, agent);
+    }
+    if (agent === 'browser') return;
     const key = `${channel}\t${format}`;
-    const hosted = parseSubscriberAgent(userAgent);
-    if (hosted) {
+    if (agent !== 'client') {
+      const hosted = agent;
       const reports = this.#hosted.get(key) ?? new Map<string, HostedReport>();
       this.#hosted.set(key, reports);
       const id = `${hosted.aggregator}\t${hosted.feedId ?? ''}`;
@@ -129,15 +142,19 @@ export class SubscriberStats {
       reports.delete(id);
       reports.set(id, { ...hosted, seenAt: new Date(now).toISOString() });
       if (reports.size > MAX_HOSTED_PER_FEED) reports.delete(reports.keys().next().value!);
-    } else if (!isBrowser(userAgent)) {
+    } else {
       const clients = this.#clients.get(key) ?? new Map<string, number>();
       this.#clients.set(key, clients);
-      const hash = createHash('sha256').update(`${this.#salt}\n${address}\n${userAgent.slice(0, MAX_AGENT_LENGTH)}`).digest('base64url').slice(0, 22);
+      const client = `${address}\n${ua}`;
+      let hash = this.#hashes.get(client);
+      if (hash === undefined) {
+        hash = createHash('sha256').update(`${this.#salt}\n${client}`).digest('base64url').slice(0, 22);
+        if (this.#hashes.size >= 16_384) this.#hashes.clear();
+        this.#hashes.set(client, hash);
+      }
       clients.delete(hash);
       clients.set(hash, now);
       if (clients.size > MAX_CLIENTS_PER_FEED) clients.delete(clients.keys().next().value!);
-    } else {
-      return;
     }
     this.#dirty = true;
   }

@@ -1,0 +1,67 @@
+// The access log is written through a buffer (src/log.ts), not a write per request: on SIGTERM the
+// service must still have written every line. The service runs as its own process on loopback with
+// the default log level; its stderr goes to a file, read after it exited.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import { FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+test('SIGTERM after N requests: the log holds N access lines (fast path and Express), then "stopped"', async (t) => {
+  const data = await tempDir();
+  t.after(data.dispose);
+  const logFile = path.join(data.dir, 'service.log');
+  const fd = openSync(logFile, 'w');
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tests/helpers/cli.ts'), 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR, DATA_DIR: data.dir, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', fd],
+  });
+  closeSync(fd);
+  const exited = once(child, 'exit');
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  // A readiness wait (up to two minutes on a loaded machine), not a timing assertion.
+  let up = false;
+  for (let i = 0; i < 1200 && !up; i += 1) {
+    up = await fetch(`${origin}/healthz`).then((r) => r.ok, () => false);
+    if (!up) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(up, 'the service never answered /healthz');
+
+  // 300 polls of the fast path (plain and ?limit) and 20 requests Express answers (/status).
+  const fast = 300;
+  const express = 20;
+  for (let i = 0; i < fast; i += 10) {
+    const batch = Array.from({ length: 10 }, (_, j) => fetch(`${origin}/feeds/enterprise.${['rss', 'atom', 'json'][(i + j) % 3]}${j % 2 ? '?limit=5' : ''}`).then((r) => r.arrayBuffer().then(() => r.status)));
+    for (const status of await Promise.all(batch)) assert.equal(status, 200);
+  }
+  for (let i = 0; i < express; i += 1) assert.equal((await fetch(`${origin}/status`)).status, 200);
+
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  assert.equal(code, 0);
+
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; url?: string; status?: number });
+  const access = lines.filter((l) => l.msg === 'http: request');
+  assert.equal(access.filter((l) => l.url?.startsWith('/feeds/enterprise.') && l.status === 200).length, fast);
+  assert.equal(access.filter((l) => l.url === '/status').length, express);
+  assert.equal(access.filter((l) => l.url === '/healthz').length >= 1, true);
+  assert.equal(lines.at(-1)?.msg, 'stopped');
+});

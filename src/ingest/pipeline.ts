@@ -4,14 +4,13 @@
 
 import type { Channel, FeedSource, Item, ListSource, PageSource } from '../model.js';
 import { FetchError, RobotsError } from './errors.js';
-import { type ParsedFeed, parseFeed } from './feed/parse-feed.js';
+import type { ParsedFeed } from './feed/parse-feed.js';
 import { decodeDocument } from './fetch/decode.js';
 import { fetchDocument, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink } from './ids.js';
-import { normalizeFeed, normalizePage } from './normalize.js';
 import { optional } from './optional.js';
 import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
-import { extractPage } from './page/extract-page.js';
+import { runInWorker } from './worker/pool.js';
 
 /** Accept header of every article and list page request. */
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
@@ -41,14 +40,17 @@ export async function readFeed(
   fetched: { body: Buffer; contentType?: string; url: string },
   ctx: { channel: Channel; source: FeedSource; now: Date; documentUrl?: string; fallbackBase?: string },
 ): Promise<{ parsed: ParsedFeed; items: Item[] }> {
-  const { text } = decodeDocument(fetched.body, fetched.contentType);
-  const parsed = await parseFeed(text);
-  const items = normalizeFeed(parsed, {
+  // Decoding, parsing and normalizing run in a worker thread within the document budget (worker/pool.ts).
+  const { parsed, items } = await runInWorker({
+    kind: 'feed',
+    body: fetched.body,
+    ...optional('contentType', fetched.contentType),
+    url: fetched.url,
     channel: ctx.channel,
     source: ctx.source,
+    now: ctx.now.toISOString(),
     documentUrl: ctx.documentUrl ?? fetched.url,
     ...optional('fallbackBase', ctx.fallbackBase),
-    now: ctx.now,
   });
   return { parsed, items };
 }
@@ -95,8 +97,9 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
   };
   const article = async (link: PageLink, doc?: LoadedDocument): Promise<Item> => {
     const { text } = doc ?? (await load(link));
-    const page = extractPage(text, { url: link.url, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) });
-    return normalizePage(page, { channel, source, now: deps.now });
+    // Extraction, sanitizing and normalizing run in a worker thread within the document budget.
+    const { item } = await runInWorker({ kind: 'article', text, url: link.url, channel, source, now: deps.now.toISOString() });
+    return item;
   };
 
   if (source.type === 'page') {

@@ -3,6 +3,7 @@
 // and content keep every word where it was; JSON Feed 1.0/1.1 is read by feed/json-feed.ts.
 
 import { ParseError } from '../errors.js';
+import { capEntry } from '../limits.js';
 import { readJsonFeed, looksLikeJsonFeed } from './json-feed.js';
 import { readAtom, readRss } from './xml-feed.js';
 import { readXmlTree, XmlSyntaxError } from './xml-tree.js';
@@ -35,7 +36,7 @@ function usesDeclaredEntities(xml: string): boolean {
  * a namespace prefix used without its declaration.
  */
 export async function parseFeed(xml: string): Promise<ParsedFeed> {
-  if (looksLikeJsonFeed(xml)) return readJsonFeed(xml);
+  if (looksLikeJsonFeed(xml)) return capFeed(readJsonFeed(xml));
   const root = rootElementName(xml);
   const kind = feedKind(xml);
   if (!kind) {
@@ -59,7 +60,12 @@ export async function parseFeed(xml: string): Promise<ParsedFeed> {
     throw malformed(err.message, err);
   }
   if (tree.errors.length > 0) throw malformed(tree.errors[0]!);
-  return kind === 'atom' ? readAtom(tree.root) : readRss(tree.root, kind === 'json' ? 'rss' : kind);
+  return capFeed(kind === 'atom' ? readAtom(tree.root) : readRss(tree.root, kind === 'json' ? 'rss' : kind));
+}
+
+/** The feed with every entry's short fields bounded (limits.ts), at the parse boundary. */
+function capFeed(feed: ParsedFeed): ParsedFeed {
+  return { ...feed, entries: feed.entries.map(capEntry) };
 }
 
 /** The feed format a document announces: its root element (<rss>, <feed>, <rdf:RDF>), or a JSON Feed

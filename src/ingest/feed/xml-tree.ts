@@ -8,6 +8,7 @@
 
 import { load } from 'cheerio';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { MAX_TREE_DEPTH } from '../limits.js';
 
 export interface XmlElement {
   /** Canonical name: `title`, `atom:entry`, `dc:date`, `xhtml:div`, … */
@@ -86,7 +87,14 @@ export function readXmlTree(xml: string): XmlTree {
   };
   parser.on('text', appendText);
   parser.on('cdata', appendText);
+  // Elements below MAX_TREE_DEPTH are not kept as elements: their text joins the deepest kept
+  // ancestor, so a document nested 10,000 deep keeps its words and every walk below stays shallow.
+  let flattened = 0;
   parser.on('opentag', (tag: SaxesTagNS) => {
+    if (stack.length >= MAX_TREE_DEPTH) {
+      flattened += 1;
+      return;
+    }
     // An element after the root was closed (by a stray end tag) still belongs to the document.
     const parent = stack[stack.length - 1] ?? root;
     if (!root && tag.local === 'feed' && (tag.uri === '' || tag.uri === undefined)) noNamespaceIsAtom = true;
@@ -104,7 +112,8 @@ export function readXmlTree(xml: string): XmlTree {
     stack.push(element);
   });
   parser.on('closetag', () => {
-    stack.pop();
+    if (flattened > 0) flattened -= 1;
+    else stack.pop();
   });
 
   parser.write(escapeStrayAmpersands(skipLeadingJunk(xml)));

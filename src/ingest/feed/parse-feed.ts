@@ -14,8 +14,9 @@ export type { ParsedEntry, ParsedFeed } from './parsed.js';
 
 const ROOTS = new Map<string, ParsedFeed['kind']>([['rss', 'rss'], ['feed', 'atom'], ['rdf:RDF', 'rdf'], ['RDF', 'rdf']]);
 
-/** A DOCTYPE with an internal subset, before the root element; group 1 is the subset. */
-const INTERNAL_SUBSET = /^\uFEFF?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--[\s\S]*?-->|<\?[^>]*>)\s*)*<!DOCTYPE[^[>]*\[([^\]]*)\]/i;
+/** A DOCTYPE with an internal subset, before the root element; group 1 is the subset. A comment's body
+ *  cannot run past its `-->`, so there is one way to match (linear; a lazy `[\s\S]*?` backtracked). */
+const INTERNAL_SUBSET = /^\uFEFF?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--(?:[^-]|-(?!->))*-->|<\?[^>]*>)\s*)*<!DOCTYPE[^[>]*\[([^\]]*)\]/i;
 
 /** Whether the document declares entities in its DOCTYPE and refers to one of them (a declaration alone is
  *  harmless: sax ignores it). */

@@ -10,6 +10,7 @@ import { canonicalLink } from '../ids.js';
 import { removeBoilerplate } from './main-body.js';
 import { treeDepth } from './page-dom.js';
 import { MAX_TREE_DEPTH } from '../limits.js';
+import { tooDeeplyNested } from '../html-depth.js';
 import { collapseWhitespace } from '../text.js';
 
 /** A list page as refresh.ts loaded it. */
@@ -100,6 +101,7 @@ export async function readListPage(
   opts: Pick<CrawlOptions, 'linkSelector' | 'nextSelector' | 'feedsDir'>,
   notes: string[] = [],
 ): Promise<{ links: PageLink[]; next?: PageLink }> {
+  if (tooDeeplyNested(page.html)) throw new CrawlError(`list page ${page.publicUrl} too deeply nested (more than ${MAX_TREE_DEPTH} levels of elements)`);
   const $ = load(page.html);
   if (treeDepth($.root().toArray(), MAX_TREE_DEPTH) > MAX_TREE_DEPTH) {
     throw new CrawlError(`list page ${page.publicUrl} too deeply nested (more than ${MAX_TREE_DEPTH} levels of elements)`);

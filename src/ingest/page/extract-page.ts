@@ -17,6 +17,7 @@ import { findMainBody, paragraphize, removeBoilerplate, trimIndentation } from '
 import { readLabels, splitNames, takeBracketedLabels, type LabelFacts, type LabelKind } from './page-labels.js';
 import { ancestors, blockText, classAndId, documentOrder, isBlock, isElement, isInside, leadingText, sectionOf, shortText, textLengths, treeDepth, type Element } from './page-dom.js';
 import { MAX_TREE_DEPTH } from '../limits.js';
+import { tooDeeplyNested } from '../html-depth.js';
 import type { ParsedEntry } from '../feed/parse-feed.js';
 import { collapseWhitespace } from '../text.js';
 
@@ -45,6 +46,7 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   if (!looksLikeHtml(html)) {
     throw new ExtractError(`not an HTML document (starts with "${collapseWhitespace(html).slice(0, 40)}")`);
   }
+  if (tooDeeplyNested(html)) throw new ExtractError(`page too deeply nested (more than ${MAX_TREE_DEPTH} levels of elements)`);
   const $ = load(html);
   // Every reading below walks the tree (cheerio's .text() recurses): a page deeper than any real
   // article is refused here, for this page only, before anything can overflow the stack.

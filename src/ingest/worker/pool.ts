@@ -20,6 +20,8 @@ export const DEFAULT_BUDGET: DocumentBudget = { timeMs: 10_000, memoryMb: 512 };
 
 let budget: DocumentBudget = DEFAULT_BUDGET;
 let pool: Piscina | undefined;
+/** Resolves when a worker has loaded the ingest modules (not counted in any document's budget). */
+let warm: Promise<unknown> | undefined;
 
 // Under tsx (tests, `npm run dev`) this module is the .ts source and so is the worker; from dist both
 // are .js. The worker inherits the parent's execArgv (`--import tsx`), so it can load the .ts file.
@@ -33,6 +35,7 @@ function thePool(): Piscina {
     idleTimeout: 30_000,
     resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb },
   });
+  warm ??= pool.run('ping');
   return pool;
 }
 
@@ -46,6 +49,7 @@ export async function setDocumentBudget(next: Partial<DocumentBudget>): Promise<
 export async function closeIngestPool(): Promise<void> {
   const old = pool;
   pool = undefined;
+  warm = undefined;
   await old?.destroy();
 }
 
@@ -67,11 +71,13 @@ type Ok<K extends Task['kind']> = Extract<TaskResult, { ok: true; kind: K }>;
 export async function runInWorker<T extends Task>(task: T): Promise<Ok<T['kind']>> {
   const fail = task.kind === 'feed' ? ERRORS['parse-feed'] : ERRORS['extract-page'];
   const what = task.kind === 'feed' ? 'feed document' : 'article page';
+  const workers = thePool();
+  await warm;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), budget.timeMs);
   let result: TaskResult;
   try {
-    result = (await thePool().run(task, { signal: controller.signal })) as TaskResult;
+    result = (await workers.run(task, { signal: controller.signal })) as TaskResult;
   } catch (err) {
     if (controller.signal.aborted) throw fail(`${what} took longer than its ${budget.timeMs / 1000} s budget; reading it was stopped`);
     const code = (err as { code?: string }).code;

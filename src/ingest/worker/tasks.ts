@@ -37,7 +37,7 @@ export interface ArticleTask {
 export type Task = FeedTask | ArticleTask;
 
 export type TaskResult =
-  | { ok: true; kind: 'feed'; parsed: ParsedFeed; items: Item[] }
+  | { ok: true; kind: 'feed'; parsed: ParsedFeed; items: Item[]; charsetNote?: string }
   | { ok: true; kind: 'article'; item: Item }
   | { ok: false; stage: IngestStage; message: string };
 
@@ -45,7 +45,7 @@ export type TaskResult =
 export async function runTask(task: Task): Promise<TaskResult> {
   try {
     if (task.kind === 'feed') {
-      const { text } = decodeDocument(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength), task.contentType);
+      const { text, note } = decodeDocument(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength), task.contentType);
       const parsed = await parseFeed(text);
       const items = normalizeFeed(parsed, {
         channel: task.channel,
@@ -54,7 +54,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
         ...optional('fallbackBase', task.fallbackBase),
         now: new Date(task.now),
       });
-      return { ok: true, kind: 'feed', parsed, items };
+      return { ok: true, kind: 'feed', parsed, items, ...optional('charsetNote', note) };
     }
     const { source } = task;
     const page = extractPage(task.text, { url: task.url, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) });

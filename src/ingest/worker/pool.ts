@@ -32,7 +32,8 @@ function thePool(): Piscina {
     filename: workerFile,
     minThreads: 0,
     maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
-    idleTimeout: 30_000,
+    // Idle workers end soon, so a CLI run (ingest, preview) exits when its work is done.
+    idleTimeout: 500,
     resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb },
   });
   warm ??= pool.run('ping');

@@ -95,10 +95,16 @@ interface Fields {
  * undefined when `raw` is missing or not a valid date: an unknown date is never replaced by "now".
  * Throws a RangeError when `timeZone` is not an IANA zone (a configuration error, not bad input).
  */
+/** The longest raw date string read (RFC 822 with a zone comment is about 40 characters). */
+const MAX_DATE_LENGTH = 200;
+
 export function parseDate(raw: string | undefined, timeZone: string): string | undefined {
   const zoneFormatter = formatterFor(timeZone);
   const text = raw?.trim();
   if (!text) return undefined;
+  // No date is written in more than a few dozen characters: a longer value is not a date, and the
+  // patterns below never see more than MAX_DATE_LENGTH characters of upstream text.
+  if (text.length > MAX_DATE_LENGTH) return undefined;
 
   const rfc = RFC822.exec(text);
   if (rfc) {

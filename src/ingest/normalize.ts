@@ -8,6 +8,7 @@ import { parseDate } from './dates.js';
 import type { ExtractedPage } from './page/extract-page.js';
 import { canonicalLink, entryLink, itemGuid, itemId } from './ids.js';
 import { chooseLicense } from './license-rules.js';
+import { FIELD_LIMITS, stripBidiControls } from './limits.js';
 import { optional } from './optional.js';
 import type { ParsedEntry, ParsedFeed } from './feed/parse-feed.js';
 import { htmlToText, sanitizeHtml } from './sanitize.js';
@@ -164,7 +165,7 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
   const contentHtml = rawHtml === undefined ? undefined : nonBlank(sanitizeHtml(rawHtml, link ?? entryBase ?? ''));
   const text = htmlToText(entry.summary ?? entry.contentHtml ?? '');
   const summary = nonBlank(truncate(text, SUMMARY_LENGTH));
-  const title = entryTitle(entry) || truncate(text, FALLBACK_TITLE_LENGTH);
+  const title = entryTitle(entry) || truncate(stripBidiControls(text), FALLBACK_TITLE_LENGTH);
 
   // An entry with neither guid nor link has nothing stable to key on; its title and raw date are the
   // best available, so such an entry gets a new id whenever the upstream edits its title.
@@ -172,9 +173,9 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
 
   const attribution: Attribution = {
     authors: entryAuthors(entry, authorsFromText),
-    ...optional('editor', entry.contributors[0]?.trim() || undefined),
+    ...optional('editor', plainName(entry.contributors[0] ?? '', FIELD_LIMITS.author) || undefined),
     source: entry.source
-      ? { name: entry.source.name, ...optional('url', canonicalLink(entry.source.url, base)), original: false }
+      ? { name: plainName(entry.source.name, FIELD_LIMITS.sourceName), ...optional('url', canonicalLink(entry.source.url, base)), original: false }
       : { ...outlet },
   };
 
@@ -184,7 +185,7 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
     ...optional('summary', summary),
     ...optional('contentHtml', contentHtml),
     ...optional('publishedAt', publishedAt),
-    categories: unique(entry.categories.map(collapseWhitespace)),
+    categories: unique(entry.categories.map((c) => plainName(c, FIELD_LIMITS.category))),
     attribution,
     // Only the entry's own rights text: the feed-level rights are the upstream's terms for its feed,
     // and the license chosen below is what governs reprinting each item.
@@ -231,10 +232,10 @@ function xmlBase(entryBase: string | undefined, documentBase: string | undefined
 /** The entry's named authors, deduplicated; else, when allowed, a name labelled in its text (作者:, 作　者：,
  *  记者, 文/…, read as article pages read them: see page/page-labels.ts). */
 function entryAuthors(entry: ParsedEntry, fromText: boolean): string[] {
-  const named = unique(entry.authors.map(collapseWhitespace));
+  const named = unique(entry.authors.map((a) => plainName(a, FIELD_LIMITS.author)));
   if (named.length > 0 || !fromText) return named;
   const labeled = findLabelledValue(htmlToText(`${entry.summary ?? ''} ${entry.contentHtml ?? ''}`), 'authors');
-  return labeled ? [labeled] : [];
+  return labeled ? [plainName(labeled, FIELD_LIMITS.author)] : [];
 }
 
 /** The fields of an item that a reader sees; hashContent covers exactly these. */
@@ -262,9 +263,17 @@ export function hashContent(item: ItemContent): string {
   return createHash('sha256').update(JSON.stringify(visible)).digest('hex');
 }
 
+/** The entry's title as plain text: markup removed and entities decoded when it is HTML, bidi
+ *  controls stripped, whitespace collapsed, at most FIELD_LIMITS.title characters. */
 function entryTitle(entry: ParsedEntry): string {
   if (entry.title === undefined) return '';
-  return entry.titleIsHtml ? htmlToText(entry.title) : collapseWhitespace(entry.title);
+  return plainName(entry.titleIsHtml ? htmlToText(entry.title) : entry.title, FIELD_LIMITS.title);
+}
+
+/** A name or title as readers see it: no bidi controls, whitespace collapsed, cut to `max` characters.
+ *  The one place titles, authors, editors, categories and outlet names are made safe to show. */
+function plainName(text: string, max: number): string {
+  return truncate(collapseWhitespace(stripBidiControls(text)), max);
 }
 
 /**

@@ -4,16 +4,18 @@
 
 import type { Channel, FeedSource, Item, ListSource, PageSource } from '../model.js';
 import { FetchError, RobotsError } from './errors.js';
-import { type ParsedFeed, parseFeed } from './feed/parse-feed.js';
+import type { ParsedFeed } from './feed/parse-feed.js';
 import { decodeDocument } from './fetch/decode.js';
 import { fetchDocument, localLocation, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink } from './ids.js';
-import { normalizeFeed, normalizePage } from './normalize.js';
 import { optional } from './optional.js';
 import type { UpstreamHints } from './source-state.js';
 import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
+import { runInWorker } from './worker/pool.js';
 import { readArticle } from './page/article-pages.js';
 import type { Explanation } from './page/extract-page.js';
+import { normalizePage } from './normalize.js';
+import { capEntry } from './limits.js';
 
 /** Accept header of every article and list page request. */
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
@@ -47,17 +49,17 @@ export async function readFeed(
   fetched: { body: Buffer; contentType?: string; url: string },
   ctx: { channel: Channel; source: FeedSource; now: Date; documentUrl?: string; fallbackBase?: string },
 ): Promise<{ parsed: ParsedFeed; items: Item[]; notes: string[] }> {
-  const { text, note } = decodeDocument(fetched.body, fetched.contentType);
-  const notes = note === undefined ? [] : [`charset: ${note}`];
-  const parsed = await parseFeed(text);
-  if (parsed.problems) notes.push(`not well-formed XML (${parsed.problems[0]}); ${parsed.entries.length} entries read around the errors`);
-  const items = normalizeFeed(parsed, {
+  // Decoding, parsing and normalizing run in a worker thread within the document budget (worker/pool.ts).
+  const { parsed, items, notes } = await runInWorker({
+    kind: 'feed',
+    body: fetched.body,
+    ...optional('contentType', fetched.contentType),
+    url: fetched.url,
     channel: ctx.channel,
     source: ctx.source,
+    now: ctx.now.toISOString(),
     documentUrl: ctx.documentUrl ?? fetched.url,
     ...optional('fallbackBase', ctx.fallbackBase),
-    now: ctx.now,
-    report: (line) => notes.push(line),
   });
   return { parsed, items, notes };
 }
@@ -132,7 +134,7 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
       return (await load(more)).text;
     });
     decodeNotes.push(...notes);
-    const item = normalizePage(page, { channel, source, now: deps.now });
+    const item = normalizePage({ ...page, entry: capEntry(page.entry) }, { channel, source, now: deps.now });
     if (page.explain) explanations.set(item.id, page.explain);
     return item;
   };

@@ -3,6 +3,7 @@
 // and content keep every word where it was; JSON Feed 1.0/1.1 is read by feed/json-feed.ts.
 
 import { ParseError } from '../errors.js';
+import { capEntry } from '../limits.js';
 import { readJsonFeed, looksLikeJsonFeed } from './json-feed.js';
 import { readAtom, readRss } from './xml-feed.js';
 import { readXmlTree, XmlSyntaxError } from './xml-tree.js';
@@ -13,8 +14,9 @@ export type { ParsedEntry, ParsedFeed } from './parsed.js';
 
 const ROOTS = new Map<string, ParsedFeed['kind']>([['rss', 'rss'], ['feed', 'atom'], ['rdf:RDF', 'rdf'], ['RDF', 'rdf']]);
 
-/** A DOCTYPE with an internal subset, before the root element; group 1 is the subset. */
-const INTERNAL_SUBSET = /^\uFEFF?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--[\s\S]*?-->|<\?[^>]*>)\s*)*<!DOCTYPE[^[>]*\[([^\]]*)\]/i;
+/** A DOCTYPE with an internal subset, before the root element; group 1 is the subset. A comment's body
+ *  cannot run past its `-->`, so there is one way to match (linear; a lazy `[\s\S]*?` backtracked). */
+const INTERNAL_SUBSET = /^\uFEFF?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--(?:[^-]|-(?!->))*-->|<\?[^>]*>)\s*)*<!DOCTYPE[^[>]*\[([^\]]*)\]/i;
 
 /** Whether the document declares entities in its DOCTYPE and refers to one of them (a declaration alone is
  *  harmless: sax ignores it). */
@@ -38,7 +40,7 @@ function usesDeclaredEntities(xml: string): boolean {
  * read from it. An entry the document ends inside (a download cut short) is never read.
  */
 export async function parseFeed(xml: string): Promise<ParsedFeed> {
-  if (looksLikeJsonFeed(xml)) return readJsonFeed(xml);
+  if (looksLikeJsonFeed(xml)) return capFeed(readJsonFeed(xml));
   const root = rootElementName(xml);
   const kind = feedKind(xml);
   if (!kind) {
@@ -61,13 +63,18 @@ export async function parseFeed(xml: string): Promise<ParsedFeed> {
     if (!(err instanceof XmlSyntaxError)) throw err;
     throw malformed(err.message, err);
   }
-  const feed = kind === 'atom' ? readAtom(tree.root) : readRss(tree.root, kind === 'json' ? 'rss' : kind);
+  const feed = capFeed(kind === 'atom' ? readAtom(tree.root) : readRss(tree.root, kind === 'json' ? 'rss' : kind));
   if (tree.errors.length === 0) return feed;
   // An entity neither XML nor HTML defines is a DOCTYPE trick (or garbage): never read around it.
   const undefinedEntity = tree.errors.find((e) => e.includes('undefined entity'));
   if (undefinedEntity !== undefined) throw malformed(undefinedEntity);
   if (feed.entries.length === 0) throw malformed(tree.errors[0]!);
   return { ...feed, problems: tree.errors.slice(0, 3) };
+}
+
+/** The feed with every entry's short fields bounded (limits.ts), at the parse boundary. */
+function capFeed(feed: ParsedFeed): ParsedFeed {
+  return { ...feed, entries: feed.entries.map(capEntry) };
 }
 
 /** The feed format a document announces: its root element (<rss>, <feed>, <rdf:RDF>), or a JSON Feed

@@ -3,6 +3,7 @@
 // xhtml, Atom 0.3 escaped/base64/xml — from the tree, which keeps mixed content in order.
 
 import { htmlToText } from '../sanitize.js';
+import { capRaw, FIELD_LIMITS } from '../limits.js';
 import { collapseWhitespace } from '../text.js';
 import type { ParsedEntry, ParsedFeed } from './parsed.js';
 import { escapeMarkup } from '../../text.js';
@@ -243,13 +244,30 @@ function names(nodes: XmlElement[]): string[] {
     .filter(isString);
 }
 
+/** Linear in the length of `value` (string scans only, no backtracking pattern): an author of
+ *  60,000 `@` characters is read in one pass. The value is cut to FIELD_LIMITS first. */
 export function personName(value: string): string | undefined {
-  const v = collapseWhitespace(value);
-  const parenthesized = /^\S+@\S+\s*\((.*)\)$/.exec(v);
-  if (parenthesized) return parenthesized[1]!.trim() || undefined;
+  const v = collapseWhitespace(capRaw(value, FIELD_LIMITS.author * 8));
+  // `mail@host (Name)`: one word holding an @ (not first, not last), then `(`…`)` to the end.
+  const open = v.endsWith(')') ? v.indexOf('(') : -1;
+  if (open > 0) {
+    const address = v.slice(0, open).trimEnd();
+    if (isAddress(address)) return v.slice(open + 1, -1).trim() || undefined;
+  }
   const lt = v.lastIndexOf('<');
-  if (lt >= 0 && v.endsWith('>') && v.slice(lt).includes('@')) return v.slice(0, lt).trim().replace(/^"(.*)"$/, '$1').trim() || undefined;
-  return /^\S+@\S+$/.test(v) ? undefined : v || undefined;
+  if (lt >= 0 && v.endsWith('>') && v.slice(lt).includes('@')) {
+    const name = v.slice(0, lt).trim();
+    const unquoted = name.length >= 2 && name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1) : name;
+    return unquoted.trim() || undefined;
+  }
+  return isAddress(v) ? undefined : v || undefined;
+}
+
+/** One whitespace-free word with an @ that has characters before and after it. */
+function isAddress(word: string): boolean {
+  if (word === '' || /\s/.test(word)) return false;
+  const at = word.indexOf('@');
+  return at > 0 && at < word.length - 1;
 }
 
 // ---- helpers ----------------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ import { canonicalLink } from '../ids.js';
 import { readJsonLd } from './jsonld.js';
 import { findMainBody, MIN_BODY_CHARS, paragraphize, removeBoilerplate, trimIndentation } from './main-body.js';
 import { readLabels, splitNames, takeBracketedLabels, type LabelFacts, type LabelKind } from './page-labels.js';
-import { ancestors, blockText, classAndId, documentOrder, isBlock, isElement, sectionOf, textLengths, type Element } from './page-dom.js';
+import { ancestors, blockText, classAndId, documentOrder, isBlock, isElement, isInside, leadingText, sectionOf, shortText, textLengths, treeDepth, type Element } from './page-dom.js';
+import { MAX_TREE_DEPTH } from '../limits.js';
+import { tooDeeplyNested } from '../html-depth.js';
 import type { ParsedEntry } from '../feed/parse-feed.js';
 import { collapseWhitespace } from '../text.js';
 
@@ -54,7 +56,13 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   if (!looksLikeHtml(html)) {
     throw new ExtractError(`not an HTML document (starts with "${collapseWhitespace(html).slice(0, 40)}")`);
   }
+  if (tooDeeplyNested(html)) throw new ExtractError(`page too deeply nested (more than ${MAX_TREE_DEPTH} levels of elements)`);
   const $ = load(html);
+  // Every reading below walks the tree (cheerio's .text() recurses): a page deeper than any real
+  // article is refused here, for this page only, before anything can overflow the stack.
+  if (treeDepth($.root().toArray(), MAX_TREE_DEPTH) > MAX_TREE_DEPTH) {
+    throw new ExtractError(`page too deeply nested (more than ${MAX_TREE_DEPTH} levels of elements)`);
+  }
   const ld = readJsonLd($);
   const article = ld.article;
   const meta = readMeta($);
@@ -439,8 +447,9 @@ function takeBreadcrumbs($: CheerioAPI): string[] {
   const el = $('[class], [id], [itemtype], nav, div, p, span, td')
     .filter((_, e) => {
       const $e = $(e);
-      const text = collapseWhitespace($e.text());
-      if (text === '' || text.length > 150) return false;
+      // shortText stops reading past 150 characters: checking every element stays linear in the page.
+      const text = shortText(e, 150);
+      if (text === undefined || text === '') return false;
       return (
         CRUMB_NAMES.test(classAndId($e)) ||
         /BreadcrumbList/i.test($e.attr('itemtype') ?? '') ||
@@ -461,9 +470,15 @@ const RIGHTS_HEAD = /^[\s【\[]*(?:版权说明|版权声明)/;
 
 /** Reads and removes the 版权说明 / 版权声明 block; its text with whitespace collapsed. */
 function takeRights($: CheerioAPI): string | undefined {
-  const matches = $('body *').filter((_, el) => RIGHTS_HEAD.test($(el).text()));
-  const deepest = matches.filter((_, el) => $(el).find('*').filter((__, d) => RIGHTS_HEAD.test($(d).text())).length === 0).first();
-  if (deepest.length === 0) return undefined;
+  // Only how an element's text starts matters: reading its first 200 characters keeps this linear.
+  const matches = $('body *')
+    .toArray()
+    .filter((el) => RIGHTS_HEAD.test(leadingText(el, 200)));
+  // In document order a match's descendants come right after it: the first match whose successor
+  // is not inside it is the first that holds no other match (the deepest).
+  const index = matches.findIndex((el, i) => matches[i + 1] === undefined || !isInside(matches[i + 1]!, el));
+  if (index < 0) return undefined;
+  const deepest = $(matches[index]!);
   const block = collapseWhitespace(deepest.text()).length <= 12 ? sectionOf(deepest) : deepest;
   const text = collapseWhitespace(blockText(block).replace(/\n/g, ' '));
   block.remove();

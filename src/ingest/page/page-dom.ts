@@ -108,3 +108,67 @@ function hasTextBefore(heading: Cheerio<Element>): boolean {
   }
   return false;
 }
+
+/**
+ * The depth of the deepest element under `roots`, walked with an explicit stack (never recursion), so
+ * a page nested 10,000 deep is measured rather than overflowing the call stack. Stops counting at
+ * `limit + 1`: callers only ask whether a tree is deeper than they can walk.
+ */
+export function treeDepth(roots: readonly AnyNode[], limit: number): number {
+  let deepest = 0;
+  const stack: [AnyNode, number][] = roots.map((n) => [n, 1]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    const kids = (node as { children?: AnyNode[] }).children;
+    if (kids) for (const k of kids) stack.push([k, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * The text of `el` with whitespace collapsed, or undefined as soon as it is longer than `max`
+ * characters. Walks iteratively and stops early, so asking "is this short?" of every element of a
+ * page costs a bounded amount per element, not its whole subtree (linear, not quadratic, overall).
+ */
+export function shortText(el: AnyNode, max: number): string | undefined {
+  let out = '';
+  let visited = 0;
+  const stack: AnyNode[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (++visited > max * 20) return undefined;
+    if (node.type === 'text') {
+      // `out` is kept collapsed, so its length is what the reader's text would be (±2 spaces).
+      const piece = (node as unknown as { data: string }).data.replace(/\s+/g, ' ');
+      out += out.endsWith(' ') && piece.startsWith(' ') ? piece.slice(1) : piece;
+      if (out.length > max + 2) return undefined;
+      continue;
+    }
+    if (!isElement(node)) continue;
+    for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]!);
+  }
+  const text = out.trim();
+  return text.length > max ? undefined : text;
+}
+
+/** The first `n` characters of the text of `el` (raw, as .text() gives it), read iteratively and no
+ *  further: enough to test what an element's text starts with, at a bounded cost per element. */
+export function leadingText(el: AnyNode, n: number): string {
+  let out = '';
+  const stack: AnyNode[] = [el];
+  while (stack.length > 0 && out.length < n) {
+    const node = stack.pop()!;
+    if (node.type === 'text') out += (node as unknown as { data: string }).data.slice(0, n - out.length);
+    const kids = (node as { children?: AnyNode[] }).children;
+    if (kids) for (let i = kids.length - 1; i >= 0; i -= 1) stack.push(kids[i]!);
+  }
+  return out;
+}
+
+/** Whether `node` is inside `ancestor`. */
+export function isInside(node: AnyNode, ancestor: AnyNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}

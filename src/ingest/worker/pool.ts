@@ -1,0 +1,93 @@
+// The ingest worker pool: every fetched document is parsed, extracted, sanitized and normalized in a
+// worker thread (piscina), never on the thread that serves feeds. Each document has a time and a
+// memory budget; one over budget fails with a clear error naming the budget, its worker is replaced,
+// and the other documents and sources go on.
+
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { CrawlError, ExtractError, FetchError, IngestError, ParseError, RobotsError, type IngestStage } from '../errors.js';
+import type { Task, TaskResult } from './tasks.js';
+
+/** The budget of one document in a worker. */
+export interface DocumentBudget {
+  /** Wall time before the worker running it is terminated. */
+  timeMs: number;
+  /** The V8 old-generation heap of a worker (resourceLimits.maxOldGenerationSizeMb). */
+  memoryMb: number;
+}
+
+export const DEFAULT_BUDGET: DocumentBudget = { timeMs: 10_000, memoryMb: 512 };
+
+let budget: DocumentBudget = DEFAULT_BUDGET;
+let pool: Piscina | undefined;
+/** Resolves when a worker has loaded the ingest modules (not counted in any document's budget). */
+let warm: Promise<unknown> | undefined;
+
+// Under tsx (tests, `npm run dev`) this module is the .ts source and so is the worker; from dist both
+// are .js. The worker inherits the parent's execArgv (`--import tsx`), so it can load the .ts file.
+const workerFile = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+
+function thePool(): Piscina {
+  pool ??= new Piscina({
+    filename: workerFile,
+    minThreads: 0,
+    maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
+    // Idle workers end soon, so a CLI run (ingest, preview) exits when its work is done.
+    idleTimeout: 500,
+    resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb },
+  });
+  warm ??= pool.run('ping');
+  return pool;
+}
+
+/** Sets the per-document budget (the pool is rebuilt with it). For tests and configuration. */
+export async function setDocumentBudget(next: Partial<DocumentBudget>): Promise<void> {
+  budget = { ...budget, ...next };
+  await closeIngestPool();
+}
+
+/** Stops the worker threads (they are started again for the next document). */
+export async function closeIngestPool(): Promise<void> {
+  const old = pool;
+  pool = undefined;
+  warm = undefined;
+  await old?.destroy();
+}
+
+const ERRORS: Record<IngestStage, (message: string) => IngestError> = {
+  fetcher: (m) => new FetchError(m),
+  'parse-feed': (m) => new ParseError(m),
+  robots: (m) => new RobotsError(m, { disallowed: false }),
+  'crawl-list': (m) => new CrawlError(m),
+  'extract-page': (m) => new ExtractError(m),
+};
+
+type Ok<K extends Task['kind']> = Extract<TaskResult, { ok: true; kind: K }>;
+
+/**
+ * Runs `task` in a worker within the budget. Resolves with its result; rejects with the typed ingest
+ * error the stage raised, or with a ParseError / ExtractError (by task kind) naming the budget that
+ * was exceeded or the fault of the worker (a stack overflow fails this document only).
+ */
+export async function runInWorker<T extends Task>(task: T): Promise<Ok<T['kind']>> {
+  const fail = task.kind === 'feed' ? ERRORS['parse-feed'] : ERRORS['extract-page'];
+  const what = task.kind === 'feed' ? 'feed document' : 'article page';
+  const workers = thePool();
+  await warm;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), budget.timeMs);
+  let result: TaskResult;
+  try {
+    result = (await workers.run(task, { signal: controller.signal })) as TaskResult;
+  } catch (err) {
+    if (controller.signal.aborted) throw fail(`${what} took longer than its ${budget.timeMs / 1000} s budget; reading it was stopped`);
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw fail(`${what} needed more than its ${budget.memoryMb} MB memory budget; reading it was stopped`);
+    const message = err instanceof Error ? err.message : String(err);
+    throw fail(`${what} could not be read (${message.split('\n')[0]})`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!result.ok) throw ERRORS[result.stage](result.message);
+  return result as Ok<T['kind']>;
+}

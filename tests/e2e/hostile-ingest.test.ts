@@ -1,0 +1,162 @@
+// Hostile documents served by a real upstream on 127.0.0.1 and read through the ingest pipeline
+// (issue 13): each is read in a worker thread within its budget, bounded, or refused for that entry
+// only, and the serving thread stays responsive while it is read.
+
+import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { ExtractError, ParseError } from '../../src/ingest/errors.js';
+import { FIELD_LIMITS } from '../../src/ingest/limits.js';
+import { collectArticles, fetchFeed, readFeed, type FetchSettings } from '../../src/ingest/pipeline.js';
+import { readListPage } from '../../src/ingest/page/crawl-list.js';
+import { closeIngestPool, DEFAULT_BUDGET, setDocumentBudget } from '../../src/ingest/worker/pool.js';
+import type { Channel, FeedSource, ListSource } from '../../src/model.js';
+import { FEEDS_DIR } from '../helpers/temp.js';
+
+const channel: Channel = {
+  id: 'qiye', title: '企业频道', description: '钢铁企业要闻', language: 'zh-CN', link: 'http://hostile.example/',
+  timezone: 'Asia/Shanghai', schedule: '*/30 * * * *', license: 'own', licenseRules: [], maxItems: 200, sources: [],
+};
+const feedSource = (id: string): FeedSource => ({ id, type: 'feed', url: `http://127.0.0.1/${id}` });
+const NOW = new Date('2024-05-01T00:00:00.000Z');
+
+const rss = (items: string) =>
+  `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>上游</title><link>http://hostile.example/</link>${items}</channel></rss>`;
+const item = (n: number, title: string, extra = '') =>
+  `<item><guid>g-${n}</guid><title>${title}</title><link>http://hostile.example/a/${n}.html</link><pubDate>Thu, 27 Jun 2019 08:00:00 +0800</pubDate>${extra}</item>`;
+const GOOD = item(1, '宝钢湛江钢铁三号高炉点火', '<description>三号高炉顺利点火。</description>');
+const DEEP_HTML = `${'<div>'.repeat(10_000)}深层正文${'</div>'.repeat(10_000)}`;
+const article = (title: string, body: string) =>
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}_钢铁新闻网</title></head><body><h1>${title}</h1><div class="article-content">${body}</div></body></html>`;
+
+const documents: Record<string, { type: string; body: string }> = {
+  '/huge-author.xml': { type: 'application/rss+xml', body: rss(item(2, '作者超长', `<author>${'@'.repeat(60_000)}</author>`) + GOOD) },
+  '/ten-mb-title.xml': { type: 'application/rss+xml', body: rss(item(3, '钢'.repeat(10 * 1024 * 1024 / 3)) + GOOD) },
+  '/bidi-title.xml': { type: 'application/rss+xml', body: rss(item(4, '\u202E\u2066宝武&lt;b&gt;集团&lt;/b&gt;\u2069 &amp; 发布\u200F', '<author>news@example.cn (\u202B孙丽\u202C)</author>')) },
+  '/deep-content.xml': { type: 'application/rss+xml', body: rss(item(5, '深层嵌套', `<description><![CDATA[${DEEP_HTML}]]></description>`) + GOOD) },
+  '/good.html': { type: 'text/html; charset=utf-8', body: article('宝钢湛江钢铁三号高炉点火', `<p>${'三号高炉顺利点火，标志着项目进入新阶段。'.repeat(10)}</p>`) },
+  '/deep.html': { type: 'text/html; charset=utf-8', body: article('深层嵌套的文章页面', DEEP_HTML) },
+  '/list.html': {
+    type: 'text/html; charset=utf-8',
+    body: `<html><body><ul>${['/good.html', '/deep.html'].map((h, i) => `<li><a href="${h}">第${i + 1}篇文章的标题文字</a></li>`).join('')}</ul></body></html>`,
+  },
+};
+const LINKS = 40_000;
+const bigList = `<html><body><ul>${Array.from({ length: LINKS }, (_, i) => `<li><a href="/news/2024/${i}.html">钢铁企业要闻第${i}条</a></li>`).join('')}</ul></body></html>`;
+
+let server: Server;
+let origin = '';
+const settings: FetchSettings = { feedsDir: FEEDS_DIR, fetchTimeoutMs: 20_000, maxBodyBytes: 64 * 1024 * 1024, userAgent: 'syndicator-test' };
+
+before(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/healthz') return void res.end('ok');
+    const doc = documents[req.url ?? ''];
+    if (!doc) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': doc.type }).end(doc.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  await closeIngestPool();
+  await new Promise((r) => server.close(r));
+});
+
+const readUrl = async (path: string) => {
+  const fetched = await fetchFeed(`${origin}${path}`, settings);
+  assert.equal(fetched.kind, 'ok');
+  if (fetched.kind !== 'ok') throw new Error('unreachable');
+  return readFeed(fetched, { channel, source: feedSource(path.slice(1, -4)), now: NOW });
+};
+
+const healthz = () =>
+  new Promise<string>((resolve, reject) => {
+    request(`${origin}/healthz`, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c)).on('end', () => resolve(body));
+    }).on('error', reject).end();
+  });
+
+describe('hostile upstream documents', () => {
+  test('an <author> of 60,000 "@" is read, cut to the author limit; the good entry is kept', async () => {
+    const { items } = await readUrl('/huge-author.xml');
+    assert.equal(items.length, 2);
+    assert.ok(items[0]!.attribution.authors[0]!.length <= FIELD_LIMITS.author);
+    assert.equal(items[1]!.title, '宝钢湛江钢铁三号高炉点火');
+  });
+
+  test('a 10 MB title is cut to the title limit, and a /healthz GET issued meanwhile answers before the ingest ends', async () => {
+    const order: string[] = [];
+    const ingest = readUrl('/ten-mb-title.xml').then((r) => (order.push('ingest'), r));
+    await new Promise((r) => setTimeout(r, 20));
+    const health = healthz().then((b) => (order.push('healthz'), b));
+    let ticks = 0;
+    let ingesting = true;
+    const tick = () => {
+      ticks += 1;
+      if (ingesting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const { items } = await ingest;
+    ingesting = false;
+    assert.equal(await health, 'ok');
+    assert.deepEqual(order, ['healthz', 'ingest']);
+    assert.ok(ticks > 10, `the event loop turned ${ticks} times during the ingest`);
+    assert.ok([...items[0]!.title].length <= FIELD_LIMITS.title);
+    assert.ok(items[0]!.title.startsWith('钢钢钢'));
+    assert.equal(items[1]!.title, '宝钢湛江钢铁三号高炉点火');
+  });
+
+  test('a title with markup and bidi controls is plain text without them; so is the author', async () => {
+    const { items } = await readUrl('/bidi-title.xml');
+    assert.equal(items[0]!.title, '宝武集团 & 发布');
+    assert.deepEqual(items[0]!.attribution.authors, ['孙丽']);
+  });
+
+  test('HTML content nested 10,000 deep gives its text; the source and its good entry are kept', async () => {
+    const { items } = await readUrl('/deep-content.xml');
+    assert.equal(items.length, 2);
+    assert.match(items[0]!.summary ?? '', /深层正文/);
+    assert.equal(items[1]!.title, '宝钢湛江钢铁三号高炉点火');
+  });
+
+  test('a list whose article page is nested 10,000 deep: that article fails as "too deeply nested", the other is stored', async () => {
+    const source: ListSource = { id: 'list', type: 'list', url: `${origin}/list.html`, maxPages: 1, maxNewArticles: 10 };
+    const run = await collectArticles(channel, source, {
+      fetch: async (location) => fetchFeed(location, settings),
+      feedsDir: FEEDS_DIR,
+      isNew: () => true,
+      now: NOW,
+    });
+    assert.deepEqual(run.items.map((i) => i.title), ['宝钢湛江钢铁三号高炉点火']);
+    assert.equal(run.failures.length, 1);
+    assert.match(run.failures[0]!, /deep\.html: extract-page: page too deeply nested/);
+  });
+
+  test('a list page of 40,000 links gives 40,000 distinct article links', async () => {
+    const { links } = await readListPage({ fetchedUrl: `${origin}/list`, publicUrl: 'http://hostile.example/list', html: bigList }, { feedsDir: FEEDS_DIR });
+    assert.equal(links.length, LINKS);
+    assert.equal(new Set(links.map((l) => l.url)).size, LINKS);
+  });
+
+  test('a document over its time budget fails that document with a clear error; the next one is read', async () => {
+    await setDocumentBudget({ timeMs: 1 });
+    try {
+      await assert.rejects(readUrl('/ten-mb-title.xml'), (err: Error) => err instanceof ParseError && /longer than its 0\.001 s budget/.test(err.message));
+    } finally {
+      await setDocumentBudget(DEFAULT_BUDGET);
+    }
+    const { items } = await readUrl('/bidi-title.xml');
+    assert.equal(items.length, 1);
+  });
+
+  test('an article page nested 10,000 deep, read alone, is refused with a typed error', async () => {
+    const source = { id: 'page', type: 'page' as const, url: `${origin}/deep.html` };
+    await assert.rejects(
+      collectArticles(channel, source, { fetch: async (l) => fetchFeed(l, settings), feedsDir: FEEDS_DIR, isNew: () => true, now: NOW }),
+      (err: Error) => err instanceof ExtractError && /too deeply nested/.test(err.message),
+    );
+  });
+});

@@ -240,7 +240,7 @@ export class LowdbStore implements Store {
   }
 }
 
-interface Merged {
+export interface Merged {
   bySource: Map<string, SourceCounts>;
   /** Items that retention takes out of the live set (they go to the archive). */
   evicted: Item[];
@@ -250,7 +250,7 @@ interface Merged {
   liveChanged: boolean;
 }
 
-function merge(doc: ChannelDocument, batch: IngestBatch): Merged {
+export function merge(doc: ChannelDocument, batch: IngestBatch): Merged {
   const byId = new Map(doc.items.map((item, index) => [item.id, index]));
   const bySource = new Map<string, SourceCounts>();
   const added = new Set<string>();
@@ -337,7 +337,7 @@ async function mapWithConcurrency<A, B>(inputs: readonly A[], limit: number, fn:
 }
 
 /** A source's counts are only known after the merge and the archive step; they ride in the same write. */
-function recordSourceStates(doc: ChannelDocument, batch: IngestBatch, bySource: Map<string, SourceCounts>): void {
+export function recordSourceStates(doc: ChannelDocument, batch: IngestBatch, bySource: Map<string, SourceCounts>): void {
   for (const state of batch.sourceStates) {
     const counts = bySource.get(state.sourceId) ?? { added: 0, updated: 0, unchanged: 0 };
     const fetched = batch.items.filter((i) => i.sourceId === state.sourceId).length;

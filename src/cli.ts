@@ -7,14 +7,13 @@ import { registerIngestCommands } from './ingest/commands.js';
 import { HostPolicy } from './ingest/polite.js';
 import { type ChannelReport, refreshChannel } from './ingest/refresh.js';
 import { createLogger } from './log.js';
-import { openSubscriberStats } from './http/subscribers.js';
 import { startService } from './main.js';
 import { collectStatus, statusTables } from './status.js';
 import type { Channel } from './model.js';
 import { registerPartnerCommands } from './partners/commands.js';
 import { previewChannel, previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store/commands.js';
-import { LowdbStore } from './store/lowdb-store.js';
+import { openBackend, openSubscribers } from './backend.js';
 
 export { EXIT };
 
@@ -61,8 +60,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       const cfg = config();
       const channels = await validChannels(cfg, opts.channel);
       const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
-      const store = await LowdbStore.open(cfg.dataDir, channels.map((c) => c.id));
-      const hosts = new HostPolicy({ userAgent: cfg.userAgent, timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes });
+      const backend = await openBackend(cfg, channels.map((c) => c.id));
+      const { store } = backend;
+      const hosts = new HostPolicy({
+        userAgent: cfg.userAgent,
+        timeoutMs: cfg.fetchTimeoutMs,
+        maxBytes: cfg.maxBodyBytes,
+        ...(backend.sharedHosts && { shared: backend.sharedHosts }),
+      });
       let failures = 0;
       const selected = channels.filter((c) => !opts.source || c.sources.some((s) => s.id === opts.source));
       const total = selected.reduce((n, c) => n + (opts.source ? 1 : c.sources.length), 0);
@@ -77,7 +82,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
           );
         }
       }
-      await store.close();
+      await backend.close();
       process.exitCode = failures > 0 ? EXIT.failed : EXIT.ok;
     });
 
@@ -125,11 +130,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .action(async () => {
       const cfg = config();
       const channels = await validChannels(cfg);
-      const store = await LowdbStore.open(cfg.dataDir, channels.map((c) => c.id));
-      const { stats } = await openSubscriberStats(cfg.dataDir);
-      const report = collectStatus(channels, store, stats.counts(Date.now()));
-      process.stdout.write(statusTables(report).map(table).join('\n'));
-      await store.close();
+      const backend = await openBackend(cfg, channels.map((c) => c.id));
+      try {
+        const { stats } = await openSubscribers(cfg, backend.db);
+        const report = collectStatus(channels, backend.store, stats.counts(Date.now()));
+        process.stdout.write(statusTables(report).map(table).join('\n'));
+      } finally {
+        await backend.close();
+      }
     });
 
   registerPartnerCommands(program, config);

@@ -19,6 +19,10 @@ export interface Config {
   partnerRatePerMinute: number;
   /** WebSub hub to announce in public feeds and to ping after an ingest changes a channel. */
   websubHubUrl?: string;
+  /** PostgreSQL to keep everything in (several instances may share it); absent: the files under dataDir. */
+  databaseUrl?: string;
+  /** With a database: how long an ingest lease lasts without renewal (a killed holder loses it after this). */
+  ingestLeaseMs: number;
 }
 
 export const USER_AGENT = 'Syndicator/0.1 (+https://github.com/syndicator/syndicator; feed syndication for enterprise news)';
@@ -45,6 +49,8 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFrom(0, 600_000).default(30_000),
   PARTNER_RATE_PER_MINUTE: intFrom(1, 1_000_000).default(60),
   WEBSUB_HUB_URL: z.url({ protocol: /^https?$/, error: 'expected the absolute http(s) URL of a WebSub hub' }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a PostgreSQL URL such as postgres://user:password@host:5432/syndicator' }).optional(),
+  INGEST_LEASE_MS: intFrom(1000, 3_600_000).default(60_000),
 });
 
 export class ConfigError extends Error {
@@ -78,5 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     partnerRatePerMinute: e.PARTNER_RATE_PER_MINUTE,
     ...(e.WEBSUB_HUB_URL !== undefined && { websubHubUrl: e.WEBSUB_HUB_URL }),
+    ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
+    ingestLeaseMs: e.INGEST_LEASE_MS,
   });
 }

@@ -5,25 +5,24 @@ import type { AddressInfo } from 'node:net';
 import { formatProblems, loadFeeds } from './channels.js';
 import { type Config, ConfigError } from './config.js';
 import { createApp } from './http/app.js';
-import { CountingLedger, Metrics } from './http/metrics.js';
-import { openSubscriberStats } from './http/subscribers.js';
+import { type Backend, openBackend, openPartners, openSubscribers } from './backend.js';
+import { Metrics } from './http/metrics.js';
 import { HostPolicy } from './ingest/polite.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
-import { ledgerDir } from './partners/ledger.js';
-import { RateLimiter } from './partners/rate-limit.js';
-import { PartnerStore } from './partners/registry.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { LowdbStore } from './store/lowdb-store.js';
+import type { Store } from './store/store.js';
 
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
   url: string;
   server: Server;
   app: ReturnType<typeof createApp>;
-  store: LowdbStore;
+  store: Store;
+  /** Where the data is kept: files under DATA_DIR, or PostgreSQL (DATABASE_URL). */
+  backend: Backend;
   scheduler: Scheduler;
   channels: readonly Channel[];
   /** What GET /metrics serves. */
@@ -44,14 +43,24 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     throw new ConfigError([`FEEDS_DIR: no valid channel in ${config.feedsDir}; run "syndicator check" for details`]);
   }
 
-  const store = await LowdbStore.open(config.dataDir, feeds.channels.map((c) => c.id));
+  const backend = await openBackend(config, feeds.channels.map((c) => c.id), {
+    onLost: (channel, reason) => log.warn({ channel, reason }, 'ingest: lease lost while running'),
+  });
+  const { store } = backend;
+  log.info({ backend: backend.kind, where: backend.where }, 'store opened');
   const metrics = new Metrics();
+  const opened = await openPartners(config, backend.db);
   const partners = {
-    registry: await PartnerStore.open(config.dataDir),
-    ledger: new CountingLedger(ledgerDir(config.dataDir), metrics),
-    limiter: new RateLimiter(config.partnerRatePerMinute),
+    ...opened,
+    // Every delivery recorded is counted in /metrics.
+    ledger: {
+      append: async (entry: Parameters<typeof opened.ledger.append>[0]) => {
+        await opened.ledger.append(entry);
+        metrics.partnerDeliveries.inc({ partner: entry.partner, channel: entry.channel });
+      },
+    },
   };
-  const subscribers = await openSubscriberStats(config.dataDir);
+  const subscribers = await openSubscribers(config, backend.db);
   const app = createApp({
     store,
     channels: feeds.channels,
@@ -91,19 +100,34 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     userAgent: config.userAgent,
     log,
     // One per process: every channel's crawls share the per-host queues and the robots.txt cache.
-    hosts: new HostPolicy({ userAgent: config.userAgent, timeoutMs: config.fetchTimeoutMs, maxBytes: config.maxBodyBytes }),
+    hosts: new HostPolicy({
+      userAgent: config.userAgent,
+      timeoutMs: config.fetchTimeoutMs,
+      maxBytes: config.maxBodyBytes,
+      ...(backend.sharedHosts && { shared: backend.sharedHosts }),
+    }),
   };
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
   const scheduler = new Scheduler(
     feeds.channels,
-    async (channel) => {
+    async (channel, tick) => {
+      // Several instances on one database: the run happens on the one that claims it.
+      const lease = await backend.leases?.claim(channel.id, tick);
+      if (backend.leases && !lease) {
+        log.debug({ channel: channel.id }, 'ingest: another instance runs this channel now');
+        return undefined;
+      }
       let report;
       try {
+        // Start from what the other instances committed (source states: ETags, backoff).
+        if (lease) await store.sync();
         report = await refreshChannel(channel, store, ingestOptions);
       } catch (err) {
         metrics.recordIngestFailure(channel.id, channel.sources.map((s) => s.id));
         throw err;
+      } finally {
+        await lease?.release().catch((err: unknown) => log.warn({ channel: channel.id, err: (err as Error).message }, 'ingest: could not release the lease'));
       }
       metrics.recordIngest(report);
       if (report.changed) hub?.publish(['rss', 'atom', 'json'].map((ext) => `${config.baseUrl}/feeds/${channel.id}.${ext}`));
@@ -137,11 +161,11 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await saveSubscribers();
-      await store.close();
+      await backend.close();
       log.info('stopped');
     })();
     return stopping;
   };
 
-  return { url, server, app, store, scheduler, channels: feeds.channels, metrics, stop };
+  return { url, server, app, store, backend, scheduler, channels: feeds.channels, metrics, stop };
 }

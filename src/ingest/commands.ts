@@ -1,12 +1,13 @@
 // Operator commands about ingest: `item delete` (remove an item for good: a tombstone keeps the next
 // ingest from adding it again) and `source enable` (fetch a source again after a 410 Gone disabled it).
-// Both open only the named channel's document; a running service picks the change up on its next sync.
+// Both open only the named channel (files or database, as configured); a running service picks the change up on its next sync.
 
 import type { Command } from 'commander';
 import { loadFeeds } from '../channels.js';
 import { EXIT, UsageError } from '../cli-support.js';
 import type { Config } from '../config.js';
-import { LowdbStore } from '../store/lowdb-store.js';
+import { openBackend } from '../backend.js';
+import type { Store } from '../store/store.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ITEM_ID = /^[0-9a-f]{32}$/;
@@ -22,7 +23,8 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
     .action(async (channel: string, id: string) => {
       const cfg = config();
       const channelId = checkChannel(channel);
-      const store = await LowdbStore.open(cfg.dataDir, [channelId]);
+      const backend = await openBackend(cfg, [channelId]);
+      const { store } = backend;
       try {
         const itemId = await resolveItemId(store, channelId, id);
         const deleted = await store.deleteItem(channelId, itemId, new Date());
@@ -33,7 +35,7 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
         }
         process.stdout.write(`deleted ${channelId}/${itemId}; a tombstone keeps it from coming back\n`);
       } finally {
-        await store.close();
+        await backend.close();
       }
     });
 
@@ -52,7 +54,8 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
       if (configured && !configured.sources.some((s) => s.id === source)) {
         throw new UsageError(`source enable: channel "${channelId}" has no source "${source}"`);
       }
-      const store = await LowdbStore.open(cfg.dataDir, [channelId]);
+      const backend = await openBackend(cfg, [channelId]);
+      const { store } = backend;
       let was: string | undefined;
       try {
         const found = await store.updateSourceState(channelId, source, (state) => {
@@ -66,7 +69,7 @@ export function registerIngestCommands(program: Command, config: () => Readonly<
         }
         process.stdout.write(`enabled ${channelId}/${source} (was ${was}); the next run fetches it\n`);
       } finally {
-        await store.close();
+        await backend.close();
       }
     });
 }
@@ -77,7 +80,7 @@ function checkChannel(id: string): string {
 }
 
 /** An item id as given, or the id of the live or archived item with the given guid. */
-async function resolveItemId(store: LowdbStore, channelId: string, given: string): Promise<string> {
+async function resolveItemId(store: Store, channelId: string, given: string): Promise<string> {
   const value = given.trim().toLowerCase();
   if (ITEM_ID.test(value)) return value;
   if (!value.startsWith('urn:uuid:')) throw new UsageError(`item delete: "${given}" is neither an item id (32 hex digits) nor a guid (urn:uuid:…)`);

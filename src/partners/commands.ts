@@ -1,6 +1,6 @@
-// The `partner …` and `ledger` commands. They write and read the same files the server uses
-// (partners.json under its lock, the ledger directory), so a change takes effect in a running server
-// on its next partner request.
+// The `partner …` and `ledger` commands. They write and read the same data the server uses
+// (partners.json under its lock and the ledger directory, or the database's tables), so a change takes
+// effect in a running server on its next partner request.
 
 import { type Command, Option } from 'commander';
 import { loadFeeds } from '../channels.js';
@@ -8,9 +8,10 @@ import { EXIT, UsageError, table } from '../cli-support.js';
 import type { Config } from '../config.js';
 import { parseDate } from '../ingest/dates.js';
 import type { Grant, GrantContent, Partner } from '../model.js';
-import { Ledger, ledgerDir } from './ledger.js';
+import { type LedgerBook, openPartners, withDatabase } from '../backend.js';
+import type { LedgerProblem } from './ledger.js';
 import { type LedgerReportFormat, writeLedgerReport } from './ledger-report.js';
-import { PartnerError, PartnerStore } from './registry.js';
+import { PartnerError, type PartnerRegistry } from './registry.js';
 
 /** Adds `partner add|list|revoke|rotate|grant|ungrant` and `ledger` to the program. */
 export function registerPartnerCommands(program: Command, config: () => Readonly<Config>): void {
@@ -103,14 +104,14 @@ export function registerPartnerCommands(program: Command, config: () => Readonly
     .option('--since <date>', 'only deliveries at or after this time (YYYY-MM-DD is midnight UTC, or an ISO 8601 time)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action((opts: { partner?: string; since?: string; format: LedgerReportFormat }) =>
-      withPartners(config(), async (store, cfg) => {
+      withPartners(config(), async (store, _cfg, ledger) => {
         const partnerId = opts.partner === undefined ? undefined : store.find(opts.partner)?.id;
         if (opts.partner !== undefined && partnerId === undefined) throw new UsageError(`no partner "${opts.partner}"`);
         const since = opts.since === undefined ? undefined : parseSince(opts.since);
         let problems = 0;
-        const entries = new Ledger(ledgerDir(cfg.dataDir)).entries(
+        const entries = ledger.entries(
           { ...(partnerId !== undefined && { partner: partnerId }), ...(since !== undefined && { since }) },
-          (p) => {
+          (p: LedgerProblem) => {
             problems += 1;
             process.stderr.write(`ledger: ${p.file}:${p.line}: ${p.reason}; skipped\n`);
           },
@@ -121,15 +122,17 @@ export function registerPartnerCommands(program: Command, config: () => Readonly
     );
 }
 
-/** Runs fn with the partner registry of the configured data directory; a refused change is a usage error. */
-async function withPartners(cfg: Readonly<Config>, fn: (store: PartnerStore, cfg: Readonly<Config>) => Promise<void>): Promise<void> {
-  const store = await PartnerStore.open(cfg.dataDir);
-  try {
-    await fn(store, cfg);
-  } catch (err) {
-    if (err instanceof PartnerError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+/** Runs fn with the partner registry and ledger of the configured backend; a refused change is a usage error. */
+async function withPartners(cfg: Readonly<Config>, fn: (store: PartnerRegistry, cfg: Readonly<Config>, ledger: LedgerBook) => Promise<void>): Promise<void> {
+  await withDatabase(cfg, async (db) => {
+    const { registry, ledger } = await openPartners(cfg, db);
+    try {
+      await fn(registry, cfg, ledger);
+    } catch (err) {
+      if (err instanceof PartnerError) throw new UsageError(err.message, { cause: err });
+      throw err;
+    }
+  });
 }
 
 /** The time zone of a valid channel in FEEDS_DIR; a usage error naming the valid channels otherwise. */

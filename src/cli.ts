@@ -14,6 +14,7 @@ import { registerPartnerCommands } from './partners/commands.js';
 import { previewChannel, previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store/commands.js';
 import { openBackend, openSubscribers } from './backend.js';
+import { registerCopyCommand } from './store-copy.js';
 
 export { EXIT };
 
@@ -142,6 +143,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 
   registerPartnerCommands(program, config);
   registerStoreCommands(program, config);
+  registerCopyCommand(program, config);
   registerIngestCommands(program, config);
 
   return program;

@@ -35,14 +35,19 @@ export function postgresAvailable(): boolean {
   }
 }
 
-/** The server the tests use: DATABASE_URL's when given, else a cluster of our own. */
-export async function startPostgres(): Promise<PostgresServer> {
-  const given = process.env.DATABASE_URL;
-  if (given) return databasesOn(given, async () => undefined);
-  return startCluster();
+export interface ClusterOptions {
+  /** Keep fsync and full-page writes on, as a production server has them (benchmarks); default off. */
+  durable?: boolean;
 }
 
-async function startCluster(): Promise<PostgresServer> {
+/** The server the tests use: DATABASE_URL's when given, else a cluster of our own. */
+export async function startPostgres(options: ClusterOptions = {}): Promise<PostgresServer> {
+  const given = process.env.DATABASE_URL;
+  if (given) return databasesOn(given, async () => undefined);
+  return startCluster(options);
+}
+
+async function startCluster(options: ClusterOptions): Promise<PostgresServer> {
   const root = await mkdtemp(path.join(tmpdir(), 'syndicator-pg-'));
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? 'postgres' : userInfo().username;
@@ -71,9 +76,10 @@ async function startCluster(): Promise<PostgresServer> {
   process.once('exit', onExit);
   try {
     await as(path.join(BIN, 'initdb'), ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    // fsync off: a test cluster is thrown away, never recovered after a machine crash; COMMIT is still COMMIT.
-    const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=60`;
-    await as(path.join(BIN, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', path.join(root, 'log'), '-o', options]);
+    // fsync off for tests: a test cluster is thrown away, never recovered after a machine crash; COMMIT is still COMMIT.
+    const durability = options.durable ? '' : ' -c fsync=off -c full_page_writes=off';
+    const serverOptions = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c max_connections=60${durability}`;
+    await as(path.join(BIN, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', path.join(root, 'log'), '-o', serverOptions]);
   } catch (err) {
     process.removeListener('exit', onExit);
     await stopCluster();

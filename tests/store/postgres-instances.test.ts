@@ -36,6 +36,14 @@ describe('several instances on one PostgreSQL', { skip: postgresAvailable() ? fa
     await server.dispose();
   });
 
+  test('instances starting at once on an empty database: one migrates, the others find it done', async () => {
+    const fresh = await server.database();
+    const dbs = await Promise.all([1, 2, 3].map(() => Database.open(fresh, { max: 2 })));
+    open.push(...dbs);
+    const { rows } = await dbs[0]!.query<{ version: number }>('SELECT version FROM schema_migrations');
+    assert.deepEqual(rows, [{ version: 1 }]);
+  });
+
   test('a scheduled tick is claimed by one instance only; the next tick by whoever comes first; a start-up run once', async () => {
     const a = new IngestLeases(await instance(), { holder: 'a', ttlMs: 5000 });
     const b = new IngestLeases(await instance(), { holder: 'b', ttlMs: 5000 });

@@ -1,6 +1,7 @@
 // The PostgreSQL schema as versioned SQL migrations. Each entry is applied once, in order, inside the one
 // transaction that database.ts runs under an advisory lock; schema_migrations records what was applied.
-// Never edit an entry that has shipped: add the next version.
+// Never edit an entry that has shipped: add the next version. A new feature that keeps data of its own
+// (its tables, and their names in TABLES below so that a missing one counts as damage) is the next entry.
 
 export interface SqlMigration {
   version: number;

@@ -12,6 +12,7 @@ import { Database } from '../../src/store/postgres/database.js';
 import { SharedHostGate } from '../../src/store/postgres/host-gate.js';
 import { IngestLeases } from '../../src/store/postgres/leases.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
+import { StoreError } from '../../src/store/store.js';
 import { makeItem } from '../helpers/items.js';
 import { postgresAvailable, type PostgresServer, startPostgres } from '../helpers/postgres.js';
 
@@ -34,6 +35,15 @@ describe('several instances on one PostgreSQL', { skip: postgresAvailable() ? fa
   after(async () => {
     for (const db of open) await db.close().catch(() => undefined);
     await server.dispose();
+  });
+
+  test('a database that cannot be reached stops the open with one line naming it (the password hidden) and what to check', async () => {
+    await assert.rejects(Database.open('postgres://syn:secret@127.0.0.1:1/syndicator'), (err: Error) => {
+      assert.ok(err instanceof StoreError);
+      assert.match(err.message, /^store: cannot open PostgreSQL at postgres:\/\/syn:\*\*\*@127\.0\.0\.1:1\/syndicator: .*check DATABASE_URL/);
+      assert.doesNotMatch(err.message, /secret/);
+      return true;
+    });
   });
 
   test('instances starting at once on an empty database: one migrates, the others find it done', async () => {

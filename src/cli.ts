@@ -13,7 +13,8 @@ import type { Channel } from './model.js';
 import { registerPartnerCommands } from './partners/commands.js';
 import { previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store/commands.js';
-import { openBackend, openSubscribers } from './backend.js';
+import { openBackend } from './backend.js';
+import { openSubscribers } from './http/pg-subscribers.js';
 import { registerCopyCommand } from './store-copy.js';
 
 export { EXIT };
@@ -141,7 +142,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       const channels = await validChannels(cfg);
       const backend = await openBackend(cfg, channels.map((c) => c.id));
       try {
-        const { stats } = await openSubscribers(cfg, backend.db);
+        const { stats } = await openSubscribers(cfg.dataDir, backend.db);
         const report = collectStatus(channels, backend.store, stats.counts(Date.now()));
         process.stdout.write(statusTables(report).map(table).join('\n'));
       } finally {

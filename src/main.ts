@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { formatProblems, loadFeeds } from './channels.js';
 import { type Config, ConfigError } from './config.js';
 import { createApp } from './http/app.js';
-import { type Backend, openBackend, openPartners, openSubscribers } from './backend.js';
+import { type Backend, openBackend } from './backend.js';
+import { openSubscribers } from './http/pg-subscribers.js';
+import { openPartners } from './partners/backend.js';
 import { Metrics } from './http/metrics.js';
 import { HostPolicy } from './ingest/polite.js';
 import { refreshChannel } from './ingest/refresh.js';
@@ -60,7 +62,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       },
     },
   };
-  const subscribers = await openSubscribers(config, backend.db);
+  const subscribers = await openSubscribers(config.dataDir, backend.db);
   const app = createApp({
     store,
     channels: feeds.channels,

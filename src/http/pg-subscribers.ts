@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../store/postgres/database.js';
-import { type HostedReport, type SubscriberSnapshot, SubscriberStats } from './subscribers.js';
+import { type HostedReport, openSubscriberStats, type SubscriberSnapshot, SubscriberStats } from './subscribers.js';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
@@ -55,4 +55,9 @@ export async function openPgSubscriberStats(db: Database): Promise<{ stats: Subs
       });
     },
   };
+}
+
+/** Subscriber statistics of the backend: the database's when given, else the file under dataDir. */
+export function openSubscribers(dataDir: string, db?: Database): Promise<{ stats: SubscriberStats; save: (now: number) => Promise<void> }> {
+  return db === undefined ? openSubscriberStats(dataDir) : openPgSubscriberStats(db);
 }

@@ -1,0 +1,31 @@
+// The partner registry, reprint ledger and rate limiter of the configured backend: partners.json, the
+// ledger directory and an in-memory limiter under DATA_DIR; or, given the database, its tables and a
+// limiter shared by every instance.
+
+import type { Database } from '../store/postgres/database.js';
+import { Ledger, type LedgerEntry, type LedgerFilter, type LedgerProblem, ledgerDir } from './ledger.js';
+import { PgLedger } from './pg-ledger.js';
+import { SharedRateLimiter } from './pg-rate-limit.js';
+import { openPgPartners } from './pg-registry.js';
+import { type Limiter, RateLimiter } from './rate-limit.js';
+import { type PartnerRegistry, PartnerStore } from './registry.js';
+
+/** The reprint ledger of either backend: append a delivery, read entries back. */
+export interface LedgerBook {
+  append(entry: LedgerEntry): Promise<void>;
+  entries(filter?: LedgerFilter, onProblem?: (problem: LedgerProblem) => void): AsyncGenerator<LedgerEntry>;
+}
+
+export interface PartnerBackend {
+  registry: PartnerRegistry;
+  ledger: LedgerBook;
+  limiter: Limiter;
+}
+
+/** `db` given: the database's tables; otherwise the files under dataDir. */
+export async function openPartners(opts: { dataDir: string; partnerRatePerMinute: number }, db?: Database): Promise<PartnerBackend> {
+  if (db === undefined) {
+    return { registry: await PartnerStore.open(opts.dataDir), ledger: new Ledger(ledgerDir(opts.dataDir)), limiter: new RateLimiter(opts.partnerRatePerMinute) };
+  }
+  return { registry: await openPgPartners(db), ledger: new PgLedger(db), limiter: new SharedRateLimiter(db, opts.partnerRatePerMinute) };
+}

@@ -150,7 +150,7 @@ async function freePort(): Promise<number> {
 }
 
 async function waitFor(url: string, ok: (body: string) => boolean): Promise<string> {
-  for (let i = 0; i < 600; i += 1) {
+  for (let i = 0; i < 1200; i += 1) {
     try {
       const res = await fetch(url);
       const body = await res.text();
@@ -206,7 +206,7 @@ async function serving(databaseUrl: string, seconds: number) {
     const [chunk] = (await once(bare.stdout!, 'data')) as [Buffer];
     const bareUrl = `http://127.0.0.1:${chunk.toString().trim()}/feeds/bench.rss`;
     const rows: { round: number; bare: number; files: number; postgres: number }[] = [];
-    for (let r = 1; r <= 2; r += 1) rows.push({ round: r, bare: wrk(bareUrl, seconds), files: wrk(files.url, seconds), postgres: wrk(postgres.url, seconds) });
+    for (let r = 1; r <= 3; r += 1) rows.push({ round: r, bare: wrk(bareUrl, seconds), files: wrk(files.url, seconds), postgres: wrk(postgres.url, seconds) });
     return { bytes: Buffer.byteLength(files.body), rows };
   } finally {
     for (const c of children) c.kill('SIGTERM');

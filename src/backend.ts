@@ -7,10 +7,8 @@
 import type { Config } from './config.js';
 import type { SharedHosts } from './ingest/polite.js';
 import { LowdbStore } from './store/lowdb-store.js';
-import { Database, redactUrl } from './store/postgres/database.js';
-import { SharedHostGate } from './store/postgres/host-gate.js';
-import { IngestLeases, type LeaseOptions } from './store/postgres/leases.js';
-import { PostgresStore } from './store/postgres/pg-store.js';
+import type { Database } from './store/postgres/database.js';
+import type { IngestLeases, LeaseOptions } from './store/postgres/leases.js';
 import type { Store } from './store/store.js';
 
 export interface Backend {
@@ -34,6 +32,13 @@ export async function openBackend(config: Readonly<Config>, channelIds: readonly
     const store = await LowdbStore.open(config.dataDir, channelIds);
     return { kind: 'files', where: config.dataDir, store, close: () => store.close() };
   }
+  // Loaded only when used: a process on the files never loads pg.
+  const [{ Database, redactUrl }, { SharedHostGate }, { IngestLeases }, { PostgresStore }] = await Promise.all([
+    import('./store/postgres/database.js'),
+    import('./store/postgres/host-gate.js'),
+    import('./store/postgres/leases.js'),
+    import('./store/postgres/pg-store.js'),
+  ]);
   const db = await Database.open(config.databaseUrl, { max: 20 });
   try {
     const store = await PostgresStore.open(db, channelIds);
@@ -61,6 +66,7 @@ export async function openBackend(config: Readonly<Config>, channelIds: readonly
  */
 export async function withDatabase<T>(config: Readonly<Config>, fn: (db: Database | undefined) => Promise<T>): Promise<T> {
   if (config.databaseUrl === undefined) return fn(undefined);
+  const { Database } = await import('./store/postgres/database.js');
   const db = await Database.open(config.databaseUrl, { max: 4 });
   try {
     return await fn(db);

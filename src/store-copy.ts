@@ -11,14 +11,11 @@ import { EXIT, UsageError, table } from './cli-support.js';
 import type { Config } from './config.js';
 import type { Grant, Item, Partner, SourceState } from './model.js';
 import { Ledger, type LedgerEntry, ledgerDir } from './partners/ledger.js';
-import { PgLedger } from './partners/pg-ledger.js';
-import { PgPartnerDocument } from './partners/pg-registry.js';
 import { type PartnerDocument, PartnerStore } from './partners/registry.js';
 import { archiveItems, listArchiveMonths, readArchive } from './store/archive.js';
 import { JsonDocument } from './store/json-document.js';
 import { type ChannelDocument, channelFile, channelReader, SCHEMA_VERSION } from './store/lowdb-store.js';
 import { archiveMonthOf } from './store/retention.js';
-import { Database, redactUrl } from './store/postgres/database.js';
 
 /** One channel as both backends hold it. Archived items exclude those that are live again. */
 interface ChannelData {
@@ -195,6 +192,12 @@ function filesSide(dataDir: string): Side {
 }
 
 async function databaseSide(url: string): Promise<Side> {
+  // Loaded only when used: a process on the files never loads pg.
+  const [{ Database, redactUrl }, { PgLedger }, { PgPartnerDocument }] = await Promise.all([
+    import('./store/postgres/database.js'),
+    import('./partners/pg-ledger.js'),
+    import('./partners/pg-registry.js'),
+  ]);
   const db = await Database.open(url, { max: 4 });
   const registry = await PgPartnerDocument.open(db);
   return {

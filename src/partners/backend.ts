@@ -4,9 +4,6 @@
 
 import type { Database } from '../store/postgres/database.js';
 import { Ledger, type LedgerEntry, type LedgerFilter, type LedgerProblem, ledgerDir } from './ledger.js';
-import { PgLedger } from './pg-ledger.js';
-import { SharedRateLimiter } from './pg-rate-limit.js';
-import { openPgPartners } from './pg-registry.js';
 import { type Limiter, RateLimiter } from './rate-limit.js';
 import { type PartnerRegistry, PartnerStore } from './registry.js';
 
@@ -27,5 +24,7 @@ export async function openPartners(opts: { dataDir: string; partnerRatePerMinute
   if (db === undefined) {
     return { registry: await PartnerStore.open(opts.dataDir), ledger: new Ledger(ledgerDir(opts.dataDir)), limiter: new RateLimiter(opts.partnerRatePerMinute) };
   }
+  // Loaded only when used: a process on the files never loads pg.
+  const [{ PgLedger }, { SharedRateLimiter }, { openPgPartners }] = await Promise.all([import('./pg-ledger.js'), import('./pg-rate-limit.js'), import('./pg-registry.js')]);
   return { registry: await openPgPartners(db), ledger: new PgLedger(db), limiter: new SharedRateLimiter(db, opts.partnerRatePerMinute) };
 }

@@ -62,8 +62,12 @@ export class PostgresStore implements Store {
   static async open(db: Database, channelIds: readonly string[], options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const store = new PostgresStore(db, options);
     await db.query('INSERT INTO channels (channel_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [channelIds]);
-    const loaded = await mapWithConcurrency(channelIds, 4, (id) => store.#load(db, id));
-    channelIds.forEach((id, i) => store.#slots.set(id, loaded[i]!));
+    // Fifty channels per round of queries, two rounds at a time: few round trips, bounded result sets.
+    const chunks: string[][] = [];
+    for (let at = 0; at < channelIds.length; at += 50) chunks.push(channelIds.slice(at, at + 50));
+    for (const loaded of await mapWithConcurrency(chunks, 2, (ids) => loadChannels(db, ids))) {
+      for (const [id, slot] of loaded) store.#slots.set(id, slot);
+    }
     if (options.listen !== false) {
       store.#unlisten = await db.listen((payload) => {
         if (payload.startsWith('items:') && store.#slots.has(payload.slice('items:'.length))) store.#syncSoon();
@@ -287,16 +291,48 @@ export class PostgresStore implements Store {
     return run;
   }
 
-  /** Reads one channel as committed: revision first, so a concurrent commit can only make it look older, never newer. */
+  /** Reads one channel as committed. */
   async #load(q: Queryable, channelId: string): Promise<Slot> {
-    const head = await q.query<{ revision: string; states_version: string }>('SELECT revision, states_version FROM channels WHERE channel_id = $1', [channelId]);
-    const live = await q.query<{ doc: Item }>('SELECT doc FROM items WHERE channel_id = $1 AND archived_month IS NULL', [channelId]);
-    const states = await q.query<{ doc: SourceState }>('SELECT doc FROM source_states WHERE channel_id = $1 ORDER BY source_id', [channelId]);
-    const months = await q.query<{ m: string }>(
-      'SELECT DISTINCT archived_month AS m FROM items WHERE channel_id = $1 AND archived_month IS NOT NULL ORDER BY 1',
-      [channelId],
-    );
-    const items = live.rows.map((r) => r.doc);
+    return (await loadChannels(q, [channelId])).get(channelId)!;
+  }
+}
+
+/**
+ * Reads channels as committed, a few queries for all of them: counters first, so that a concurrent
+ * commit can only make a channel look older than it is (the next sync() catches up), never newer.
+ */
+async function loadChannels(q: Queryable, channelIds: readonly string[]): Promise<Map<string, Slot>> {
+  const heads = await q.query<{ channel_id: string; revision: string; states_version: string }>(
+    'SELECT channel_id, revision, states_version FROM channels WHERE channel_id = ANY($1::text[])',
+    [channelIds],
+  );
+  const live = await q.query<{ channel_id: string; doc: Item }>('SELECT channel_id, doc FROM items WHERE channel_id = ANY($1::text[]) AND archived_month IS NULL', [
+    channelIds,
+  ]);
+  const states = await q.query<{ channel_id: string; doc: SourceState }>(
+    'SELECT channel_id, doc FROM source_states WHERE channel_id = ANY($1::text[]) ORDER BY source_id',
+    [channelIds],
+  );
+  const months = await q.query<{ channel_id: string; m: string }>(
+    'SELECT DISTINCT channel_id, archived_month AS m FROM items WHERE channel_id = ANY($1::text[]) AND archived_month IS NOT NULL ORDER BY 1, 2',
+    [channelIds],
+  );
+  const slots = new Map<string, Slot>();
+  const group = <R extends { channel_id: string }>(rows: R[]) => {
+    const by = new Map<string, R[]>();
+    for (const r of rows) {
+      const list = by.get(r.channel_id);
+      if (list) list.push(r);
+      else by.set(r.channel_id, [r]);
+    }
+    return by;
+  };
+  const head = new Map(heads.rows.map((r) => [r.channel_id, r]));
+  const liveBy = group(live.rows);
+  const statesBy = group(states.rows);
+  const monthsBy = group(months.rows);
+  for (const channelId of channelIds) {
+    const items = (liveBy.get(channelId) ?? []).map((r) => r.doc);
     try {
       checkItems(items);
     } catch (err) {
@@ -304,16 +340,17 @@ export class PostgresStore implements Store {
         `channel "${channelId}" in the database is damaged (${(err as Error).message}) and was not loaded; restore the database from a backup (see docs/deploy.md)`,
       );
     }
-    const row = head.rows[0];
-    return {
+    const row = head.get(channelId);
+    slots.set(channelId, {
       items: Object.freeze(items.sort(compareItems)),
       revision: Number(row?.revision ?? 0),
       statesVersion: Number(row?.states_version ?? 0),
-      states: new Map(states.rows.map((r) => [r.doc.sourceId, r.doc])),
-      months: months.rows.map((r) => r.m),
+      states: new Map((statesBy.get(channelId) ?? []).map((r) => [r.doc.sourceId, r.doc])),
+      months: (monthsBy.get(channelId) ?? []).map((r) => r.m),
       tail: Promise.resolve(),
-    };
+    });
   }
+  return slots;
 }
 
 /** Takes the channel's row lock for the transaction (writers of one channel queue here) and reads its counters. */

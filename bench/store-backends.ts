@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Item } from '../src/model.js';
-import { LowdbStore } from '../src/store/lowdb-store.js';
+import { LowdbStore } from '../src/store/files/file-store.js';
 import { PostgresStore } from '../src/store/postgres/pg-store.js';
 import type { Store } from '../src/store/store.js';
 import { startPostgres } from '../tests/helpers/postgres.js';

@@ -1,15 +1,15 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatProblems, loadFeeds } from './channels.js';
-import { type Config, ConfigError } from './config.js';
+import { formatProblems, loadFeeds } from './config/channels.js';
+import { type Config, ConfigError } from './config/env.js';
 import { createApp } from './http/app.js';
-import { type Backend, openBackend } from './backend.js';
-import { openSubscribers } from './http/pg-subscribers.js';
+import { createFeedServer } from './http/server.js';
+import { Metrics } from './metrics/metrics.js';
+import { CountingLedger } from './partners/counting-ledger.js';
 import { openPartners } from './partners/backend.js';
-import { Metrics } from './http/metrics.js';
-import { HostPolicy } from './ingest/polite.js';
+import { openSubscribers } from './http/pg-subscribers.js';
+import { type Backend, ingestOptions, openBackend } from './ingest/deps.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
@@ -52,16 +52,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   log.info({ backend: backend.kind, where: backend.where }, 'store opened');
   const metrics = new Metrics();
   const opened = await openPartners(config, backend.db);
-  const partners = {
-    ...opened,
-    // Every delivery recorded is counted in /metrics.
-    ledger: {
-      append: async (entry: Parameters<typeof opened.ledger.append>[0]) => {
-        await opened.ledger.append(entry);
-        metrics.partnerDeliveries.inc({ partner: entry.partner, channel: entry.channel });
-      },
-    },
-  };
+  const partners = { ...opened, ledger: new CountingLedger(opened.ledger, metrics) };
   const subscribers = await openSubscribers(config.dataDir, backend.db);
   const app = createApp({
     store,
@@ -75,40 +66,17 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     problems: formatProblems(feeds.problems),
     ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
   });
-  // Plain feed polls are answered from the output cache before Express routes anything. They are
-  // counted in /metrics (route /feeds/:file, as the Express route) and, at LOG_LEVEL=debug only,
-  // logged; at info the request log would cost more than the answer itself.
-  const logFastPath = log.isLevelEnabled('debug');
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    if (!app.publicFeeds.answer(req, res)) {
-      app(req, res);
-      return;
-    }
-    const ms = performance.now() - started;
-    metrics.recordRequest('/feeds/:file', res.statusCode, ms / 1000);
-    if (logFastPath) log.debug({ method: req.method, url: req.url, status: res.statusCode, durationMs: Math.round(ms * 10) / 10 }, 'http: request');
-  });
+  const server = createFeedServer(app, metrics, log);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id) }, 'serving');
 
-  const ingestOptions = {
-    feedsDir: config.feedsDir,
-    fetchTimeoutMs: config.fetchTimeoutMs,
-    maxBodyBytes: config.maxBodyBytes,
-    userAgent: config.userAgent,
-    log,
-    // One per process: every channel's crawls share the per-host queues and the robots.txt cache.
-    hosts: new HostPolicy({
-      userAgent: config.userAgent,
-      timeoutMs: config.fetchTimeoutMs,
-      maxBytes: config.maxBodyBytes,
-      ...(backend.sharedHosts && { shared: backend.sharedHosts }),
-    }),
-  };
+  // One host policy per process: every channel's crawls share the per-host queues and the robots.txt cache
+  // (and, on a database, the per-host rules of every instance).
+  const ingest = ingestOptions(config, log, backend.sharedHosts);
+
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
   const scheduler = new Scheduler(
@@ -124,7 +92,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       try {
         // Start from what the other instances committed (source states: ETags, backoff).
         if (lease) await store.sync();
-        report = await refreshChannel(channel, store, ingestOptions);
+        report = await refreshChannel(channel, store, ingest);
       } catch (err) {
         metrics.recordIngestFailure(channel.id, channel.sources.map((s) => s.id));
         throw err;

@@ -28,3 +28,18 @@ export async function openPartners(opts: { dataDir: string; partnerRatePerMinute
   const [{ PgLedger }, { SharedRateLimiter }, { openPgPartners }] = await Promise.all([import('./pg-ledger.js'), import('./pg-rate-limit.js'), import('./pg-registry.js')]);
   return { registry: await openPgPartners(db), ledger: new PgLedger(db), limiter: new SharedRateLimiter(db, opts.partnerRatePerMinute) };
 }
+
+/**
+ * Runs fn with the database of `databaseUrl` (opened for fn only, closed after it), or with undefined
+ * when there is none: a CLI command's view of the configured backend.
+ */
+export async function withDatabase<T>(databaseUrl: string | undefined, fn: (db: Database | undefined) => Promise<T>): Promise<T> {
+  if (databaseUrl === undefined) return fn(undefined);
+  const { Database: Db } = await import('../store/postgres/database.js');
+  const db = await Db.open(databaseUrl, { max: 4 });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/env.js';
 
 test('DATABASE_URL accepts postgres:// and postgresql:// URLs; unset (or empty) means the files', () => {
   assert.equal(loadConfig({ DATABASE_URL: 'postgres://syn:pw@db.internal:5432/syndicator' }).databaseUrl, 'postgres://syn:pw@db.internal:5432/syndicator');

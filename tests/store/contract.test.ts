@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { SourceState } from '../../src/model.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
 import { SchemaVersionError, type Store, StoreError } from '../../src/store/store.js';
 import { makeItem } from '../helpers/items.js';

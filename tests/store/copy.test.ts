@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Ledger, type LedgerEntry, ledgerDir } from '../../src/partners/ledger.js';
 import { PartnerStore } from '../../src/partners/registry.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
 import type { Store } from '../../src/store/store.js';
 import { makeItem } from '../helpers/items.js';

@@ -1,8 +1,7 @@
-import type { Item, SourceState } from '../../model.js';
-import { checkItems, MONTH_PATTERN } from '../archive.js';
-import { type ChannelDocument, MAX_TOMBSTONES, merge, recordSourceStates } from '../lowdb-store.js';
-import { archiveMonthOf } from '../retention.js';
-import { compareItems, StoreError } from '../store.js';
+import { archiveMonthOf, compareItems, type Item, type SourceState } from '../../model.js';
+import { checkItems, MONTH_PATTERN } from '../files/archive.js';
+import { type ChannelDocument, MAX_TOMBSTONES, merge, recordSourceStates } from '../files/file-store.js';
+import { StoreError } from '../store.js';
 import type { ApplyResult, IngestBatch, Store } from '../store.js';
 import { Database, notifyOnCommit, type Queryable } from './database.js';
 

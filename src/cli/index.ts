@@ -148,7 +148,6 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   registerPartnerCommands(program, config);
   registerStoreCommands(program, config);
   registerCopyCommand(program, config);
-  registerCopyCommand(program, config);
   registerIngestCommands(program, config);
 
   return program;

@@ -190,6 +190,12 @@ export interface SourceState {
   lastCounts?: { fetched: number; added: number; updated: number; unchanged: number };
   etag?: string;
   lastModified?: string;
+  /** List sources: the validators each list page (by URL) last answered with, sent back as
+   *  If-None-Match / If-Modified-Since so an unchanged list costs a 304. */
+  listPages?: Record<string, { etag?: string; lastModified?: string }>;
+  /** List and page sources: the articles (public URLs, oldest first, at most 500) this source has made
+   *  items of, so that one retention archived is not fetched again while its list still shows it. */
+  seenArticles?: string[];
   /** What the last run skipped without failing: a missing next page, a URL robots.txt disallows. */
   notes?: string[];
   /** ISO 8601 UTC: scheduled runs skip the source before this instant (backoff after failures, or the

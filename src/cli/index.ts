@@ -13,7 +13,7 @@ import { collectStatus } from '../http/status.js';
 import { statusTables } from './status.js';
 import type { Channel } from '../model.js';
 import { registerPartnerCommands } from './partners.js';
-import { previewItems, type PreviewType } from './preview.js';
+import { formatExplanations, previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store.js';
 import { registerCopyCommand } from './store-copy.js';
 
@@ -96,10 +96,11 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     )
     .option('--channel <id>', "read it as this channel would (timezone, license rules)")
     .option('--base-url <url>', 'for a local file: the http(s) address it was saved from; its relative links resolve against it (without it they stay as written)')
-    .action(async (location: string, opts: { type?: PreviewType; channel?: string; baseUrl?: string }) => {
+    .option('--explain', 'print, per item and field, the value and the rule that found it (selector, JSON-LD, meta, label, heuristic) instead of JSON')
+    .action(async (location: string, opts: { type?: PreviewType; channel?: string; baseUrl?: string; explain?: boolean }) => {
       const cfg = config();
       const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : undefined;
-      const { items, failures } = await previewItems(
+      const { items, failures, explanations } = await previewItems(
         location,
         { ...(channel && { channel }), ...(opts.type && { type: opts.type }), ...(opts.baseUrl !== undefined && { baseUrl: opts.baseUrl }) },
         cfg,
@@ -107,7 +108,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       // An item without a link shows `"link": null`, in its usual place, so a reader of the output
       // sees that the upstream gave none.
       const shown = items.map(({ id, guid, channelIds, sourceId, title, link, ...rest }) => ({ id, guid, channelIds, sourceId, title, link: link ?? null, ...rest }));
-      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      process.stdout.write(opts.explain ? formatExplanations(items, explanations) : `${JSON.stringify(shown, null, 2)}\n`);
       if (failures.length > 0) {
         process.stderr.write(`syndicator: preview: ${failures.length} article(s) failed (${failures.join('; ')})\n`);
         process.exitCode = EXIT.failed;

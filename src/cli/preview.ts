@@ -7,12 +7,14 @@
 // as an ingest fetches them: robots.txt honoured, one request at a time per host, 1 s apart.
 
 import { readFile } from 'node:fs/promises';
+import { load } from 'cheerio';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LIST_DEFAULTS } from '../config/channels.js';
 import type { Config } from '../config/env.js';
 import { hostPolicy } from '../ingest/deps.js';
 import { ExtractError } from '../ingest/errors.js';
+import type { Explanation } from '../ingest/page/extract-page.js';
 import { feedKind } from '../ingest/feed/parse-feed.js';
 import { decodeDocument } from '../ingest/fetch/decode.js';
 import { canonicalLink } from '../ingest/ids.js';
@@ -46,7 +48,7 @@ export async function previewItems(
   location: string,
   opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
-): Promise<{ items: Item[]; failures: string[] }> {
+): Promise<{ items: Item[]; failures: string[]; explanations: Map<string, Explanation> }> {
   const baseUrl = opts.baseUrl === undefined ? undefined : httpBase(opts.baseUrl);
   const channel = opts.channel ?? previewChannel();
   const fetched = await fetchForPreview(location, cfg);
@@ -62,7 +64,7 @@ export async function previewItems(
       ...optional('fallbackBase', opts.channel?.link),
       now,
     });
-    return { items, failures: [] };
+    return { items, failures: [], explanations: new Map(items.map((i) => [i.id, FEED_ENTRY])) };
   }
 
   // A local document's links are followed inside its own directory.
@@ -83,7 +85,7 @@ export async function previewItems(
 
   const run = async (source: PageSource | ListSource) => {
     const result = await collectArticles(channel, source, deps);
-    return { items: result.items, failures: result.failures };
+    return { items: result.items, failures: result.failures, explanations: result.explanations };
   };
   if (type === 'list') return run(list);
   try {
@@ -121,6 +123,41 @@ async function fetchForPreview(location: string, cfg: Readonly<Config>): Promise
     const code = (err as NodeJS.ErrnoException).code;
     throw new PreviewError(`cannot read ${location} (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message})`);
   }
+}
+
+const FEED_ENTRY: Explanation = { title: 'feed entry', published: 'feed entry', authors: 'feed entry', source: 'feed entry', body: 'feed entry' };
+
+/**
+ * `preview --explain`: per item, each field's value and the rule that found it (a configured
+ * selector, JSON-LD, meta, a label, a heuristic), so an operator sees which fields need `selectors`.
+ */
+export function formatExplanations(items: readonly Item[], explanations: ReadonlyMap<string, Explanation>): string {
+  const lines: string[] = [];
+  const cut = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
+  for (const item of items) {
+    const why = explanations.get(item.id) ?? {};
+    const $ = load(item.contentHtml ?? '', null, false);
+    const paragraphs = $('p').toArray().filter((p) => $(p).text().trim() !== '').length;
+    const source = item.attribution.source;
+    const rows: [field: string, value: string | undefined, rule: string | undefined][] = [
+      ['title', item.title, why.title],
+      ['publishedAt', item.publishedAt, why.published],
+      ['updatedAt', item.updatedAt, why.updated],
+      ['authors', item.attribution.authors.join('、') || undefined, why.authors],
+      ['editor', item.attribution.editor, why.editor],
+      ['source', `${source.name} (${source.original ? 'original' : 'reprinted'})`, why.source ?? (source.original ? 'no 来源 naming another outlet: the site itself' : undefined)],
+      ['categories', item.categories.join(' > ') || undefined, why.categories],
+      ['rights', item.rights && cut(item.rights), why.rights],
+      ['body', `${paragraphs} paragraph(s), ${$.root().text().replace(/\s/g, '').length} characters`, why.body],
+      ['article', why.article ? 'yes' : undefined, why.article],
+    ];
+    lines.push(item.link ?? `${item.title} (no link)`);
+    for (const [field, value, rule] of rows) {
+      lines.push(`  ${field.padEnd(12)}${value === undefined ? '(not found)' : cut(value)}${rule ? `\n  ${''.padEnd(12)}← ${rule}` : ''}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
 }
 
 /** The channel a preview without --channel reads as: Beijing time, no license rules. */

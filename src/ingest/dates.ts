@@ -32,6 +32,52 @@ export function findDateText(text: string): string | undefined {
   return NUMERIC_IN_TEXT.exec(text)?.[0].trim();
 }
 
+// A month, day and time without the year, as list-style info lines write it: `03-05 08:05`,
+// `3月5日 08:05`. Only read after a date label (page-labels.ts): alone it could be anything.
+const YEARLESS_IN_TEXT = /(?<![\d\-/.年])(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?(?:[ \t\u00a0\u3000]*(\d{1,2})\s*[:：]\s*(\d{2})(?::(\d{2}))?)?/;
+
+/** The first year-less date (`03-05 08:05`, `3月5日`) in `text`, as written; undefined when none. */
+export function findYearlessDate(text: string): string | undefined {
+  return YEARLESS_IN_TEXT.exec(text)?.[0].trim();
+}
+
+/**
+ * `raw` with its year supplied when it has none (`03-05 08:05` → `2021-03-05 08:05`): the year of the
+ * date in the page's address (`/20210305/`, `t20210305_`, `/2021/0305/`, `/2021-03-05/`) when the address
+ * has one, else the latest year in which the date is not after `now` (read in `timeZone`). A date with
+ * its year, or text that is no year-less date, is returned as it is.
+ */
+export function completeYear(raw: string, pageUrl: string | undefined, now: Date | undefined, timeZone = 'Asia/Shanghai'): string {
+  const m = /^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ \t\u00a0\u3000]*(\d{1,2})\s*[:：]\s*(\d{2})(?::(\d{2}))?)?$/.exec(raw.trim());
+  if (!m) return raw;
+  const pad = (n: string | undefined) => (n ?? '0').padStart(2, '0');
+  const month = Number(m[1]);
+  const day = Number(m[2]);
+  const time = m[3] !== undefined ? ` ${pad(m[3])}:${pad(m[4])}${m[5] !== undefined ? `:${pad(m[5])}` : ''}` : '';
+  const fromUrl = urlYear(pageUrl);
+  let year = fromUrl;
+  if (year === undefined && now !== undefined) {
+    const today = formatterFor(timeZone).formatToParts(now);
+    const part = (type: string) => Number(today.find((p) => p.type === type)?.value);
+    year = part('year');
+    if (month > part('month') || (month === part('month') && day > part('day'))) year -= 1;
+  }
+  return year === undefined ? raw : `${year}-${pad(String(month))}-${pad(String(day))}${time}`;
+}
+
+/** The year of a date written in a URL's path (20210305, 2021/0305, 2021-03-05, 202103), if any. */
+function urlYear(url: string | undefined): number | undefined {
+  if (!url) return undefined;
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+  const m = /(?<!\d)((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])(?:[-/_]?(0[1-9]|[12]\d|3[01]))?(?!\d)/.exec(path);
+  return m ? Number(m[1]) : undefined;
+}
+
 interface Fields {
   year: number;
   month: number;

@@ -6,12 +6,14 @@ import type { Channel, FeedSource, Item, ListSource, PageSource } from '../model
 import { FetchError, RobotsError } from './errors.js';
 import { type ParsedFeed, parseFeed } from './feed/parse-feed.js';
 import { decodeDocument } from './fetch/decode.js';
-import { fetchDocument, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
+import { fetchDocument, localLocation, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink } from './ids.js';
 import { normalizeFeed, normalizePage } from './normalize.js';
 import { optional } from './optional.js';
+import type { UpstreamHints } from './source-state.js';
 import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
-import { extractPage } from './page/extract-page.js';
+import { readArticle } from './page/article-pages.js';
+import type { Explanation } from './page/extract-page.js';
 
 /** Accept header of every article and list page request. */
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
@@ -40,8 +42,8 @@ export function fetchFeed(location: string, settings: FetchSettings, conditional
 export async function readFeed(
   fetched: { body: Buffer; contentType?: string; url: string },
   ctx: { channel: Channel; source: FeedSource; now: Date; documentUrl?: string; fallbackBase?: string },
-): Promise<{ parsed: ParsedFeed; items: Item[] }> {
-  const { text } = decodeDocument(fetched.body, fetched.contentType);
+): Promise<{ parsed: ParsedFeed; items: Item[]; charsetNote?: string }> {
+  const { text, note } = decodeDocument(fetched.body, fetched.contentType);
   const parsed = await parseFeed(text);
   const items = normalizeFeed(parsed, {
     channel: ctx.channel,
@@ -50,7 +52,7 @@ export async function readFeed(
     ...optional('fallbackBase', ctx.fallbackBase),
     now: ctx.now,
   });
-  return { parsed, items };
+  return { parsed, items, ...optional('charsetNote', note) };
 }
 
 /** A fetched and decoded document. */
@@ -61,8 +63,10 @@ export interface LoadedDocument {
 }
 
 export interface ArticleDeps {
-  /** Fetches a location (an http(s) URL or a path relative to feedsDir), politely. */
-  fetch: (location: string) => Promise<FetchResult>;
+  /** Fetches a location (an http(s) URL or a path relative to feedsDir), politely; with `held`, conditionally. */
+  fetch: (location: string, held?: ListValidators) => Promise<FetchResult>;
+  /** The validators each list page (by public URL) answered with last time. */
+  listPages?: Readonly<Record<string, ListValidators>>;
   feedsDir: string;
   /** Whether an article, by public URL, still has to be fetched. */
   isNew: (url: string) => boolean;
@@ -79,6 +83,21 @@ export interface ArticleRun {
   failures: string[];
   /** How many articles were fetched or tried. */
   attempted: number;
+  /** Per item (by id), which rule found each field (`syndicator preview --explain`). */
+  explanations: Map<string, Explanation>;
+  /** The source's first list page answered not-modified: nothing was crawled. */
+  notModified: boolean;
+  /** Validators of the list pages read (or found unchanged) in this run, by public URL. */
+  listPages: Record<string, ListValidators>;
+  /** The crawl stopped at maxNewArticles (see CrawlResult.capped). */
+  capped: boolean;
+  /** Caching headers of the source's first document, for its nextAttemptAt. */
+  hints: UpstreamHints;
+}
+
+export interface ListValidators {
+  etag?: string;
+  lastModified?: string;
 }
 
 /**
@@ -88,20 +107,34 @@ export interface ArticleRun {
  */
 export async function collectArticles(channel: Channel, source: ListSource | PageSource, deps: ArticleDeps): Promise<ArticleRun> {
   const publicUrl = publicAddress(channel, source);
+  const decodeNotes: string[] = [];
+  const explanations = new Map<string, Explanation>();
   const load = async (link: PageLink): Promise<LoadedDocument> => {
     const fetched = await deps.fetch(link.location);
     if (fetched.kind !== 'ok') throw new FetchError(`${link.location} answered 304 Not Modified to an unconditional request`);
-    return { url: fetched.url, text: decodeDocument(fetched.body, fetched.contentType).text };
+    const decoded = decodeDocument(fetched.body, fetched.contentType);
+    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
+    return { url: fetched.url, text: decoded.text };
   };
   const article = async (link: PageLink, doc?: LoadedDocument): Promise<Item> => {
-    const { text } = doc ?? (await load(link));
-    const page = extractPage(text, { url: link.url, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) });
-    return normalizePage(page, { channel, source, now: deps.now });
+    const first = doc ?? (await load(link));
+    const opts = { url: link.url, now: deps.now, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) };
+    // Continuation pages (7001_2.html) are fetched where the first page was fetched from.
+    const { page, notes } = await readArticle(first.text, opts, async (href) => {
+      const more = await continuationLink(href, first.url, link.url, deps.feedsDir);
+      return (await load(more)).text;
+    });
+    decodeNotes.push(...notes);
+    const item = normalizePage(page, { channel, source, now: deps.now });
+    if (page.explain) explanations.set(item.id, page.explain);
+    return item;
   };
 
+  const empty = { failures: [], notModified: false, listPages: {}, capped: false, hints: {}, explanations };
   if (source.type === 'page') {
-    if (!deps.isNew(publicUrl)) return { items: [], notes: [], failures: [], attempted: 0 };
-    return { items: [await article({ location: source.url, url: publicUrl }, deps.first)], notes: [], failures: [], attempted: 1 };
+    if (!deps.isNew(publicUrl)) return { ...empty, items: [], notes: [], attempted: 0 };
+    const item = await article({ location: source.url, url: publicUrl }, deps.first);
+    return { ...empty, items: [item], notes: decodeNotes, attempted: 1 };
   }
 
   const toListPage = (doc: LoadedDocument, link: PageLink): ListPage => ({
@@ -109,18 +142,41 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     publicUrl: canonicalLink(doc.url) ?? link.url,
     html: doc.text,
   });
+  // List pages are asked for conditionally: an unchanged page answers 304 and has nothing new.
+  const listPages: Record<string, ListValidators> = {};
+  let hints: UpstreamHints = {};
+  const loadList = async (link: PageLink, first: boolean): Promise<LoadedDocument | undefined> => {
+    const held = deps.listPages?.[link.url];
+    const fetched = await deps.fetch(link.location, held);
+    if (first) hints = cachingHints(fetched);
+    if (fetched.kind === 'not-modified') {
+      if (held) listPages[link.url] = held;
+      return undefined;
+    }
+    const validators = { ...(fetched.etag !== undefined && { etag: fetched.etag }), ...(fetched.lastModified !== undefined && { lastModified: fetched.lastModified }) };
+    if (Object.keys(validators).length > 0) listPages[link.url] = validators;
+    const decoded = decodeDocument(fetched.body, fetched.contentType);
+    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
+    return { url: fetched.url, text: decoded.text };
+  };
   const firstLink = { location: source.url, url: publicUrl };
-  const crawl = await crawlList(toListPage(deps.first ?? (await load(firstLink)), firstLink), {
+  const firstDoc = deps.first ?? (await loadList(firstLink, true));
+  if (firstDoc === undefined) return { ...empty, items: [], notes: [], attempted: 0, notModified: true, listPages, hints };
+  const crawl = await crawlList(toListPage(firstDoc, firstLink), {
     ...(source.linkSelector && { linkSelector: source.linkSelector }),
     ...(source.nextSelector && { nextSelector: source.nextSelector }),
     maxPages: source.maxPages,
     maxNewArticles: source.maxNewArticles,
     isNew: deps.isNew,
     feedsDir: deps.feedsDir,
-    loadPage: async (link) => toListPage(await load(link), link),
+    loadPage: async (link) => {
+      const doc = await loadList(link, false);
+      return doc && toListPage(doc, link);
+    },
   });
 
-  const run: ArticleRun = { items: [], notes: [...crawl.notes], failures: [], attempted: 0 };
+  const run: ArticleRun = { ...empty, items: [], notes: decodeNotes, attempted: 0, listPages, capped: crawl.capped, hints };
+  decodeNotes.unshift(...crawl.notes);
   for (const link of crawl.articles) {
     try {
       run.attempted += 1;
@@ -135,6 +191,25 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     }
   }
   return run;
+}
+
+/** The caching headers of an answer (see schedule/next-attempt.ts). */
+function cachingHints(fetched: FetchResult): UpstreamHints {
+  return {
+    ...(fetched.cacheControl !== undefined && { cacheControl: fetched.cacheControl }),
+    ...(fetched.expires !== undefined && { expires: fetched.expires }),
+    ...(fetched.date !== undefined && { date: fetched.date }),
+  };
+}
+
+/** Where a continuation page's href leads: fetched beside the first page, public beside its public address. */
+async function continuationLink(href: string, fetchedUrl: string, publicUrl: string, feedsDir: string): Promise<PageLink> {
+  const url = canonicalLink(href, publicUrl);
+  if (!url) throw new FetchError(`continuation link "${href}" is not an http(s) address`);
+  if (!fetchedUrl.startsWith('file:')) return { location: canonicalLink(href, fetchedUrl) ?? url, url };
+  const location = await localLocation(new URL(href, fetchedUrl).href, feedsDir);
+  if (location === undefined) throw new FetchError(`continuation link "${href}" leads outside the feeds directory`);
+  return { location, url };
 }
 
 /**

@@ -166,7 +166,8 @@ async function runFeedSource(
         state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
-    const { parsed, items } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
+    const { parsed, items, charsetNote } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
+    if (charsetNote !== undefined) opts.log.info({ channel: channel.id, source: source.id, charset: charsetNote }, 'ingest: charset chosen from the bytes');
     const state: SourceState = {
       sourceId: source.id,
       lastRunAt,
@@ -193,29 +194,52 @@ async function runArticleSource(
   const lastRunAt = now.toISOString();
   const delayMs = source.delayMs ?? DEFAULT_DELAY_MS;
   try {
+    const seen = new Set(base.seenArticles ?? []);
     const run = await collectArticles(channel, source, {
-      fetch: (location) => opts.session.fetch(location, { feedsDir: opts.feedsDir, delayMs, accept: HTML_ACCEPT }),
+      fetch: (location, held) => opts.session.fetch(location, { feedsDir: opts.feedsDir, delayMs, accept: HTML_ACCEPT, ...held }),
       feedsDir: opts.feedsDir,
-      isNew: (url) => source.refetch === true || !opts.stored.has(itemId(source.id, url)),
+      // Not stored live, and not made an item before (retention may have archived it since).
+      isNew: (url) => source.refetch === true || (!opts.stored.has(itemId(source.id, url)) && !seen.has(url)),
       now,
+      ...(base.listPages !== undefined && { listPages: base.listPages }),
     });
     const notes = run.notes.length > 0 ? { notes: run.notes } : {};
+    const seenArticles = rememberSeen(base.seenArticles, run.items.flatMap((i) => (i.link === undefined ? [] : [i.link])));
+    const remembered = seenArticles.length > 0 ? { seenArticles } : {};
     if (run.failures.length > 0) {
       const shown = run.failures.slice(0, MAX_FAILURES_SHOWN).join('; ');
       const more = run.failures.length > MAX_FAILURES_SHOWN ? '; …' : '';
       const error = `crawl-list: ${run.failures.length} of ${run.attempted} articles failed (${shown}${more})`;
       // The list itself was read: no backoff (it would hold back the articles that did work); the
-      // failed articles, not stored, are simply tried again by the next run.
+      // failed articles, not stored, are simply tried again by the next run — which therefore asks
+      // for the list unconditionally (no validators kept), lest a 304 hide them.
       const failed = failedRun(base, new Error(error), lastRunAt, now, opts.random);
-      const { nextAttemptAt: _n, ...state } = failed.state;
-      return { ...failed, items: run.items, state: { ...state, ...notes } };
+      const { nextAttemptAt: _n, listPages: _l, ...state } = failed.state;
+      return { ...failed, items: run.items, state: { ...state, ...notes, ...remembered } };
     }
+    const hinted = optionalNext(nextAttemptAt({ ok: true, hints: run.hints }, now, opts.random));
+    // A crawl cut short at maxNewArticles left new articles on the list: the next run must see it again.
+    const validators = run.capped ? {} : nonEmptyRecord(run.listPages);
     return {
       items: run.items,
-      notModified: false,
-      state: { sourceId: source.id, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...notes },
+      notModified: run.notModified,
+      state: { sourceId: source.id, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...notes, ...remembered, ...validators, ...hinted },
     };
   } catch (err) {
     return failedRun(base, err, lastRunAt, now, opts.random);
   }
 }
+
+/** A source remembers at most this many articles it made items of. */
+const MAX_SEEN_ARTICLES = 500;
+
+/** `previous` with `urls` added (moved to the end when already there), the oldest dropped past the cap. */
+function rememberSeen(previous: readonly string[] | undefined, urls: readonly string[]): string[] {
+  const added = new Set(urls);
+  return [...(previous ?? []).filter((u) => !added.has(u)), ...added].slice(-MAX_SEEN_ARTICLES);
+}
+
+function nonEmptyRecord(pages: Record<string, { etag?: string; lastModified?: string }>): { listPages?: Record<string, { etag?: string; lastModified?: string }> } {
+  return Object.keys(pages).length > 0 ? { listPages: pages } : {};
+}
+

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findDateText, parseDate } from '../../src/ingest/dates.js';
+import { completeYear, findDateText, findYearlessDate, parseDate } from '../../src/ingest/dates.js';
 
 const SHANGHAI = 'Asia/Shanghai';
 
@@ -80,4 +80,32 @@ describe('findDateText', () => {
       assert.equal(parseDate(found, SHANGHAI), utc, 'what it finds, parseDate reads');
     });
   }
+});
+
+describe('year-less dates (时间：03-05 08:05)', () => {
+  it('are found only as month-day forms, with their time', () => {
+    assert.equal(findYearlessDate('03-05 08:05　　撰稿：安全环保部'), '03-05 08:05');
+    assert.equal(findYearlessDate('3月5日 8:05'), '3月5日 8:05');
+    assert.equal(findYearlessDate('没有日期'), undefined);
+  });
+  it('take the year from the page address when it has one', () => {
+    assert.equal(completeYear('03-05 08:05', 'http://www.hbtg.example/gsdt/20210305/4410.html', new Date('2024-01-01T00:00:00Z')), '2021-03-05 08:05');
+    assert.equal(completeYear('3月5日 8:05', 'http://x.example/qydt/202103/t20210305_5521.html', undefined), '2021-03-05 08:05');
+    assert.equal(completeYear('12-30', 'http://x.example/news/2019-12-30/7.html', undefined), '2019-12-30');
+  });
+  it('else the latest year in which the date is not after now, in Beijing time', () => {
+    const now = new Date('2021-03-04T17:00:00Z'); // 2021-03-05 01:00 in Beijing
+    assert.equal(completeYear('03-05 08:05', 'http://x.example/a/1.html', now), '2021-03-05 08:05');
+    assert.equal(completeYear('03-06 08:05', 'http://x.example/a/1.html', now), '2020-03-06 08:05');
+    assert.equal(parseDate(completeYear('03-05 08:05', 'http://x.example/a/1.html', now), 'Asia/Shanghai'), '2021-03-05T00:05:00.000Z');
+  });
+  it('leave dates with a year, and text without a date, alone; never invent a year without a clue', () => {
+    assert.equal(completeYear('2021-3-5 8:05', 'http://x.example/a/1.html', new Date()), '2021-3-5 8:05');
+    assert.equal(completeYear('昨天', 'http://x.example/a/1.html', new Date()), '昨天');
+    assert.equal(completeYear('03-05 08:05', 'http://x.example/a/1.html', undefined), '03-05 08:05');
+  });
+  it('the issue forms read as Beijing time', () => {
+    for (const raw of ['2021-3-5 8:05', '2021年3月5日 08:05', '2021/03/05 08:05']) assert.equal(parseDate(raw, 'Asia/Shanghai'), '2021-03-05T00:05:00.000Z', raw);
+    assert.equal(parseDate('2021/03/05', 'Asia/Shanghai'), '2021-03-04T16:00:00.000Z');
+  });
 });

@@ -73,3 +73,40 @@ describe('legacy labels are read as the superset browsers use', () => {
     assert.equal(korean.text, '<t>갂</t>', 'a CP949 extension character');
   });
 });
+
+describe('Big5 and contradicted declarations', () => {
+  const TRAD = '<html><head><title>中鋼公司第二季盤價公佈</title></head><body><p>中鋼公司今日公佈第二季國內盤價，熱軋、冷軋等主要產品平均每公噸調漲新臺幣一千二百元。業界預期第二季出貨量可望維持高檔。</p></body></html>';
+  const SIMP = '<html><head><title>沙钢集团一季度产钢突破千万吨</title></head><body><p>记者从沙钢集团获悉，今年一季度该集团累计产钢1012万吨，同比增长8.6%，首次在一个季度内突破千万吨大关。</p></body></html>';
+
+  it('reads undeclared Big5 as Big5-HKSCS, says why, and undeclared GBK still as GB18030', () => {
+    const big5 = decodeDocument(iconv.encode(TRAD, 'big5'), 'text/html');
+    assert.equal(big5.charset, 'big5hkscs');
+    assert.equal(big5.text, TRAD);
+    assert.match(big5.note ?? '', /no charset declared.*Big5/);
+    const gbk = decodeDocument(iconv.encode(SIMP, 'gbk'), 'text/html');
+    assert.equal(gbk.charset, 'gb18030');
+    assert.equal(gbk.text, SIMP);
+  });
+
+  it('reads HKSCS characters (𨋢) of undeclared and Big5-declared pages', () => {
+    const hk = '<html><body><p>本公司負責保養的屋邨𨋢（升降機）更換工程將於下月展開，預計分三期進行，每期約需十二個星期。</p></body></html>';
+    assert.equal(decodeDocument(iconv.encode(hk, 'big5hkscs')).text, hk);
+    assert.equal(decodeDocument(iconv.encode(hk, 'big5hkscs'), 'text/html; charset=big5').text, hk);
+  });
+
+  it('overrides a legacy declaration only on strong evidence, and says so', () => {
+    const utf8UnderGb = decodeDocument(Buffer.from(SIMP.replace('<head>', '<head><meta charset="gb2312">')), 'text/html');
+    assert.equal(utf8UnderGb.charset, 'utf-8');
+    assert.match(utf8UnderGb.note ?? '', /declares gb2312, but the bytes are valid UTF-8/);
+    const big5UnderGb = decodeDocument(iconv.encode(TRAD, 'big5'), 'text/html; charset=gb2312');
+    assert.equal(big5UnderGb.charset, 'big5hkscs');
+    assert.match(big5UnderGb.note ?? '', /HTTP header declares gb2312, but .* read cleanly as big5hkscs/);
+    // GBK bytes that a Big5 declaration happens to read without errors stay Big5: no strong evidence.
+    const weak = decodeDocument(iconv.encode('<p>钢铁</p>', 'gbk'), 'text/html; charset=big5');
+    assert.equal(weak.charset, 'big5hkscs');
+    assert.equal(weak.note, undefined);
+    // A few stray UTF-8 bytes in a declared GBK page are no evidence either.
+    const stray = decodeDocument(Buffer.from('<meta charset="gbk"><p>é</p>'), 'text/html');
+    assert.equal(stray.charset, 'gb18030');
+  });
+});

@@ -24,6 +24,28 @@ describe('readLabels: the info lines of Chinese news pages', () => {
     ['文/李明 图/张三', { authors: ['李明'] }],
     ['作者：李明、王芳', { authors: ['李明', '王芳'] }],
     ['Author 作者: John Smith, Li Ming', { authors: ['John Smith', 'Li Ming'] }],
+    // every common form (issue 14): colon-less 发表于 / 转载自, 出处, 文：, forum-portal labels,
+    // reviewers that are not editors, counters, padded names, desks before names, traditional forms
+    ['发表于 2021-03-05 08:05', { published: '2021-03-05 08:05' }],
+    // labels written right after a value (adjacent <em>s): 时报作者: is not an unknown label
+    ['2021-03-05 08:05来源:证券时报作者:李四', { published: '2021-03-05 08:05', source: '证券时报', authors: ['李四'] }],
+    ['出处：人民网', { source: '人民网' }],
+    ['日期：2021-03-05 08:05　文/张薇　转载自：中国环境报', { published: '2021-03-05 08:05', authors: ['张薇'], source: '中国环境报' }],
+    ['转载自中国环境报', { source: '中国环境报' }],
+    ['文：李明', { authors: ['李明'] }],
+    ['2021-3-5 08:05| 发布者: admin| 查看: 2876| 评论: 3|原作者: 孟凡|来自: 中国有色金属报', { published: '2021-3-5 08:05', authors: ['孟凡'], source: '中国有色金属报' }],
+    ['编辑：黄蕾　　审核：郑宏', { editor: '黄蕾' }],
+    ['责编：周敏　　编审：吴刚', { editor: '周敏' }],
+    ['审核：郑宏　编辑：黄蕾', { editor: '黄蕾' }],
+    ['记　者：赵　刚、孙　悦　　通讯员：钱　程', { authors: ['赵刚', '孙悦', '钱程'] }],
+    ['作者：本报记者 吴越', { authors: ['吴越'] }],
+    ['撰稿：安全环保部', { authors: ['安全环保部'] }],
+    ['作者：杨帆 / 陈曦，李雪', { authors: ['杨帆', '陈曦', '李雪'] }],
+    ['發佈日期：2019/11/20　　資料來源：本站', { published: '2019/11/20', source: '本站' }],
+    ['發佈者: editor01|原作者: 林志明|來自: 經濟日報', { authors: ['林志明'], source: '經濟日報' }],
+    ['发布时间：2008-6-12  点击数：368  信息来源：本站', { published: '2008-6-12', source: '本站' }],
+    ['时间：03-05 08:05　　撰稿：安全环保部', { published: '03-05 08:05', authors: ['安全环保部'] }],
+    ['日期：2021年3月5日 08:05　來源：本站', { published: '2021年3月5日 08:05', source: '本站' }],
     // 更新时间 is not the publication date
     ['发布时间：2019-06-28 更新时间：2019-06-29 08:00', { published: '2019-06-28', updated: '2019-06-29 08:00' }],
   ];
@@ -36,6 +58,8 @@ describe('readLabels: the info lines of Chinese news pages', () => {
     assert.equal(readLabels('2019年08月20日 19:12').infoOnly, true, 'a bare date is an info line');
     assert.equal(readLabels('来源：本网　浏览次数：1024　【打印】【关闭】').infoOnly, true);
     assert.equal(readLabels('6月24日，中国宝武召开扶贫工作领导小组会议，记者了解到作者:张三说').infoOnly, false);
+    assert.equal(readLabels('发布时间：2008-6-12  点击数：368  信息来源：本站').infoOnly, true, 'counters are furniture');
+    assert.equal(readLabels('原文：这是一段引用的文字，不是署名，也不是任何标签的值').hasLabel, false, '原文： is no 文： byline');
     const prose = readLabels('2019年是全面建成小康社会的关键之年');
     assert.equal(prose.hasLabel, false);
     assert.equal(prose.infoOnly, false);

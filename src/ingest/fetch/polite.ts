@@ -35,6 +35,9 @@ export interface PoliteFetchOptions {
   /** The pause after the previous request to the same host ends and before this one starts. */
   delayMs: number;
   accept?: string;
+  /** Validators of the copy already held: the request is conditional and may answer not-modified. */
+  etag?: string;
+  lastModified?: string;
 }
 
 /** One run's view of a HostPolicy. */
@@ -85,6 +88,8 @@ export class HostPolicy {
       maxBytes: this.#opts.maxBytes,
       userAgent: this.#opts.userAgent,
       ...(opts.accept !== undefined && { accept: opts.accept }),
+      ...(opts.etag !== undefined && { etag: opts.etag }),
+      ...(opts.lastModified !== undefined && { lastModified: opts.lastModified }),
     };
     if (!/^https?:\/\//i.test(location)) return fetchDocument(location, fetchOptions);
 

@@ -36,8 +36,8 @@ export interface CrawlOptions {
   isNew: (url: string) => boolean;
   /** Local locations are relative to this directory (the feeds directory). */
   feedsDir: string;
-  /** Fetches and decodes a further list page. */
-  loadPage: (link: PageLink) => Promise<ListPage>;
+  /** Fetches and decodes a further list page; undefined when it answered not-modified (nothing new there). */
+  loadPage: (link: PageLink) => Promise<ListPage | undefined>;
 }
 
 export interface CrawlResult {
@@ -46,6 +46,8 @@ export interface CrawlResult {
   pagesRead: number;
   /** What was skipped without failing the crawl: a next page that could not be loaded, refused links. */
   notes: string[];
+  /** The crawl stopped at maxNewArticles: the list may hold more new articles than were returned. */
+  capped: boolean;
 }
 
 /**
@@ -72,19 +74,21 @@ export async function crawlList(first: ListPage, opts: CrawlOptions): Promise<Cr
       if (!opts.isNew(link.url)) continue;
       fresh += 1;
       articles.push(link);
-      if (articles.length >= opts.maxNewArticles) return { articles, pagesRead, notes };
+      if (articles.length >= opts.maxNewArticles) return { articles, pagesRead, notes, capped: true };
     }
     if (fresh === 0 || !next || pagesRead >= opts.maxPages || visited.has(next.url)) break;
     visited.add(next.url);
     try {
-      page = await opts.loadPage(next);
+      const loaded = await opts.loadPage(next);
+      if (loaded === undefined) break;
+      page = loaded;
     } catch (err) {
       notes.push(`crawl-list: next page ${next.url} not read (${err instanceof Error ? err.message : String(err)})`);
       break;
     }
     pagesRead += 1;
   }
-  return { articles, pagesRead, notes };
+  return { articles, pagesRead, notes, capped: false };
 }
 
 /**
@@ -150,7 +154,10 @@ function looksLikeArticle(href: string, listUrl: string): boolean {
   if (!url) return false;
   const target = new URL(url);
   if (!sameSite(target.hostname, new URL(listUrl).hostname)) return false;
-  const name = target.pathname.split('/').pop() ?? '';
+  // WordPress-style addresses end in a slash: /2021/03/05/1203/ is read by its last segment; an
+  // archive's /page/2/ is no article.
+  const segments = target.pathname.split('/').filter((s) => s !== '');
+  const name = target.pathname.endsWith('/') ? (segments.at(-2) === 'page' ? '' : (segments.at(-1) ?? '')) : (target.pathname.split('/').pop() ?? '');
   if (name === '' || INDEX_PAGE.test(name)) return false;
   return /\d/.test(name) || DOCUMENT_EXTENSION.test(name) || /\d/.test(target.search);
 }

@@ -9,11 +9,11 @@
 
 import { load, type Cheerio, type CheerioAPI } from 'cheerio';
 import type { PageSelectors } from '../../model.js';
-import { findDateText, parseDate } from '../dates.js';
+import { completeYear, findDateText, parseDate } from '../dates.js';
 import { ExtractError } from '../errors.js';
 import { canonicalLink } from '../ids.js';
 import { readJsonLd } from './jsonld.js';
-import { findMainBody, paragraphize, removeBoilerplate, trimIndentation } from './main-body.js';
+import { findMainBody, MIN_BODY_CHARS, paragraphize, removeBoilerplate, trimIndentation } from './main-body.js';
 import { readLabels, splitNames, takeBracketedLabels, type LabelFacts, type LabelKind } from './page-labels.js';
 import { ancestors, blockText, classAndId, documentOrder, isBlock, isElement, sectionOf, textLengths, type Element } from './page-dom.js';
 import type { ParsedEntry } from '../feed/parse-feed.js';
@@ -25,7 +25,13 @@ export interface PageExtractOptions {
   selectors?: PageSelectors;
   /** Names the site credits itself with; an author meta naming the site is not an author. */
   siteNames?: readonly string[];
+  /** The crawl's clock: a date written without its year (`03-05 08:05`) is placed in the year of the
+   *  page's address (`/20210305/`, `t20210305_…`) or else in the last twelve months before this. */
+  now?: Date;
 }
+
+/** Per field, which rule found it: `selector "…"`, `JSON-LD …`, `meta …`, `label …`, `heuristic: …`. */
+export type Explanation = Partial<Record<'title' | 'published' | 'updated' | 'authors' | 'editor' | 'source' | 'body' | 'categories' | 'rights' | 'article', string>>;
 
 export interface ExtractedPage {
   /** The article in the feed path's terms; contentHtml is not sanitized yet (normalize does it, last). */
@@ -34,11 +40,15 @@ export interface ExtractedPage {
   siteName?: string;
   /** <html lang>, content-language, JSON-LD inLanguage or og:locale, as written. */
   language?: string;
+  /** Which rule found each field (`syndicator preview --explain`). */
+  explain?: Explanation;
 }
 
 /**
- * Extracts the article of an HTML page (see the field order at the top of this file). Throws an
- * ExtractError ("extract-page: …") when the text is not HTML or the page has no article body.
+ * Extracts the article of an HTML page (see the field order at the top of this file), with `explain`
+ * naming the rule behind each field. Throws an ExtractError ("extract-page: …") when the text is not
+ * HTML or the page has no article body: no body at all, or a short one (under MIN_BODY_CHARS) on a page
+ * that does not otherwise read as an article (see "Is this an article?" below).
  */
 export function extractPage(html: string, opts: PageExtractOptions): ExtractedPage {
   if (!looksLikeHtml(html)) {
@@ -60,14 +70,20 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   removeBoilerplate($);
 
   const knownTitle = configured.title ?? article?.headline ?? (meta.title && stripSiteSuffix(meta.title, meta.siteName));
-  const titleElement = configured.titleElement ?? findTitleElement($, knownTitle, docTitle);
-  const title = knownTitle ?? (titleElement && collapseWhitespace(titleElement.text())) ?? (docTitle ? stripSiteSuffix(docTitle, meta.siteName) : undefined);
+  const heading = configured.titleElement ? { el: configured.titleElement, agrees: true } : findTitleElement($, knownTitle, docTitle, meta.siteName);
+  const titleElement = heading?.el;
+  const title = knownTitle ?? heading?.text ?? (titleElement && collapseWhitespace(titleElement.text())) ?? (docTitle ? stripSiteSuffix(docTitle, meta.siteName) : undefined);
   const suffix = titleSuffix(docTitle, title);
   const siteName = meta.siteName ?? article?.publisher ?? suffix.at(-1);
   const siteNames = [siteName, ...(opts.siteNames ?? [])].filter((n): n is string => n !== undefined && n !== '');
 
   const configuredBody = configured.body && configured.body.closest('html').length > 0 ? configured.body : undefined;
-  const body = configuredBody ?? findMainBody($, article?.articleBody);
+  // Short candidates that are the title (or hold nothing else) or an info line are not the body of a brief.
+  const titleText = titleElement ? collapseWhitespace(titleElement.text()) : undefined;
+  const isTitle = (el: Element) => titleElement !== undefined && (titleElement.is(el) || ($(el).find(titleElement).length > 0 && collapseWhitespace($(el).text()) === titleText));
+  const notBody = (el: Element) => isTitle(el) || readLabels(blockText($(el))).infoOnly;
+  const found = configuredBody ? undefined : findMainBody($, article?.articleBody, notBody);
+  const body = configuredBody ?? found?.el;
   // Hints first: an info line without labels ("2019年08月20日 19:12 <a class="source">证券时报</a>")
   // is taken out whole by takeInfoLines.
   const hinted = readClassHints($, body, opts.url);
@@ -81,24 +97,52 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
       .remove();
   }
   const bracketed = body ? takeBodyLabels($, body) : {};
-  if (body) {
+  const labels = mergeFacts(mergeFacts(info.facts, hinted.facts), bracketed);
+  if (labels.published !== undefined) labels.published = completeYear(labels.published, opts.url, opts.now);
+
+  // Is this an article? A body of MIN_BODY_CHARS or more, one configured or one JSON-LD describes,
+  // is; a shorter one (a brief) only when the page as a whole says so: a heading that agrees with
+  // <title> or og:title, a date, and a byline label or a container named for article text.
+  const byline = labels.source !== undefined || labels.authors !== undefined || labels.editor !== undefined || meta.source !== undefined;
+  const dated = labels.published !== undefined || meta.published !== undefined;
+  const brief = found !== undefined && found.chars < MIN_BODY_CHARS;
+  const accepted = body !== undefined && (!brief || article !== undefined || (heading?.agrees === true && dated && (byline || found.named)));
+  if (body && accepted) {
     paragraphize($, body);
     trimIndentation(body);
   }
-  const contentHtml = body ? body.html()?.trim() : article?.articleBody && paragraphs(article.articleBody);
-  if (!contentHtml) throw new ExtractError(`no article body found on ${opts.url}`);
+  const contentHtml = body && accepted ? body.html()?.trim() : article?.articleBody && paragraphs(article.articleBody);
+  if (!contentHtml || (body && accepted && collapseWhitespace(body.text()) === '' && body.find('img').length === 0)) throw new ExtractError(`no article body found on ${opts.url}`);
 
-  const labels = mergeFacts(mergeFacts(info.facts, hinted.facts), bracketed);
   const sourceUrl = info.facts.source !== undefined ? info.sourceUrl : hinted.sourceUrl;
   // An author meta naming the site, or any part of the <title> suffix (a channel, the site), is no author.
   const notSite = (name: string) => !isSiteName(name, [...siteNames, ...suffix]);
-  const authors = configured.authors ?? nonEmpty(article?.authors) ?? nonEmpty(meta.authors.filter(notSite)) ?? labels.authors ?? [];
-  const editor = configured.editor ?? article?.editor ?? labels.editor;
-  const source = configured.source ?? (meta.source ? { name: meta.source } : undefined) ?? (labels.source ? { name: labels.source, ...optionalUrl(sourceUrl) } : undefined);
-  const published = firstDate(configured.date, article?.datePublished, meta.published, labels.published);
-  const updated = firstDate(article?.dateModified, meta.modified, labels.updated);
-  const categories = crumbs.length > 0 ? crumbs : ld.breadcrumbs.length > 0 ? ld.breadcrumbs : article?.sections.length ? article.sections : meta.sections;
-  const rightsText = rights ?? article?.copyrightNotice;
+  const labelFrom = (kind: keyof LabelFacts) => (info.facts[kind] !== undefined ? 'label (info line)' : hinted.facts[kind] !== undefined ? 'heuristic: element named for it (class/id)' : 'label (bracketed, in the body)');
+  const explain: Explanation = {};
+  const pick = <T>(field: keyof Explanation, ...options: [value: T | undefined, rule: string][]): T | undefined => {
+    for (const [value, rule] of options) {
+      if (value !== undefined) {
+        explain[field] = rule;
+        return value;
+      }
+    }
+    return undefined;
+  };
+  const sel = (name: keyof PageSelectors) => `selector "${selectors[name] as string}"`;
+  pick('title', [configured.title, sel('title')], [article?.headline, 'JSON-LD headline'], [meta.title && knownTitle, 'meta og:title'], [heading?.agrees ? title : undefined, `heuristic: heading <${titleElement?.[0]?.tagName ?? '?'}> agreeing with <title>`], [titleElement && title, 'heuristic: first <h1>'], [title, 'heuristic: <title> without the site name']);
+  const authors = pick('authors', [configured.authors, sel('authors')], [nonEmpty(article?.authors), 'JSON-LD author'], [nonEmpty(meta.authors.filter(notSite)), 'meta author'], [labels.authors, labelFrom('authors')]) ?? [];
+  const editor = pick('editor', [configured.editor, sel('editor')], [article?.editor, 'JSON-LD editor'], [labels.editor, labelFrom('editor')]);
+  const source = pick<{ name: string; url?: string }>('source', [configured.source, sel('source')], [meta.source ? { name: meta.source } : undefined, 'meta source'], [labels.source ? { name: labels.source, ...optionalUrl(sourceUrl) } : undefined, labelFrom('source')]);
+  const published = pick('published', ifDate(configured.date, sel('date')), ifDate(article?.datePublished, 'JSON-LD datePublished'), ifDate(meta.published, 'meta published time'), ifDate(labels.published, labelFrom('published')));
+  const updated = pick('updated', ifDate(article?.dateModified, 'JSON-LD dateModified'), ifDate(meta.modified, 'meta modified time'), ifDate(labels.updated, labelFrom('updated')));
+  const categories = pick('categories', [crumbs.length > 0 ? crumbs : undefined, 'heuristic: breadcrumb'], [ld.breadcrumbs.length > 0 ? ld.breadcrumbs : undefined, 'JSON-LD BreadcrumbList'], [article?.sections.length ? article.sections : undefined, 'JSON-LD articleSection'], [meta.sections, 'meta article:section']) ?? [];
+  const rightsText = pick('rights', [rights, 'heuristic: 版权说明 / 版权声明 block'], [article?.copyrightNotice, 'JSON-LD copyrightNotice']);
+  explain.body = configuredBody
+    ? sel('body')
+    : body && accepted
+      ? `heuristic: <${body[0]?.tagName}${classAndId(body) ? ` ${classAndId(body)}` : ''}> with the most paragraph text${brief ? ` (a brief of ${found?.chars} characters, accepted: heading agrees with <title>, dated, ${byline ? 'byline labels' : 'container named for article text'})` : ''}`
+      : 'JSON-LD articleBody';
+  explain.article = configuredBody ? 'configured body' : !brief ? `body of at least ${MIN_BODY_CHARS} characters` : article ? 'a brief JSON-LD describes as an article' : 'a brief, by the page as a whole';
 
   const entry: ParsedEntry = {
     link: opts.url,
@@ -117,7 +161,13 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
     entry,
     ...(siteName && { siteName }),
     ...(language && { language }),
+    explain,
   };
+}
+
+/** A date candidate with its rule, when dates.ts can read it (checked in UTC: only the form matters). */
+function ifDate(value: string | undefined, rule: string): [string | undefined, string] {
+  return [value !== undefined && parseDate(value, 'UTC') !== undefined ? value : undefined, rule];
 }
 
 function looksLikeHtml(text: string): boolean {
@@ -252,7 +302,7 @@ function takeInfoLines(
   $('body *').each((_, el) => {
     if (!isElement(el) || holders.has(el) || (lengths.get(el) ?? 0) > 200) return;
     const up = ancestors(el);
-    if (up.some((a) => chosenSet.has(a)) || (titleEl && up.includes(titleEl))) return;
+    if (up.some((a) => chosenSet.has(a))) return;
     const reading = readLabels(blockText($(el)));
     if (!reading.infoOnly) return;
     if (bodyEl && up.includes(bodyEl) && !reading.hasLabel) return;
@@ -272,6 +322,19 @@ function takeInfoLines(
 
   let facts: LabelFacts = {};
   let sourceUrl: string | undefined;
+  // An info line written as loose text in an element that also holds the body (an unclosed
+  // <div class="info">发布时间：… wrapping the body after it): its text nodes, nearest the body first.
+  for (const holder of bodyEl ? ancestors(bodyEl) : []) {
+    for (const node of holder.children) {
+      if (node.type !== 'text') continue;
+      const text = node as unknown as { data: string };
+      if (text.data.length > 200) continue;
+      const reading = readLabels(text.data);
+      if (!reading.infoOnly || !reading.hasLabel) continue;
+      facts = mergeFacts(facts, reading.facts);
+      text.data = '';
+    }
+  }
   for (const c of chosen) {
     if (facts.source === undefined && c.facts.source !== undefined) sourceUrl = linkNamed($, $(c.el), c.facts.source, pageUrl);
     facts = mergeFacts(facts, c.facts);
@@ -408,11 +471,13 @@ function takeRights($: CheerioAPI): string | undefined {
 }
 
 /**
- * The element showing the title: the configured one; else the heading (h1–h3, or an element whose
- * class or id names a title) whose text is the known title or, with none known, the longest one that
- * appears in <title>; else the first h1 that is not the site's logo.
+ * The element showing the title, and whether it agrees with what the page calls itself: the heading
+ * (h1–h3, or an element whose class or id names a title) whose text is the known title or, with none
+ * known, the longest one that appears in <title>, or one that starts with <title>'s headline part (a
+ * PHPCMS <h1> holding its info line: `标题<br><span>2021-03-05 来源：…</span>`, whose `text` is then
+ * that part); else the first h1 that is not the site's logo, which does not agree.
  */
-function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: string): Cheerio<Element> | undefined {
+function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: string, siteName: string | undefined): { el: Cheerio<Element>; agrees: boolean; text?: string } | undefined {
   const candidates = $('h1, h2, h3, [class*="title" i], [id*="title" i], [class*="biaoti" i]')
     .toArray()
     .filter((el) => el.tagName.toLowerCase() !== 'title');
@@ -422,13 +487,26 @@ function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: st
     if (text.length < 4 || text.length > 200) return false;
     return known ? text === known : docTitle.includes(text);
   });
-  const best = fits.reduce<Element | undefined>((a, b) => (!a || textOfEl(b).length > textOfEl(a).length ? b : a), undefined);
-  if (best) return $(best);
+  // The longest; of equal ones the innermost (<div class="title"><h2>标题</h2></div> gives the <h2>).
+  const best = fits.reduce<Element | undefined>((a, b) => (!a || textOfEl(b).length >= textOfEl(a).length ? b : a), undefined);
+  if (best) return { el: $(best), agrees: true };
+  const headline = known ?? (docTitle ? stripSiteSuffix(docTitle, siteName) : '');
+  if (headline.length >= 4) {
+    // Any element showing exactly the headline, whatever its name (<div class="wz_bt">, <span
+    // class="STYLE1">, <font><b>): the innermost.
+    const exact = $('body *')
+      .toArray()
+      .filter((el) => isElement(el) && !/^(?:a|title|option|script|style)$/i.test(el.tagName) && textOfEl(el) === headline && $(el).closest('a').length === 0);
+    const innermost = exact.at(-1);
+    if (innermost) return { el: $(innermost), agrees: true };
+    const holder = candidates.find((el) => /^h[1-3]$/i.test(el.tagName) && textOfEl(el).startsWith(headline) && $(el).find('br, span, p, div').length > 0);
+    if (holder) return { el: $(holder), agrees: true, text: headline };
+  }
   if (known) return undefined;
   const h1 = $('h1')
     .toArray()
     .find((el) => textOfEl(el).length >= 6 && $(el).find('a[href="/"], img').length === 0);
-  return h1 ? $(h1) : undefined;
+  return h1 ? { el: $(h1), agrees: false } : undefined;
 }
 
 // Separators that do not occur inside Chinese headlines; a bare hyphen does ("1-5月"), see below.
@@ -465,11 +543,6 @@ function titleSuffix(docTitle: string, title: string | undefined): string[] {
 
 function isSiteName(name: string, siteNames: readonly string[]): boolean {
   return siteNames.some((site) => site.includes(name) || name.includes(site));
-}
-
-/** The first candidate dates.ts can read (checked in UTC: only the form matters here). */
-function firstDate(...candidates: (string | undefined)[]): string | undefined {
-  return candidates.find((c) => parseDate(c, 'UTC') !== undefined);
 }
 
 function nonEmpty(values: string[] | undefined): string[] | undefined {

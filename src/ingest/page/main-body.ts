@@ -34,6 +34,10 @@ const BYLINE = /(?:作者|记者|来源|编辑|发布时间)\s*[:：]/;
  */
 export function removeBoilerplate($: CheerioAPI): void {
   $(NOISE_TAGS).remove();
+  // What a reader never sees: elements hidden by an inline style or the hidden attribute.
+  $('[style], [hidden]')
+    .filter((_, el) => $(el).attr('hidden') !== undefined || HIDDEN_STYLE.test($(el).attr('style') ?? ''))
+    .remove();
   // A header or a "top" that holds the headline or the byline is the article's, not the site's.
   const holdsArticleParts = (el: Element) => $(el).find('h1').length > 0 || BYLINE.test($(el).text());
   $('header')
@@ -58,6 +62,23 @@ export function removeBoilerplate($: CheerioAPI): void {
       return text.length <= 80 && WIDGET.test(text);
     })
     .remove();
+  // Pagers (共3页: 上一页 1 2 3 下一页), of an article split over pages or of a list.
+  $('div, p, td, ul, center')
+    .filter((_, el) => {
+      const text = $(el).text();
+      return text.length <= 200 && isPager(text);
+    })
+    .remove();
+}
+
+const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)/i;
+
+// The words a pager is made of; a pager holds nothing else but page numbers and punctuation.
+const PAGER_WORDS = /共\s*\d+\s*(?:页|條|条)|第\s*\d+\s*页|上一页|下一页|上页|下页|首页|尾页|末页|Total record|\d+/gi;
+
+function isPager(text: string): boolean {
+  if (!/[上下]一?页|共\s*\d+\s*页|Total record/i.test(text)) return false;
+  return text.replace(PAGER_WORDS, '').replace(/[\s\p{P}\p{S}]/gu, '') === '';
 }
 
 function isNoiseName(names: string): boolean {
@@ -74,34 +95,55 @@ const CANDIDATES = 'article, main, section, div, td, dd, [itemprop="articleBody"
 // Children that read as paragraphs of their parent: text, paragraphs, inline runs, and block
 // elements with no block inside them (<div>一段文字</div>).
 const PARAGRAPH_TAGS = new Set(['p', 'blockquote', 'pre', 'span', 'font', 'strong', 'b', 'em', 'i', 'u', 'center']);
+const INLINE_WRAPPERS = new Set(['font', 'span', 'b', 'strong', 'em', 'i', 'u']);
 const BODY_NAMES = /content|article|detail|text|zw|trs_editor|artibody|body|main/;
-/** Less direct text than this and the page has no article body. */
-const MIN_BODY_CHARS = 50;
+/** A body with this much direct text is an article whatever else the page says; a shorter one (a
+ *  brief) only when the page as a whole says so (extract-page.ts). */
+export const MIN_BODY_CHARS = 50;
+/** Less direct text than this is no body, not even a brief's. */
+const MIN_BRIEF_CHARS = 8;
+// Containers named for article text: a bonus to their score, and evidence that a brief is an article.
+const ZOOM = /(?:^|\s|#)zoom(?:\s|$)/;
 
 interface Scored {
   el: Element;
   score: number;
   text: string;
+  chars: number;
+  named: boolean;
+}
+
+export interface MainBody {
+  el: Cheerio<Element>;
+  /** Characters of its direct paragraph text. */
+  chars: number;
+  /** Its class or id names article text (content, article, TRS_Editor, zoom …). */
+  named: boolean;
 }
 
 /**
  * The element holding the article body: among containers, the one whose direct paragraphs hold the
  * most text (links count against it), with a bonus for body-like class names. When JSON-LD gives the
- * articleBody, a container holding its opening words is preferred. Undefined when no container holds
- * at least MIN_BODY_CHARS characters of paragraph text (a list page, an index).
+ * articleBody, a container holding its opening words is preferred. Containers with less than
+ * MIN_BODY_CHARS characters of paragraph text count only when `notBody` does not refuse them and
+ * their text is not mostly links; undefined when no container is left (a list page, an index).
+ * Whether a short body makes the page an article is the caller's decision.
  */
-export function findMainBody($: CheerioAPI, articleBody?: string): Cheerio<Element> | undefined {
+export function findMainBody($: CheerioAPI, articleBody?: string, notBody?: (el: Element) => boolean): MainBody | undefined {
   const scored: Scored[] = [];
   $(CANDIDATES).each((_, el) => {
     const own = ownParagraphText($, el);
-    if (own.chars < MIN_BODY_CHARS) return;
-    const bonus = BODY_NAMES.test(classAndId($(el))) ? 1.25 : 1;
-    scored.push({ el, score: (own.chars - own.linkChars * 2 + 20 * own.paragraphs) * bonus, text: collapseWhitespace($(el).text()) });
+    if (own.chars < MIN_BRIEF_CHARS) return;
+    if (own.chars < MIN_BODY_CHARS && (own.linkChars * 2 > own.chars || notBody?.(el))) return;
+    const names = classAndId($(el));
+    const named = BODY_NAMES.test(names) || ZOOM.test(names);
+    const bonus = named ? 1.25 : 1;
+    scored.push({ el, score: (own.chars - own.linkChars * 2 + 20 * own.paragraphs) * bonus, text: collapseWhitespace($(el).text()), chars: own.chars, named });
   });
   const opening = articleBody ? collapseWhitespace(articleBody).replace(/\s/g, '').slice(0, 16) : '';
   const pool = opening ? scored.filter((s) => s.text.replace(/\s/g, '').includes(opening)) : [];
   const best = (pool.length > 0 ? pool : scored).reduce<Scored | undefined>((a, b) => (!a || b.score > a.score ? b : a), undefined);
-  return best && best.score > 0 ? $(best.el) : undefined;
+  return best && best.score > 0 ? { el: $(best.el), chars: best.chars, named: best.named } : undefined;
 }
 
 /** Text in the element's own paragraphs (see PARAGRAPH_TAGS), its link text, and how many paragraphs. */
@@ -137,6 +179,14 @@ function ownParagraphText($: CheerioAPI, el: Element): { chars: number; linkChar
  * they are. A body without loose text is left alone.
  */
 export function paragraphize($: CheerioAPI, body: Cheerio<Element>): void {
+  // A body whose text all sits in one inline wrapper (<td><font size="3">一段<br><br>二段</font></td>)
+  // is read as if the wrapper were not there.
+  for (;;) {
+    const visible = body.contents().toArray().filter((n) => !(n.type === 'text' && (n as unknown as { data: string }).data.replace(/[\s\u3000\u00a0]/g, '') === ''));
+    const only = visible.length === 1 ? visible[0] : undefined;
+    if (!only || !isElement(only) || !INLINE_WRAPPERS.has(only.tagName.toLowerCase())) break;
+    $(only).replaceWith($(only).contents());
+  }
   const children = body.contents().toArray();
   const loose = children.some((n) => n.type === 'text' && (n as unknown as { data: string }).data.replace(/[\s\u3000\u00a0]/g, '') !== '');
   if (!loose) return;

@@ -49,6 +49,34 @@ export async function previewItems(
   opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
 ): Promise<{ items: Item[]; failures: string[]; explanations: Map<string, Explanation> }> {
+  const result = await readForPreview(location, opts, cfg);
+  // A local page read with neither --base-url nor --channel has no public address: its items get no
+  // link and its relative links stay relative (root-relative, as the placeholder origin resolved them).
+  if (opts.channel !== undefined || opts.baseUrl !== undefined || /^https?:\/\//i.test(location)) return result;
+  return { ...result, items: result.items.map(withoutPlaceholder) };
+}
+
+/** The origin a local page without an address is read at (RFC 2606 reserves .invalid): never shown. */
+const PLACEHOLDER_ORIGIN = 'http://preview.invalid';
+
+function withoutPlaceholder(item: Item): Item {
+  const placed = (url: string | undefined) => url !== undefined && url.startsWith(`${PLACEHOLDER_ORIGIN}/`);
+  const unplaced = (html: string) => html.replaceAll(`"${PLACEHOLDER_ORIGIN}/`, '"/');
+  const { link, ...rest } = item;
+  const { url: outletUrl, ...outlet } = rest.attribution.source;
+  return {
+    ...rest,
+    ...(link !== undefined && !placed(link) && { link }),
+    ...(rest.contentHtml !== undefined && { contentHtml: unplaced(rest.contentHtml) }),
+    attribution: { ...rest.attribution, source: { ...outlet, ...(outletUrl !== undefined && !placed(outletUrl) && { url: outletUrl }) } },
+  };
+}
+
+async function readForPreview(
+  location: string,
+  opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
+  cfg: Readonly<Config>,
+): Promise<{ items: Item[]; failures: string[]; explanations: Map<string, Explanation> }> {
   const baseUrl = opts.baseUrl === undefined ? undefined : httpBase(opts.baseUrl);
   const channel = opts.channel ?? previewChannel();
   const fetched = await fetchForPreview(location, cfg);
@@ -167,7 +195,7 @@ export function previewChannel(): Channel {
     title: 'preview',
     description: 'preview',
     language: 'zh-CN',
-    link: 'http://localhost/',
+    link: `${PLACEHOLDER_ORIGIN}/`,
     timezone: 'Asia/Shanghai',
     schedule: '0 * * * *',
     license: 'unspecified',

@@ -71,6 +71,20 @@ describe('syndicator preview on article and list pages', () => {
     assert.equal((JSON.parse(list.stdout) as Item[]).length, 2);
   });
 
+  test('a local article page with neither --channel nor --base-url has no address: no link, nothing invented', async () => {
+    const bare = await runSyndicator(['preview', path.join(PAGES, 'csteelnews-20190628-baowu.html')]);
+    assert.equal(bare.code, 0, bare.stderr);
+    const [item] = JSON.parse(bare.stdout) as Item[];
+    assert.equal(item!.title, '中国宝武部署下半年扶贫工作助力对口地区打赢脱贫攻坚战');
+    assert.equal((item as unknown as { link: unknown }).link, null);
+    assert.equal(item!.attribution.source.url, undefined);
+    assert.doesNotMatch(bare.stdout, /localhost|\.invalid/);
+
+    const based = await runSyndicator(['preview', path.join(PAGES, 'csteelnews-20190628-baowu.html'), '--base-url', 'https://news.example.cn/qypd/ywjx/201906/t20190628_15210.html']);
+    assert.equal(based.code, 0, based.stderr);
+    assert.equal((JSON.parse(based.stdout) as Item[])[0]!.link, 'https://news.example.cn/qypd/ywjx/201906/t20190628_15210.html');
+  });
+
   test('bad input: a 404, a JSON document, an image, a list read as a page — exit 1, one line, no hang', async () => {
     const notFound = await runSyndicator(['preview', site.url('/qypd/ywjx/201906/t20190601_1.html')]);
     assert.equal(notFound.code, 1);

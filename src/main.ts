@@ -7,24 +7,24 @@ import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
 import { CountingLedger } from './partners/counting-ledger.js';
-import { openSubscriberStats } from './http/subscribers.js';
-import { ingestOptions, openStore } from './ingest/deps.js';
+import { openPartners } from './partners/backend.js';
+import { openSubscribers } from './http/pg-subscribers.js';
+import { type Backend, ingestOptions, openBackend } from './ingest/deps.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
-import { ledgerDir } from './partners/ledger.js';
-import { RateLimiter } from './partners/rate-limit.js';
-import { PartnerStore } from './partners/registry.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { FileStore } from './store/files/file-store.js';
+import type { Store } from './store/store.js';
 
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
   url: string;
   server: Server;
   app: ReturnType<typeof createApp>;
-  store: FileStore;
+  store: Store;
+  /** Where the data is kept: files under DATA_DIR, or PostgreSQL (DATABASE_URL). */
+  backend: Backend;
   scheduler: Scheduler;
   channels: readonly Channel[];
   /** What GET /metrics serves. */
@@ -45,14 +45,15 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     throw new ConfigError([`FEEDS_DIR: no valid channel in ${config.feedsDir}; run "syndicator check" for details`]);
   }
 
-  const store = await openStore(config, feeds.channels.map((c) => c.id));
+  const backend = await openBackend(config, feeds.channels.map((c) => c.id), {
+    onLost: (channel, reason) => log.warn({ channel, reason }, 'ingest: lease lost while running'),
+  });
+  const { store } = backend;
+  log.info({ backend: backend.kind, where: backend.where }, 'store opened');
   const metrics = new Metrics();
-  const partners = {
-    registry: await PartnerStore.open(config.dataDir),
-    ledger: new CountingLedger(ledgerDir(config.dataDir), metrics),
-    limiter: new RateLimiter(config.partnerRatePerMinute),
-  };
-  const subscribers = await openSubscriberStats(config.dataDir);
+  const opened = await openPartners(config, backend.db);
+  const partners = { ...opened, ledger: new CountingLedger(opened.ledger, metrics) };
+  const subscribers = await openSubscribers(config.dataDir, backend.db);
   const app = createApp({
     store,
     channels: feeds.channels,
@@ -75,20 +76,31 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id) }, 'serving');
 
-  // One host policy per process: every channel's crawls share the per-host queues and the robots.txt cache.
-  const ingest = ingestOptions(config, log);
+  // One host policy per process: every channel's crawls share the per-host queues and the robots.txt cache
+  // (and, on a database, the per-host rules of every instance).
+  const ingest = ingestOptions(config, log, backend.sharedHosts);
 
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
   const scheduler = new Scheduler(
     feeds.channels,
-    async (channel) => {
+    async (channel, tick) => {
+      // Several instances on one database: the run happens on the one that claims it.
+      const lease = await backend.leases?.claim(channel.id, tick);
+      if (backend.leases && !lease) {
+        log.debug({ channel: channel.id }, 'ingest: another instance runs this channel now');
+        return undefined;
+      }
       let report;
       try {
+        // Start from what the other instances committed (source states: ETags, backoff).
+        if (lease) await store.sync();
         report = await refreshChannel(channel, store, ingest);
       } catch (err) {
         metrics.recordIngestFailure(channel.id, channel.sources.map((s) => s.id));
         throw err;
+      } finally {
+        await lease?.release().catch((err: unknown) => log.warn({ channel: channel.id, err: (err as Error).message }, 'ingest: could not release the lease'));
       }
       metrics.recordIngest(report);
       if (report.changed) hub?.publish(['rss', 'atom', 'json'].map((ext) => `${config.baseUrl}/feeds/${channel.id}.${ext}`));
@@ -122,11 +134,11 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await saveSubscribers();
-      await store.close();
+      await backend.close();
       log.info('stopped');
     })();
     return stopping;
   };
 
-  return { url, server, app, store, scheduler, channels: feeds.channels, metrics, stop };
+  return { url, server, app, store, backend, scheduler, channels: feeds.channels, metrics, stop };
 }

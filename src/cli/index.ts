@@ -12,6 +12,7 @@ import type { Channel } from '../model.js';
 import { registerPartnerCommands } from './partners.js';
 import type { PreviewType } from './preview.js';
 import { registerStoreCommands } from './store.js';
+import { registerCopyCommand } from './store-copy.js';
 
 export { EXIT };
 
@@ -59,14 +60,15 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .action(async (opts: { channel?: string; source?: string; progress: boolean; force?: boolean }) => {
       const cfg = await config();
       const channels = await validChannels(cfg, opts.channel);
-      const [{ createLogger }, { ingestOptions, openStore }, { refreshChannel }] = await Promise.all([
+      const [{ createLogger }, { ingestOptions, openBackend }, { refreshChannel }] = await Promise.all([
         import('../log.js'),
         import('../ingest/deps.js'),
         import('../ingest/refresh.js'),
       ]);
       const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
-      const store = await openStore(cfg, channels.map((c) => c.id));
-      const ingest = ingestOptions(cfg, log);
+      const backend = await openBackend(cfg, channels.map((c) => c.id));
+      const { store } = backend;
+      const ingest = ingestOptions(cfg, log, backend.sharedHosts);
       let failures = 0;
       const selected = channels.filter((c) => !opts.source || c.sources.some((s) => s.id === opts.source));
       const total = selected.reduce((n, c) => n + (opts.source ? 1 : c.sources.length), 0);
@@ -81,7 +83,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
           );
         }
       }
-      await store.close();
+      await backend.close();
       process.exitCode = failures > 0 ? EXIT.failed : EXIT.ok;
     });
 
@@ -141,21 +143,25 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .action(async () => {
       const cfg = await config();
       const channels = await validChannels(cfg);
-      const [{ openStore }, { openSubscriberStats }, { collectStatus }, { statusTables }] = await Promise.all([
+      const [{ openBackend }, { openSubscribers }, { collectStatus }, { statusTables }] = await Promise.all([
         import('../ingest/deps.js'),
-        import('../http/subscribers.js'),
+        import('../http/pg-subscribers.js'),
         import('../http/status.js'),
         import('./status.js'),
       ]);
-      const store = await openStore(cfg, channels.map((c) => c.id));
-      const { stats } = await openSubscriberStats(cfg.dataDir);
-      const report = collectStatus(channels, store, stats.counts(Date.now()));
-      process.stdout.write(statusTables(report).map(table).join('\n'));
-      await store.close();
+      const backend = await openBackend(cfg, channels.map((c) => c.id));
+      try {
+        const { stats } = await openSubscribers(cfg.dataDir, backend.db);
+        const report = collectStatus(channels, backend.store, stats.counts(Date.now()));
+        process.stdout.write(statusTables(report).map(table).join('\n'));
+      } finally {
+        await backend.close();
+      }
     });
 
   registerPartnerCommands(program, config);
   registerStoreCommands(program, config);
+  registerCopyCommand(program, config);
   registerIngestCommands(program, config);
 
   return program;

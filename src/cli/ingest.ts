@@ -1,11 +1,11 @@
 // Operator commands about ingest: `item delete` (remove an item for good: a tombstone keeps the next
 // ingest from adding it again) and `source enable` (fetch a source again after a 410 Gone disabled it).
-// Both open only the named channel's document; a running service picks the change up on its next sync.
+// Both open only the named channel (files or database, as configured); a running service picks the change up on its next sync.
 
 import type { Command } from 'commander';
 import { EXIT, UsageError } from './support.js';
 import type { Config } from '../config/env.js';
-import type { FileStore } from '../store/files/file-store.js';
+import type { Store } from '../store/store.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ITEM_ID = /^[0-9a-f]{32}$/;
@@ -79,7 +79,7 @@ function checkChannel(id: string): string {
 }
 
 /** An item id as given, or the id of the live or archived item with the given guid. */
-async function resolveItemId(store: FileStore, channelId: string, given: string): Promise<string> {
+async function resolveItemId(store: Store, channelId: string, given: string): Promise<string> {
   const value = given.trim().toLowerCase();
   if (ITEM_ID.test(value)) return value;
   if (!value.startsWith('urn:uuid:')) throw new UsageError(`item delete: "${given}" is neither an item id (32 hex digits) nor a guid (urn:uuid:…)`);

@@ -1,15 +1,16 @@
-// The `partner …` and `ledger` commands. They write and read the same files the server uses
-// (partners.json under its lock, the ledger directory), so a change takes effect in a running server
-// on its next partner request.
+// The `partner …` and `ledger` commands. They write and read the same data the server uses
+// (partners.json under its lock and the ledger directory, or the database's tables), so a change takes
+// effect in a running server on its next partner request.
 
 import { type Command, Option } from 'commander';
 import { EXIT, UsageError, table } from './support.js';
 import type { Config } from '../config/env.js';
 import { parseDate } from '../ingest/dates.js';
 import type { Grant, GrantContent, Partner } from '../model.js';
-import { Ledger, ledgerDir } from '../partners/ledger.js';
+import { type LedgerBook, openPartners, withDatabase } from '../partners/backend.js';
+import type { LedgerProblem } from '../partners/ledger.js';
 import { type LedgerReportFormat, writeLedgerReport } from './ledger-report.js';
-import { PartnerError, PartnerStore } from '../partners/registry.js';
+import { PartnerError, type PartnerRegistry } from '../partners/registry.js';
 
 /** Adds `partner add|list|revoke|rotate|grant|ungrant` and `ledger` to the program. */
 export function registerPartnerCommands(program: Command, config: () => Promise<Readonly<Config>>): void {
@@ -102,14 +103,14 @@ export function registerPartnerCommands(program: Command, config: () => Promise<
     .option('--since <date>', 'only deliveries at or after this time (YYYY-MM-DD is midnight UTC, or an ISO 8601 time)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action((opts: { partner?: string; since?: string; format: LedgerReportFormat }) =>
-      withPartners(config(), async (store, cfg) => {
+      withPartners(config(), async (store, _cfg, ledger) => {
         const partnerId = opts.partner === undefined ? undefined : store.find(opts.partner)?.id;
         if (opts.partner !== undefined && partnerId === undefined) throw new UsageError(`no partner "${opts.partner}"`);
         const since = opts.since === undefined ? undefined : parseSince(opts.since);
         let problems = 0;
-        const entries = new Ledger(ledgerDir(cfg.dataDir)).entries(
+        const entries = ledger.entries(
           { ...(partnerId !== undefined && { partner: partnerId }), ...(since !== undefined && { since }) },
-          (p) => {
+          (p: LedgerProblem) => {
             problems += 1;
             process.stderr.write(`ledger: ${p.file}:${p.line}: ${p.reason}; skipped\n`);
           },
@@ -120,16 +121,18 @@ export function registerPartnerCommands(program: Command, config: () => Promise<
     );
 }
 
-/** Runs fn with the partner registry of the configured data directory; a refused change is a usage error. */
-async function withPartners(config: Promise<Readonly<Config>>, fn: (store: PartnerStore, cfg: Readonly<Config>) => Promise<void>): Promise<void> {
+/** Runs fn with the partner registry and ledger of the configured backend; a refused change is a usage error. */
+async function withPartners(config: Promise<Readonly<Config>>, fn: (store: PartnerRegistry, cfg: Readonly<Config>, ledger: LedgerBook) => Promise<void>): Promise<void> {
   const cfg = await config;
-  const store = await PartnerStore.open(cfg.dataDir);
-  try {
-    await fn(store, cfg);
-  } catch (err) {
-    if (err instanceof PartnerError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  await withDatabase(cfg.databaseUrl, async (db) => {
+    const { registry, ledger } = await openPartners(cfg, db);
+    try {
+      await fn(registry, cfg, ledger);
+    } catch (err) {
+      if (err instanceof PartnerError) throw new UsageError(err.message, { cause: err });
+      throw err;
+    }
+  });
 }
 
 /** The time zone of a valid channel in FEEDS_DIR; a usage error naming the valid channels otherwise. */

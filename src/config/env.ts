@@ -24,6 +24,10 @@ export interface Config {
   outputCacheBytes: number;
   /** Most items in one RFC 5005 archive document; a month with more is split into parts. */
   archivePageItems: number;
+  /** PostgreSQL to keep everything in (several instances may share it); absent: the files under dataDir. */
+  databaseUrl?: string;
+  /** With a database: how long an ingest lease lasts without renewal (a killed holder loses it after this). */
+  ingestLeaseMs: number;
 }
 
 export const USER_AGENT = 'Syndicator/0.1 (+https://github.com/syndicator/syndicator; feed syndication for enterprise news)';
@@ -52,6 +56,8 @@ const schema = z.object({
   OUTPUT_CACHE_BYTES: intFrom(1024 * 1024, 64 * 1024 * 1024 * 1024).default(128 * 1024 * 1024),
   ARCHIVE_PAGE_ITEMS: intFrom(10, 10_000).default(300),
   WEBSUB_HUB_URL: z.url({ protocol: /^https?$/, error: 'expected the absolute http(s) URL of a WebSub hub' }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a PostgreSQL URL such as postgres://user:password@host:5432/syndicator' }).optional(),
+  INGEST_LEASE_MS: intFrom(1000, 3_600_000).default(60_000),
 });
 
 export { ConfigError };
@@ -82,5 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     outputCacheBytes: e.OUTPUT_CACHE_BYTES,
     archivePageItems: e.ARCHIVE_PAGE_ITEMS,
     ...(e.WEBSUB_HUB_URL !== undefined && { websubHubUrl: e.WEBSUB_HUB_URL }),
+    ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
+    ingestLeaseMs: e.INGEST_LEASE_MS,
   });
 }

@@ -8,17 +8,17 @@ import type { Request, Response } from 'express';
 import type { Channel } from '../model.js';
 import { type RefusalCode, grantFor, identifyPartner } from '../partners/access.js';
 import type { Ledger } from '../partners/ledger.js';
-import type { RateLimiter } from '../partners/rate-limit.js';
-import type { PartnerStore } from '../partners/registry.js';
+import type { Limiter } from '../partners/rate-limit.js';
+import type { PartnerRegistry } from '../partners/registry.js';
 import type { Delivery } from '../render/index.js';
 import { feedRequest } from './feed-request.js';
 import type { OutputCache, Representation } from './output-cache.js';
 
 /** What the service keeps for partners: the registry (partners.json), the ledger and the rate limiter. */
 export interface PartnerServices {
-  registry: PartnerStore;
-  ledger: Ledger;
-  limiter: RateLimiter;
+  registry: PartnerRegistry;
+  ledger: Pick<Ledger, 'append'>;
+  limiter: Limiter;
 }
 
 export interface PartnerFeedDeps extends PartnerServices {
@@ -44,7 +44,7 @@ export function partnerFeeds(deps: PartnerFeedDeps): Router {
     await deps.registry.sync();
     const who = identifyPartner(deps.registry, presentedKey(req));
     if (!who.ok) return refuse(res, who.refusal);
-    const admission = deps.limiter.take(who.partner.id);
+    const admission = await deps.limiter.take(who.partner.id);
     if (!admission.ok) {
       return refuse(res, { code: 'rate-limited', status: 429, reason: `rate limit: ${deps.limiter.perMinute} requests per minute`, retryAfterSeconds: admission.retryAfterSeconds });
     }

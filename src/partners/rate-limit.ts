@@ -9,7 +9,13 @@ interface Bucket {
   at: number;
 }
 
-export class RateLimiter {
+/** What partner feeds need of a limiter: this in-memory one, or one shared by instances (pg-rate-limit.ts). */
+export interface Limiter {
+  readonly perMinute: number;
+  take(partnerId: string): Admission | Promise<Admission>;
+}
+
+export class RateLimiter implements Limiter {
   readonly #buckets = new Map<string, Bucket>();
   readonly #perMs: number;
 

@@ -33,12 +33,33 @@ export interface NewGrant {
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
+/**
+ * Where a registry keeps its document: partners.json (a JsonDocument), or the partners and grants
+ * tables of PostgreSQL (partners/pg-registry.ts). `update` runs its function on the current data under
+ * the store's lock (possibly more than once) and resolves once the change is durable; `revision`
+ * moves whenever `data` does.
+ */
+export interface PartnerDocumentHandle {
+  readonly data: PartnerDocument;
+  readonly revision: number;
+  sync(): Promise<unknown>;
+  update<R>(fn: (data: PartnerDocument) => R | Promise<R>): Promise<R>;
+}
+
+/** What the service and the CLI use of a registry, whichever backend holds it. */
+export type PartnerRegistry = Pick<PartnerStore, 'partners' | 'grantsOf' | 'sync' | 'partnerForKey' | 'find' | 'add' | 'revoke' | 'rotate' | 'grant' | 'ungrant'>;
+
 export class PartnerStore {
   /** Partners by key hash, rebuilt when the document changes. */
   #byHash = new Map<string, Partner>();
   #indexedRevision = -1;
 
-  private constructor(private readonly doc: JsonDocument<PartnerDocument>) {}
+  private constructor(private readonly doc: PartnerDocumentHandle) {}
+
+  /** A registry over another backend's document (see PartnerDocumentHandle). */
+  static over(doc: PartnerDocumentHandle): PartnerStore {
+    return new PartnerStore(doc);
+  }
 
   /** Opens <dataDir>/partners.json without writing; a missing file is an empty registry, a damaged one an error. */
   static async open(dataDir: string): Promise<PartnerStore> {

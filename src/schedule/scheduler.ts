@@ -3,7 +3,8 @@ import type { ScheduledTask } from 'node-cron';
 import type { Logger } from '../log.js';
 import type { Channel } from '../model.js';
 
-export type RunChannel = (channel: Channel) => Promise<unknown>;
+/** Runs one channel; `tick` is the instant its schedule fired (absent for the run at start). */
+export type RunChannel = (channel: Channel, tick?: Date) => Promise<unknown>;
 
 /**
  * One node-cron task per channel, in the channel's timezone. A channel never runs twice at once: a
@@ -25,7 +26,7 @@ export class Scheduler {
   /** Schedules every channel and starts a first run of each at once (not awaited). */
   start(): void {
     for (const channel of this.channels) {
-      const task = cron.schedule(channel.schedule, () => this.runNow(channel), {
+      const task = cron.schedule(channel.schedule, (context) => this.runNow(channel, context.date), {
         name: `channel:${channel.id}`,
         timezone: channel.timezone,
         noOverlap: true,
@@ -36,14 +37,14 @@ export class Scheduler {
   }
 
   /** Runs the channel unless it is already running (then resolves with the running one). */
-  runNow(channel: Channel): Promise<void> {
+  runNow(channel: Channel, tick?: Date): Promise<void> {
     const current = this.#running.get(channel.id);
     if (current) {
       this.log.info({ channel: channel.id }, 'scheduler: previous run still going; tick skipped');
       return current;
     }
     if (this.#stopped) return Promise.resolve();
-    const started = this.run(channel)
+    const started = this.run(channel, tick)
       .then(() => undefined)
       .catch((err: unknown) => {
         this.log.error({ channel: channel.id, err: err instanceof Error ? err.message : String(err) }, 'scheduler: run failed');

@@ -20,6 +20,13 @@ export interface HostPolicyOptions {
   robotsTtlMs?: number;
   /** Milliseconds on a monotonic clock; injectable for tests. */
   now?: () => number;
+  /** Makes the per-host rules hold across processes too (several instances on one database). */
+  shared?: SharedHosts;
+}
+
+/** A per-host gate shared by several processes: runs `task` when no other process is requesting `host` and `delayMs` has passed since the last request ended. */
+export interface SharedHosts {
+  run<T>(host: string, delayMs: number, task: () => Promise<T>): Promise<T>;
 }
 
 export interface PoliteFetchOptions {
@@ -153,8 +160,9 @@ export class HostPolicy {
     const run = slot.tail.then(async () => {
       const wait = slot.lastEnd + delayMs - this.#now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const shared = this.#opts.shared;
       try {
-        return await task();
+        return await (shared ? shared.run(key, delayMs, task) : task());
       } finally {
         slot.lastEnd = this.#now();
       }

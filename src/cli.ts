@@ -12,6 +12,7 @@ import { startService } from './main.js';
 import { collectStatus, statusTables } from './status.js';
 import type { Channel } from './model.js';
 import { registerPartnerCommands } from './partners/commands.js';
+import { registerReprintCommands } from './partners/reprint-commands.js';
 import { previewChannel, previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store/commands.js';
 import { LowdbStore } from './store/lowdb-store.js';
@@ -133,6 +134,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     });
 
   registerPartnerCommands(program, config);
+  registerReprintCommands(program, config);
   registerStoreCommands(program, config);
   registerIngestCommands(program, config);
 

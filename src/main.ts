@@ -17,6 +17,8 @@ import { PartnerStore } from './partners/registry.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { LowdbStore } from './store/lowdb-store.js';
+import { ReprintFileStore } from './store/reprint-file-store.js';
+import { AttributionChecker } from './partners/attribution-check.js';
 
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
@@ -28,6 +30,9 @@ export interface Service {
   channels: readonly Channel[];
   /** What GET /metrics serves. */
   metrics: Metrics;
+  /** Reprint reports, and the checker that reads the reprinted pages. */
+  reprints: ReprintFileStore;
+  checker: AttributionChecker;
   /** Stops the scheduler (waiting, bounded, for a running ingest), closes the server, flushes the store. */
   stop(): Promise<void>;
 }
@@ -52,7 +57,13 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     limiter: new RateLimiter(config.partnerRatePerMinute),
   };
   const subscribers = await openSubscriberStats(config.dataDir);
+  // One per process: every channel's crawls and the reprint checks share the per-host queues and the robots.txt cache.
+  const hosts = new HostPolicy({ userAgent: config.userAgent, timeoutMs: config.fetchTimeoutMs, maxBytes: config.maxBodyBytes });
+  const reprints = await ReprintFileStore.open(config.dataDir);
+  const checker = new AttributionChecker({ reprints, store, channels: feeds.channels, hosts, log });
   const app = createApp({
+    reprints,
+    checker,
     store,
     channels: feeds.channels,
     licenses: feeds.licenses,
@@ -90,8 +101,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     maxBodyBytes: config.maxBodyBytes,
     userAgent: config.userAgent,
     log,
-    // One per process: every channel's crawls share the per-host queues and the robots.txt cache.
-    hosts: new HostPolicy({ userAgent: config.userAgent, timeoutMs: config.fetchTimeoutMs, maxBytes: config.maxBodyBytes }),
+    hosts,
   };
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
@@ -112,6 +122,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     log,
   );
   scheduler.start();
+  checker.start();
 
   // Another process (the CLI) may write the same data directory; pick its changes up promptly.
   const syncTimer = setInterval(() => {
@@ -137,11 +148,13 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await saveSubscribers();
+      await checker.stop();
+      await reprints.close();
       await store.close();
       log.info('stopped');
     })();
     return stopping;
   };
 
-  return { url, server, app, store, scheduler, channels: feeds.channels, metrics, stop };
+  return { url, server, app, store, scheduler, channels: feeds.channels, metrics, reprints, checker, stop };
 }

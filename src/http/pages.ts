@@ -4,10 +4,14 @@ import { attributionLine, licenseUrl } from '../render/rights.js';
 import { escapeAttr as escapeXml } from '../render/xml.js';
 import { htmlEscape } from '../text.js';
 import { page } from './html.js';
+import { reprintList } from './reprint-list.js';
+import type { ReprintReport } from '../store/reprints.js';
 
 export interface PageContext {
   baseUrl: string;
   licenses: ReadonlyMap<string, License>;
+  /** Known reprints of each item (by item id), listed under it on the channel page. */
+  reprints?: ReadonlyMap<string, readonly ReprintReport[]>;
 }
 
 const FEED_TYPES = [
@@ -66,6 +70,7 @@ export function channelPage(channel: Channel, items: readonly Item[], ctx: PageC
 <div class="meta">${byline}</div>
 ${item.summary ? `<p>${htmlEscape(item.summary)}</p>` : ''}
 ${itemLicense ? `<div class="meta">License: <a href="${htmlEscape(licenseUrl(itemLicense, ctx.baseUrl))}">${htmlEscape(itemLicense.title)}</a> · to reprint, print: <q>${htmlEscape(attributionLine(item, itemLicense))}</q></div>` : ''}
+${reprintList(ctx.reprints?.get(item.id) ?? [])}
 </li>`;
     })
     .join('\n');
@@ -96,11 +101,11 @@ export function licensePage(license: License, ctx: PageContext): string {
   return page({
     title: license.title,
     lang: 'zh-CN',
-    head: `<link rel="alternate" type="application/json" href="${htmlEscape(`${ctx.baseUrl}/licenses/${license.id}.json`)}">`,
+    head: `<link rel="alternate" type="application/json" href="${htmlEscape(`${ctx.baseUrl}/licenses/${license.id}.json`)}">\n<link rel="alternate" type="application/ld+json" href="${htmlEscape(`${ctx.baseUrl}/licenses/${license.id}.jsonld`)}">`,
     body: `<h1>${htmlEscape(license.title)}</h1>
 <blockquote class="terms">${htmlEscape(license.statement)}</blockquote>
 <table>${rows.map(([k, v]) => `<tr><th align="left">${htmlEscape(k)}</th><td>${htmlEscape(v)}</td></tr>`).join('')}</table>
-<p class="meta">Machine-readable terms: <a href="/licenses/${htmlEscape(license.id)}.json">/licenses/${htmlEscape(license.id)}.json</a></p>`,
+<p class="meta">Machine-readable terms: <a href="/licenses/${htmlEscape(license.id)}.json">/licenses/${htmlEscape(license.id)}.json</a> · as an ODRL 2.2 policy (JSON-LD): <a href="/licenses/${htmlEscape(license.id)}.jsonld">/licenses/${htmlEscape(license.id)}.jsonld</a></p>`,
   });
 }
 

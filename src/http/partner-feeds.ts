@@ -28,7 +28,7 @@ export interface PartnerFeedDeps extends PartnerServices {
 }
 
 /** A refused request: its status and the one line the client is told. */
-interface Refusal {
+export interface Refusal {
   code: RefusalCode | 'rate-limited';
   status: 401 | 403 | 429;
   reason: string;
@@ -66,7 +66,7 @@ export function partnerFeeds(deps: PartnerFeedDeps): Router {
  * The key a request presents: the bearer token of `Authorization: Bearer <key>`, else `?key=`. When
  * both are given the header wins. A repeated ?key= is no key.
  */
-function presentedKey(req: Request): string | undefined {
+export function presentedKey(req: Request): string | undefined {
   const bearer = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];
   if (bearer !== undefined) return bearer;
   const query = req.query.key;
@@ -102,7 +102,7 @@ async function sendDelivery(req: Request, res: Response, rep: Representation, re
   res.status(200).set('Content-Length', String(rep.body.length)).end(rep.body);
 }
 
-function refuse(res: Response, refusal: Refusal): void {
+export function refuse(res: Response, refusal: Refusal): void {
   res.status(refusal.status).set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   // RFC 6750 §3: a 401 names the scheme; an unknown key is an invalid token.
   if (refusal.status === 401) res.set('WWW-Authenticate', `Bearer realm="partner feeds"${refusal.code === 'unknown-key' ? ', error="invalid_token"' : ''}`);

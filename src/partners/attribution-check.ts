@@ -223,6 +223,13 @@ export class AttributionChecker {
     this.#timer.unref();
   }
 
+  /** Stops the timer and waits for a run in progress (each fetch is bounded by the fetch timeout). */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
   /** Runs the due checks now, or right after the run in progress. */
   kick(): void {
     if (this.#running !== undefined) {

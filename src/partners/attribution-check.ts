@@ -120,7 +120,7 @@ function excerptDuty(excerpt: { fullText: string; publicExcerpt: string }, body:
   const inPublic = sentences.filter((s) => publicText.includes(s)).length;
   const allowed = Math.max(EXCERPT_MIN_ALLOWED_SHARE, inPublic / sentences.length);
   const share = present / sentences.length;
-  const text = `${present} of ${sentences.length} sentences of the original (${Math.round(share * 100)}%) are on the page; an excerpt grant allows at most ${Math.round(allowed * 100)}%`;
+  const text = `${present} of ${sentences.length} sentences of the original (${Math.round(share * 100)}%) are on the page; only an excerpt may be reprinted: at most ${Math.round(allowed * 100)}%`;
   return { duty: 'excerpt', ok: share <= allowed, evidence: text };
 }
 

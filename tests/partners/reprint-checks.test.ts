@@ -259,7 +259,7 @@ describe('reprint reports and attribution checks, with partner sites in UTF-8 an
 
     const full = await current(reported.gbFull!.id);
     assert.equal(duty(full, 'excerpt').ok, false);
-    assert.equal(duty(full, 'excerpt').evidence, '6 of 6 sentences of the original (100%) are on the page; an excerpt grant allows at most 30%');
+    assert.equal(duty(full, 'excerpt').evidence, '6 of 6 sentences of the original (100%) are on the page; only an excerpt may be reprinted: at most 30%');
     assert.deepEqual([duty(full, 'source').ok, duty(full, 'author').ok, duty(full, 'link').ok], [true, true, true]);
     const excerpt = await current(reported.gbExcerpt!.id);
     assert.equal(duty(excerpt, 'excerpt').ok, true, duty(excerpt, 'excerpt').evidence);

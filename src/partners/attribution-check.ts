@@ -4,6 +4,8 @@
 // the ingest's HostPolicy (robots.txt, one request at a time per host with a pause, time and size
 // limits) and decoded with its charset rules; each check is recorded with its evidence.
 
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import { load } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import type { Logger } from '../log.js';
@@ -197,10 +199,32 @@ export interface CheckerOptions {
   retryMs?: number;
   /** How often the checker looks for due reports (default 30 s). */
   pollMs?: number;
+  /** Fetch pages on loopback, private and link-local addresses (default false: a partner's report must
+   *  not make the service request its own network). */
+  allowPrivateHosts?: boolean;
   now?: () => Date;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+// Addresses a reprint page may not be on: loopback, private (RFC 1918, RFC 4193), link-local, shared
+// (RFC 6598), unspecified and multicast.
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 3]] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
+
+/** Rejects when the URL's host is, or resolves to, an address of the service's own networks. */
+async function refusePrivateHost(url: string): Promise<void> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) !== 0 ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
+  for (const { address, family } of addresses) {
+    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    const blocked = v4 !== undefined ? PRIVATE.check(v4, 'ipv4') : PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    if (blocked) throw new Error(`refused: ${host} is${address === host ? '' : ` (resolves to ${address})`} a loopback, private or link-local address`);
+  }
+}
 
 /**
  * Runs the checks: `runDue()` checks every report whose next check is due, one at a time; `start()`
@@ -265,6 +289,7 @@ export class AttributionChecker {
     const session = this.#opts.hosts.session();
     let check: AttributionCheck;
     try {
+      if (this.#opts.allowPrivateHosts !== true) await refusePrivateHost(report.reprintUrl);
       const result = await session.fetch(report.reprintUrl, { feedsDir: '.', delayMs: this.#opts.delayMs ?? 1000, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5' });
       if (result.kind !== 'ok') throw new Error(`${report.reprintUrl} answered 304 to a request without validators`);
       const { text } = decodeDocument(result.body, result.contentType);

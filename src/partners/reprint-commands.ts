@@ -47,11 +47,12 @@ export function registerReprintCommands(program: Command, config: () => Readonly
     .command('check')
     .description('check now every reprint whose check is due (or all with --all), politely, and print the results')
     .option('--all', 'check every reported reprint, due or not')
-    .action((opts: { all?: boolean }) =>
+    .option('--allow-private-hosts', 'also fetch pages on loopback, private and link-local addresses (an intranet partner site)')
+    .action((opts: { all?: boolean; allowPrivateHosts?: boolean }) =>
       withReprints(config(), async ({ reprints, store, channels, cfg }) => {
         const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
         const hosts = new HostPolicy({ userAgent: cfg.userAgent, timeoutMs: cfg.fetchTimeoutMs, maxBytes: cfg.maxBodyBytes });
-        const checker = new AttributionChecker({ reprints, store, channels, hosts, log });
+        const checker = new AttributionChecker({ reprints, store, channels, hosts, log, allowPrivateHosts: opts.allowPrivateHosts === true });
         const due = await reprints.list(opts.all === true ? {} : { dueBy: new Date() });
         let failing = 0;
         for (const report of due) {

@@ -124,7 +124,11 @@ describe('ODRL policies and grants over HTTP, reprints through the CLI', () => {
     assert.match(id, /^r-[0-9a-f]{12}$/);
     assert.match(added.stderr, /NEVER DELIVERED to this partner \(recorded as such\)/);
 
-    const checked = await cli('reprint', 'check');
+    const refused = await cli('reprint', 'check');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, new RegExp(`^${id} .*: unreachable: refused: 127\\.0\\.0\\.1 is a loopback, private or link-local address$`, 'm'));
+    assert.equal(site.requests.length, 0, 'nothing was requested of a host on our own network');
+    const checked = await cli('reprint', 'check', '--all', '--allow-private-hosts');
     assert.equal(checked.code, 1, 'a failing reprint is exit 1');
     assert.match(checked.stdout, new RegExp(`^${id} .*: failing — source ok: «[^»]*来源:${item.attribution.source.name}[^»]*»; author FAIL: "${item.attribution.authors.join('、')}" not found on the page; link FAIL: no link to `, 'm'));
     assert.ok(site.requests.some((r) => r.path === '/robots.txt' && r.userAgent === 'Syndicator-e2e/1.0'));
@@ -138,11 +142,11 @@ describe('ODRL policies and grants over HTTP, reprints through the CLI', () => {
     assert.match(row ?? '', /,never-delivered,,excerpt,failing,,/);
 
     const json = JSON.parse((await cli('reprints', '--partner', '河北日报', '--format', 'json')).stdout) as { id: string; checks: unknown[] }[];
-    assert.deepEqual(json.map((r) => [r.id, r.checks.length]), [[id, 1]]);
+    assert.deepEqual(json.map((r) => [r.id, r.checks.length]), [[id, 2]]);
     assert.equal((await cli('reprints', '--item', 'no-such-item')).stdout.trim().split('\n').length, 1, 'only the header');
 
     // The running server sees what the CLI wrote: the partner reads its report and result.
     const mine = (await (await get('/partner/reprints', { authorization: `Bearer ${key}` })).json()) as { reports: { id: string; checks: { ok: boolean }[] }[] };
-    assert.deepEqual(mine.reports.map((r) => [r.id, r.checks.map((c) => c.ok)]), [[id, [false]]]);
+    assert.deepEqual(mine.reports.map((r) => [r.id, r.checks.map((c) => c.ok)]), [[id, [false, false]]]);
   });
 });

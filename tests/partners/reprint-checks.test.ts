@@ -105,7 +105,7 @@ describe('reprint reports and attribution checks, with partner sites in UTF-8 an
     closeStore = () => store.close();
     const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
     const hosts = new HostPolicy({ userAgent: USER_AGENT, timeoutMs: 5000, maxBytes: 1 << 20 });
-    checker = new AttributionChecker({ reprints, store, channels: [channel], hosts, log, delayMs: 5, now });
+    checker = new AttributionChecker({ reprints, store, channels: [channel], hosts, log, delayMs: 5, now, allowPrivateHosts: true });
     const app = createApp({
       store,
       channels: [channel],

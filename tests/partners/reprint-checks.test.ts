@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
+import { chromium } from 'playwright-core';
 import { createApp } from '../../src/http/app.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { HostPolicy } from '../../src/ingest/polite.js';
@@ -315,5 +316,29 @@ describe('reprint reports and attribution checks, with partner sites in UTF-8 an
     assert.match(page, /attribution FAILING · lost attribution on /);
     assert.match(page, /never delivered to this partner/);
     assert.match(page, /excerpt: 6 of 6 sentences of the original/);
+  });
+
+  test('in Chromium, the channel page shows each reprint under its item: where, by whom, its state and the failing duties', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'zh-CN' });
+      await page.goto(`${base}/channels/${CHANNEL}`);
+      const item = page.locator('li.card', { hasText: REPRINTED.title });
+      const list = item.locator('details.reprints');
+      assert.equal(await list.locator('summary').innerText(), 'Known reprints (9)');
+      assert.ok(await list.isVisible());
+      const removed = list.locator('li.reprint', { has: page.locator(`a[href="${utf8.url('/a/later-removed.html')}"]`) });
+      assert.match(await removed.innerText(), /hebei-daily · attribution FAILING · lost attribution on .*\n?.*source: "河北日报" not found on the page/s);
+      const caption = list.locator('li.reprint', { has: page.locator(`a[href="${utf8.url('/a/caption.html')}"]`) });
+      assert.match(await caption.innerText(), /source: "河北日报" appears only in an image caption/);
+      assert.equal(await list.locator('li.reprint-passing').count(), 4, 'the passing page, as reported by three partners and once more by form');
+      const own = page.locator('li.card', { hasText: OWN.title }).locator('details.reprints');
+      assert.match(await own.locator('li.reprint', { hasText: 'tangshan-news' }).first().innerText(), /tangshan-news/);
+    } finally {
+      await browser.close();
+    }
   });
 });

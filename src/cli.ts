@@ -13,7 +13,7 @@ import { collectStatus, statusTables } from './status.js';
 import type { Channel } from './model.js';
 import { registerPartnerCommands } from './partners/commands.js';
 import { registerReprintCommands } from './partners/reprint-commands.js';
-import { previewChannel, previewItems, type PreviewType } from './preview.js';
+import { previewItems, type PreviewType } from './preview.js';
 import { registerStoreCommands } from './store/commands.js';
 import { LowdbStore } from './store/lowdb-store.js';
 
@@ -94,11 +94,19 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       ]),
     )
     .option('--channel <id>', "read it as this channel would (timezone, license rules)")
-    .action(async (location: string, opts: { type?: PreviewType; channel?: string }) => {
+    .option('--base-url <url>', 'for a local file: the http(s) address it was saved from; its relative links resolve against it (without it they stay as written)')
+    .action(async (location: string, opts: { type?: PreviewType; channel?: string; baseUrl?: string }) => {
       const cfg = config();
-      const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : previewChannel();
-      const { items, failures } = await previewItems(location, { channel, ...(opts.type && { type: opts.type }) }, cfg);
-      process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : undefined;
+      const { items, failures } = await previewItems(
+        location,
+        { ...(channel && { channel }), ...(opts.type && { type: opts.type }), ...(opts.baseUrl !== undefined && { baseUrl: opts.baseUrl }) },
+        cfg,
+      );
+      // An item without a link shows `"link": null`, in its usual place, so a reader of the output
+      // sees that the upstream gave none.
+      const shown = items.map(({ id, guid, channelIds, sourceId, title, link, ...rest }) => ({ id, guid, channelIds, sourceId, title, link: link ?? null, ...rest }));
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       if (failures.length > 0) {
         process.stderr.write(`syndicator: preview: ${failures.length} article(s) failed (${failures.join('; ')})\n`);
         process.exitCode = EXIT.failed;

@@ -47,7 +47,7 @@ export interface Attribution {
 }
 
 export interface Item {
-  /** Stable forever: hash of (source id, upstream guid || canonical link). */
+  /** Stable forever: hash of (source id, upstream guid || link || title and raw date). */
   id: string;
   /** Published id, an IRI derived from id (urn:uuid:…), identical in every format. */
   guid: string;
@@ -55,8 +55,10 @@ export interface Item {
   sourceId: string;
   /** Plain text. */
   title: string;
-  /** Original article URL, absolute. */
-  link: string;
+  /** Original article URL, absolute; absent when the upstream gave none (never invented: not the
+   *  channel's or the feed's home page). Only a preview without a base URL may hold a relative
+   *  reference, left as the upstream wrote it. */
+  link?: string;
   /** Plain-text excerpt. */
   summary?: string;
   /** Sanitized HTML. */

@@ -20,6 +20,7 @@ import { normalizeFeed } from './ingest/normalize.js';
 import { feedKind, parseFeed } from './ingest/parse-feed.js';
 import { HostPolicy } from './ingest/polite.js';
 import { collectArticles, type LoadedDocument } from './ingest/refresh.js';
+import { optional } from './ingest/optional.js';
 import type { Channel, Item, ListSource, PageSource } from './model.js';
 
 export type PreviewType = 'feed' | 'page' | 'list';
@@ -36,22 +37,38 @@ const LIST_LIMITS = { maxPages: 3, maxNewArticles: 20 } as const;
 
 /**
  * The normalized items of the document at `location` (an http(s) URL, or a file path relative to the
- * current directory), read as `channel` would read it. Rejects with a one-line message when the
+ * current directory), read as `channel` would read it (without one: as previewChannel(), which lends
+ * no link). `baseUrl` is the public http(s) address of a local document: its relative links resolve
+ * against it as they would against the URL it was fetched from. Without it, a local feed's relative
+ * links resolve only against what the feed itself says (its channel link) or, with `channel`, the
+ * channel's link; else they are left as written. Rejects with a one-line message when the
  * document cannot be fetched or read, and with a PreviewError when some articles of a list failed
  * (`items` then holds the others).
  */
 export async function previewItems(
   location: string,
-  opts: { type?: PreviewType; channel: Channel },
+  opts: { type?: PreviewType; channel?: Channel; baseUrl?: string },
   cfg: Readonly<Config>,
 ): Promise<{ items: Item[]; failures: string[] }> {
+  const baseUrl = opts.baseUrl === undefined ? undefined : httpBase(opts.baseUrl);
+  const channel = opts.channel ?? previewChannel();
   const fetched = await fetchForPreview(location, cfg);
   const { text } = decodeDocument(fetched.body, fetched.contentType);
   const now = new Date();
   const type = opts.type ?? (feedKind(text) ? 'feed' : 'page');
   if (type === 'feed') {
     const parsed = await parseFeed(text);
-    return { items: normalizeFeed(parsed, { channel: opts.channel, source: { id: 'preview', type: 'feed', url: location }, documentUrl: fetched.url, now }), failures: [] };
+    const local = !/^https?:/i.test(fetched.url);
+    return {
+      items: normalizeFeed(parsed, {
+        channel,
+        source: { id: 'preview', type: 'feed', url: location },
+        documentUrl: local && baseUrl !== undefined ? baseUrl : fetched.url,
+        ...optional('fallbackBase', opts.channel?.link),
+        now,
+      }),
+      failures: [],
+    };
   }
 
   // A local document's links are followed inside its own directory.
@@ -67,11 +84,11 @@ export async function previewItems(
     now,
     first,
   };
-  const page: PageSource = { id: 'preview', type: 'page', url };
-  const list: ListSource = { id: 'preview', type: 'list', url, ...LIST_LIMITS };
+  const page: PageSource = { id: 'preview', type: 'page', url, ...optional('baseUrl', baseUrl) };
+  const list: ListSource = { id: 'preview', type: 'list', url, ...optional('baseUrl', baseUrl), ...LIST_LIMITS };
 
   const run = async (source: PageSource | ListSource) => {
-    const result = await collectArticles(opts.channel, source, deps);
+    const result = await collectArticles(channel, source, deps);
     return { items: result.items, failures: result.failures };
   };
   if (type === 'list') return run(list);
@@ -79,11 +96,20 @@ export async function previewItems(
     return await run(page);
   } catch (err) {
     if (opts.type === 'page' || !(err instanceof ExtractError)) throw err;
-    const publicUrl = canonicalLink(fetched.url) ?? opts.channel.link;
+    const publicUrl = canonicalLink(fetched.url) ?? baseUrl ?? channel.link;
     const { links } = await readListPage({ fetchedUrl: fetched.url, publicUrl, html: text }, { feedsDir });
     if (links.length < 2) throw err;
     return run(list);
   }
+}
+
+/** `value` as an absolute http(s) URL; a UsageError naming it otherwise. */
+function httpBase(value: string): string {
+  const url = canonicalLink(value);
+  if (url === undefined || !/^https?:\/\//i.test(value.trim())) {
+    throw new UsageError(`preview: --base-url must be an absolute http(s) URL, got "${value}"`);
+  }
+  return url;
 }
 
 /** A local path is read relative to the current directory; a URL is fetched with the usual limits. */

@@ -66,7 +66,7 @@ export function channelPage(channel: Channel, items: readonly Item[], ctx: PageC
         .map((part) => (part.startsWith('<time') ? part : htmlEscape(part)))
         .join(' · ');
       return `<li class="card">
-<a href="${htmlEscape(item.link)}"><strong>${htmlEscape(item.title)}</strong></a>
+${item.link === undefined ? `<strong>${htmlEscape(item.title)}</strong>` : `<a href="${htmlEscape(item.link)}"><strong>${htmlEscape(item.title)}</strong></a>`}
 <div class="meta">${byline}</div>
 ${item.summary ? `<p>${htmlEscape(item.summary)}</p>` : ''}
 ${itemLicense ? `<div class="meta">License: <a href="${htmlEscape(licenseUrl(itemLicense, ctx.baseUrl))}">${htmlEscape(itemLicense.title)}</a> · to reprint, print: <q>${htmlEscape(attributionLine(item, itemLicense))}</q></div>` : ''}

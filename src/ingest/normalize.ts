@@ -18,6 +18,13 @@ export interface NormalizeContext {
   source: Source;
   /** Final fetch URL: the base for relative links (a file:// URL for local sources). */
   documentUrl: string;
+  /**
+   * For a document that is not at an http(s) URL (a local file): the base of last resort for
+   * relative links, after the document's own channel link and the configured outlet. Ingest passes
+   * the channel's link; a preview passes --base-url, or nothing, in which case relative links are
+   * left as written.
+   */
+  fallbackBase?: string;
   now: Date;
 }
 
@@ -28,18 +35,18 @@ const AUTHOR_LABELS = ['作者', '记者'];
 
 /**
  * One Item per entry of `feed`, in feed order; an entry repeating an earlier entry's id is dropped.
- * Item ids depend only on the source and the entry's guid or link, so the same entry gives the same
- * id on every run.
+ * Item ids depend only on the source and the entry's guid, else its link, else its title and raw
+ * date, so the same entry gives the same id on every run. An entry without a link gets none.
  */
 export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
   const base = linkBase(feed, ctx);
-  const feedHome = canonicalLink(feed.link, base) ?? ctx.channel.link;
+  const feedHome = canonicalLink(feed.link, base);
   const outlet = defaultOutlet(feed, ctx, feedHome, base);
   const language = canonicalLanguage(feed.language) ?? ctx.channel.language;
   const seen = new Set<string>();
   const items: Item[] = [];
   for (const entry of feed.entries) {
-    const item = normalizeEntry(entry, { ctx, base, feedHome, outlet, language, authorsFromText: true });
+    const item = normalizeEntry(entry, { ctx, base, outlet, language, authorsFromText: true });
     if (seen.has(item.id)) continue;
     seen.add(item.id);
     items.push(item);
@@ -49,10 +56,8 @@ export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Item[] {
 
 interface FeedFacts {
   ctx: NormalizeContext;
-  /** Absolute http(s) URL that relative links are resolved against. */
-  base: string;
-  /** Where an entry without any link points: the upstream's home page. */
-  feedHome: string;
+  /** Absolute http(s) URL that relative links are resolved against; undefined leaves them as written. */
+  base: string | undefined;
   outlet: SourceOutlet;
   language: string;
   /** Whether an entry without named authors may take one from a 作者/记者 label in its text. */
@@ -88,7 +93,6 @@ export function normalizePage(page: ExtractedPage, ctx: PageNormalizeContext): I
   return normalizeEntry(ownWork ? uncredited : page.entry, {
     ctx: { channel, source, documentUrl: base, now: ctx.now },
     base,
-    feedHome: base,
     outlet,
     language: canonicalLanguage(page.language) ?? channel.language,
     authorsFromText: false,
@@ -108,16 +112,16 @@ function notInFuture(iso: string | undefined, now: Date): string | undefined {
   return iso !== undefined && Date.parse(iso) > now.getTime() + FUTURE_SLACK_MS ? undefined : iso;
 }
 
-function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, language, authorsFromText }: FeedFacts): Item {
+function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, authorsFromText }: FeedFacts): Item {
   const { channel, source, now } = ctx;
   const timeZone = source.timezone ?? channel.timezone;
-  const link = entryLink(entry.link, base);
+  const link = entryLink(entry.link, base) ?? (base === undefined ? relativeReference(entry.link) : undefined);
   const guid = entry.guid?.trim() || undefined;
   const publishedAt = notInFuture(parseDate(entry.published, timeZone), now);
 
   // Relative URLs inside the content are written relative to the article page.
   const rawHtml = entry.contentHtml ?? (entry.summary && looksLikeHtml(entry.summary) ? entry.summary : undefined);
-  const contentHtml = rawHtml === undefined ? undefined : nonBlank(sanitizeHtml(rawHtml, link ?? base));
+  const contentHtml = rawHtml === undefined ? undefined : nonBlank(sanitizeHtml(rawHtml, link ?? base ?? ''));
   const text = htmlToText(entry.summary ?? entry.contentHtml ?? '');
   const summary = nonBlank(truncate(text, SUMMARY_LENGTH));
   const title = entryTitle(entry) || truncate(text, FALLBACK_TITLE_LENGTH);
@@ -137,7 +141,7 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, feedHome, outlet, langu
 
   const content = {
     title,
-    link: link ?? feedHome,
+    ...optional('link', link),
     ...optional('summary', summary),
     ...optional('contentHtml', contentHtml),
     ...optional('publishedAt', publishedAt),
@@ -181,7 +185,7 @@ export function hashContent(item: ItemContent): string {
   const { authors, editor, source } = item.attribution;
   const visible = [
     item.title,
-    item.link,
+    item.link ?? null,
     item.summary ?? null,
     item.contentHtml ?? null,
     authors,
@@ -202,23 +206,35 @@ function entryTitle(entry: ParsedEntry): string {
 /**
  * The base for relative links: the document's own URL when it was fetched over http(s); for a local
  * file, the upstream's channel link (the page the documents' relative links were written against),
- * else the configured outlet, else our channel's home page.
+ * else the configured outlet, else ctx.fallbackBase; undefined when none is an http(s) URL.
  */
-function linkBase(feed: ParsedFeed, ctx: NormalizeContext): string {
+function linkBase(feed: ParsedFeed, ctx: NormalizeContext): string | undefined {
   return (
     canonicalLink(ctx.documentUrl) ??
     canonicalLink(feed.link) ??
     canonicalLink(ctx.source.outlet?.url) ??
-    ctx.channel.link
+    canonicalLink(ctx.fallbackBase)
   );
 }
 
-/** Who published entries that name no other source: the configured outlet, else the upstream feed. */
-function defaultOutlet(feed: ParsedFeed, ctx: NormalizeContext, feedHome: string, base: string): SourceOutlet {
+/**
+ * A relative reference as the upstream wrote it (trimmed), for a document with no base to resolve it
+ * against; undefined for an empty value or one with a scheme (javascript:, file:, …), which is never
+ * an article address.
+ */
+function relativeReference(link: string | undefined): string | undefined {
+  const value = link?.trim();
+  if (!value || /^[a-z][a-z0-9+.-]*:/i.test(value)) return undefined;
+  return value;
+}
+
+/** Who published entries that name no other source: the configured outlet, else the upstream feed
+ *  (its title, else the host it is at, else the source's address as configured). */
+function defaultOutlet(feed: ParsedFeed, ctx: NormalizeContext, feedHome: string | undefined, base: string | undefined): SourceOutlet {
   const configured = ctx.source.outlet;
   if (configured) return { name: configured.name, ...optional('url', configured.url), original: true };
   const name = feed.title ? collapseWhitespace(feed.title) : '';
-  return { name: name || new URL(base).hostname, url: feedHome, original: true };
+  return { name: name || (base === undefined ? ctx.source.url : new URL(base).hostname), ...optional('url', feedHome), original: true };
 }
 
 /** BCP 47 in canonical case (`zh-cn` → `zh-CN`); undefined for a missing or malformed tag. */

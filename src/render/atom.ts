@@ -32,7 +32,9 @@ function sourceElement(source: SourceView, updated: Date): Xml {
 /** What follows feed's own elements in an entry, starting with the <rights> the carrier replaces. */
 function entryExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
   const { rights } = e;
-  const via = rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
+  // An entry without an alternate link gets no via link either: readers such as rss-parser take an
+  // entry's first link of any rel as its address, and the outlet is still named in <source>.
+  const via = e.link !== undefined && rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
   return [
     el('rights', {}, rights.license.statement),
     ...e.categories.map((term) => el('category', { term })),
@@ -44,12 +46,15 @@ function entryExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
 }
 
 function feedItem(e: EntryView, slots: Slots, delivery: Delivery | undefined): FeedItem {
-  return {
+  // feed types `link` as required; its Atom writer copes with none (see the removal in renderAtom).
+  const entry: Omit<FeedItem, 'link'> & { link?: string } = {
     // feed writes Atom titles and summaries as type="html"; renderAtom relabels them type="text", so
     // readers show "A & B" as typed rather than an HTML-escaped "A &amp; B".
     title: slots.cdata(e.item.title),
     id: e.guid,
-    link: e.link,
+    // An item without a link gets no alternate link (RFC 4287 requires one only of an entry without
+    // content); feed 6.0.0 still writes an empty <link/> for it, removed in renderAtom.
+    ...(e.link !== undefined && { link: e.link }),
     date: e.updated,
     ...(e.published !== undefined && { published: e.published }),
     ...(e.summary !== undefined && { description: slots.cdata(e.summary) }),
@@ -59,6 +64,7 @@ function feedItem(e: EntryView, slots: Slots, delivery: Delivery | undefined): F
     ...(e.rights.editor !== undefined && { contributor: [{ name: feedText(e.rights.editor) }] }),
     copyright: slots.element(entryExtensions(e, delivery)),
   };
+  return entry as FeedItem;
 }
 
 function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext): string {
@@ -88,6 +94,8 @@ function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext
     // feed writes each entry's link without rel (alternate by default); say so explicitly. Every other
     // link feed writes starts with rel, and user text is still escaped or tokenized at this point.
     .replace(/<link href="/g, '<link rel="alternate" href="')
+    // …and an empty <link/> for an entry without a link: an entry with no alternate link has none.
+    .replace(/\n[ \t]*<link\/>/g, '')
     // Titles and summaries are plain text in our model (see feedItem).
     .replace(/<(title|summary) type="html">/g, '<$1 type="text">');
   return withStylesheet(slots.fill(doc), view);

@@ -57,8 +57,8 @@ function jsonItem(e: EntryView, delivery: Delivery | undefined): Record<string, 
   const { item, rights } = e;
   return {
     id: e.guid,
-    url: e.link,
-    external_url: e.link,
+    // An item without a link has neither: JSON Feed makes both optional.
+    ...(e.link !== undefined && { url: e.link, external_url: e.link }),
     title: item.title,
     // JSON Feed requires content_html or content_text; plain text stands in when there is no HTML.
     ...(e.contentHtml !== undefined ? { content_html: e.contentHtml } : { content_text: e.summary ?? item.title }),

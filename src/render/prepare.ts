@@ -12,8 +12,8 @@ export interface EntryView {
   item: Item;
   /** item.guid normalized as a URI; identical in every format. */
   guid: string;
-  /** item.link normalized as an absolute URL. */
-  link: string;
+  /** item.link normalized as an absolute URL; absent when the item has no link (none is invented). */
+  link?: string;
   published?: Date;
   updated: Date;
   /** Plain text: the item's summary (normalize derives one from the content when the upstream gave none). */
@@ -84,7 +84,7 @@ function entryView(raw: Item, ctx: RenderContext, timeZone: string): EntryView {
   return {
     item,
     guid: absoluteUrl(item.guid, `${what} guid`),
-    link: absoluteUrl(item.link, `${what} link`),
+    ...(item.link !== undefined && { link: absoluteUrl(item.link, `${what} link`) }),
     ...(item.publishedAt !== undefined && { published: instant(item.publishedAt, `${what} publishedAt`) }),
     updated: instant(item.updatedAt, `${what} updatedAt`),
     ...(summary !== undefined && { summary }),

@@ -136,7 +136,7 @@ interface Token {
 /**
  * The attribution line to print with a reprint of `item`: the license's template (or
  * DEFAULT_ATTRIBUTION_TEMPLATE) with {source}, {authors} (joined with 、, the source name when there
- * are none), {editor}, {title}, {link} and {published} (YYYY-MM-DD in `timeZone`) filled in. An empty
+ * are none), {editor}, {title}, {link} (empty for an item without a link) and {published} (YYYY-MM-DD in `timeZone`) filled in. An empty
  * value takes its label ("编辑:") and enclosing brackets with it, the separators around it collapse to
  * one and none is left at either end, so no line reads "A ·  · B" or "作者: · B". Unknown
  * placeholders are left as written.
@@ -149,7 +149,7 @@ export function attributionLine(item: Item, license: License, timeZone = 'UTC'):
     authors: authors.length > 0 ? authors.join('、') : source.name,
     editor: editor ?? '',
     title: item.title,
-    link: item.link,
+    link: item.link ?? '',
     published: item.publishedAt === undefined ? '' : calendarDate(item.publishedAt, timeZone),
   };
   // split() with a capturing group alternates literal text (even indexes) and placeholder names (odd).

@@ -22,11 +22,13 @@ const CARRIER = 'reprint:carrier';
 /** Credits, rights and terms of one item, in the order they appear after feed's own elements. */
 function itemExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
   const { rights } = e;
+  const sourceUrl = rights.source.url ?? e.link;
   return [
     ...rights.creators.map((name) => el('dc:creator', {}, name)),
     rights.editor === undefined ? undefined : el('dc:contributor', {}, rights.editor),
-    // RSS requires <source url>; without an outlet URL the item's own link is the best available.
-    el('source', { url: rights.source.url ?? e.link }, rights.source.name),
+    // RSS requires <source url>; without an outlet URL the item's own link is the best available, and
+    // without either there is no <source> (the attribution line still names the outlet).
+    sourceUrl === undefined ? undefined : el('source', { url: sourceUrl }, rights.source.name),
     el('dc:rights', {}, rights.license.statement),
     el('creativeCommons:license', {}, rights.license.url),
     // Readers get a date even for items whose publication date is unknown (which have no pubDate).
@@ -38,10 +40,12 @@ function itemExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
 function feedItem(e: EntryView, slots: Slots, delivery: Delivery | undefined): FeedItem {
   // feed 6.0.0 writes pubDate from `published`, else from `date`, and only when one is set; leaving
   // both out for an undated item is how pubDate is omitted rather than invented. `date` is typed as
-  // required but read by the RSS writer only through that guard, hence the cast below.
-  const entry: Omit<FeedItem, 'date'> & { date?: Date } = {
+  // required but read by the RSS writer only through that guard, hence the cast below. `link` is
+  // typed as required too, and likewise written only when set.
+  const entry: Omit<FeedItem, 'date' | 'link'> & { date?: Date; link?: string } = {
     title: slots.cdata(e.item.title),
-    link: e.link,
+    // No <link> for an item without one (feed writes <link> only when set); RSS needs title or description.
+    ...(e.link !== undefined && { link: e.link }),
     guid: feedText(e.guid),
     ...(e.published !== undefined && { date: e.published, published: e.published }),
     // RSS readers treat description as HTML; the escaped plain text displays as written.

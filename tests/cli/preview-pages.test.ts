@@ -7,9 +7,9 @@ import { load } from 'cheerio';
 import type { Item } from '../../src/model.js';
 import { startPageServer, type PageServer } from '../helpers/page-server.js';
 import { runSyndicator } from '../helpers/spawn.js';
-import { FEEDS_DIR, ROOT, SHARED_FIXTURES } from '../helpers/temp.js';
+import { FEEDS_DIR, ROOT, FIXTURES } from '../helpers/temp.js';
 
-const PAGES = path.join(SHARED_FIXTURES, 'pages');
+const PAGES = path.join(FIXTURES, 'pages');
 
 function assertOneLineError(stderr: string, pattern: RegExp): void {
   const lines = stderr.trimEnd().split('\n');

@@ -14,9 +14,9 @@ import { assertEntriesAttributed, readWithFeedparser, readWithRssParser } from '
 import { startFixtureServer } from '../helpers/fixture-server.js';
 import { assertValidJsonFeed } from '../helpers/jsonfeed.js';
 import { parseXml } from '../helpers/xml.js';
-import { FEEDS_DIR, SHARED_FIXTURES, tempDir } from '../helpers/temp.js';
+import { FEEDS_DIR, FIXTURES, tempDir } from '../helpers/temp.js';
 
-const UPSTREAM = path.join(SHARED_FIXTURES, 'upstream');
+const UPSTREAM = path.join(FIXTURES, 'upstream');
 
 /** Upstream sites: the fixtures over HTTP, the GB2312 feed once with a charset header and once without. */
 function startUpstream() {

@@ -19,9 +19,9 @@ import type { Channel, Item } from '../../src/model.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { startPageServer, type PageServer, type RecordedRequest } from '../helpers/page-server.js';
 import { runSyndicator } from '../helpers/spawn.js';
-import { FEEDS_DIR, SHARED_FIXTURES, tempDir } from '../helpers/temp.js';
+import { FEEDS_DIR, FIXTURES, tempDir } from '../helpers/temp.js';
 
-const PAGES = path.join(SHARED_FIXTURES, 'pages');
+const PAGES = path.join(FIXTURES, 'pages');
 const LIST = '/qypd/ywjx/index.html';
 const BAOWU = '/qypd/ywjx/201906/t20190628_15210.html';
 const REPRINT = '/qypd/ywjx/201906/t20190627_15188.html';
@@ -126,7 +126,7 @@ describe('article pages: list page → article pages → lowdb', () => {
 
   const report = (id: string) => first.sources.find((s) => s.sourceId === id)!;
   const item = (sourceId: string, pathname: string) => {
-    const found = items.find((i) => i.sourceId === sourceId && new URL(i.link).pathname === pathname);
+    const found = items.find((i) => i.sourceId === sourceId && i.link !== undefined && new URL(i.link).pathname === pathname);
     assert.ok(found, `no item ${pathname} from ${sourceId}`);
     return found;
   };

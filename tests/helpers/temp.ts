@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FEEDS_DIR = path.join(ROOT, 'feeds');
-export const SHARED_FIXTURES = path.resolve(ROOT, '../shared/fixtures');
+/** The tests' own input documents (model-site pages, upstream feeds, layouts of our own). */
+export const FIXTURES = path.join(ROOT, 'tests/fixtures');
 
 /** A fresh temporary directory, removed when the returned dispose() runs. */
 export async function tempDir(prefix = 'syndicator-'): Promise<{ dir: string; dispose: () => Promise<void> }> {

@@ -5,7 +5,7 @@ import { crawlList, readListPage, type CrawlOptions, type ListPage, type PageLin
 import { decodeDocument } from '../../src/ingest/decode.js';
 import { fetchDocument } from '../../src/ingest/fetcher.js';
 import { startPageServer, type PageServer } from '../helpers/page-server.js';
-import { FEEDS_DIR, ROOT, SHARED_FIXTURES } from '../helpers/temp.js';
+import { FEEDS_DIR, ROOT, FIXTURES } from '../helpers/temp.js';
 
 
 const html = 'text/html; charset=utf-8';
@@ -26,7 +26,7 @@ describe('crawl-list over http', () => {
   let site: PageServer;
   before(async () => {
     site = await startPageServer({
-      '/qypd/ywjx/index.html': { file: path.join(SHARED_FIXTURES, 'pages', 'csteelnews-qypd-ywjx-list.html'), type: html },
+      '/qypd/ywjx/index.html': { file: path.join(FIXTURES, 'pages', 'csteelnews-qypd-ywjx-list.html'), type: html },
       '/list/index.html': { body: listPage([11, 12], 'index_1.html'), type: html },
       '/list/index_1.html': { body: listPage([13, 14], 'index_2.html'), type: html },
       '/list/index_2.html': { body: listPage([15], 'index_3.html'), type: html },

@@ -1,4 +1,4 @@
-// Article pages → Items: the shared fixture pages (both encodings) with every fact their README lists,
+// Article pages → Items: the model site's fixture pages (both encodings) with every fact their README lists,
 // three layouts of our own against their expected items, and the rules one at a time.
 
 import assert from 'node:assert/strict';
@@ -10,15 +10,13 @@ import { decodeDocument } from '../../src/ingest/decode.js';
 import { extractPage, type PageExtractOptions } from '../../src/ingest/extract-page.js';
 import { normalizePage } from '../../src/ingest/normalize.js';
 import type { Channel, Item, PageSource } from '../../src/model.js';
-import { ROOT, SHARED_FIXTURES } from '../helpers/temp.js';
+import { FIXTURES as ALL_FIXTURES } from '../helpers/temp.js';
 
-const FIXTURES = path.join(ROOT, 'tests/fixtures/pages');
-/** The pages shaped like the real site, read where the project keeps them (../shared/fixtures/pages). */
-const SHARED_PAGES = path.join(SHARED_FIXTURES, 'pages');
+/** The model site's pages and our own layouts (tests/fixtures/pages, whose README lists their facts). */
+const FIXTURES = path.join(ALL_FIXTURES, 'pages');
 
-/** A shared fixture by name, else one of our own layouts. */
 function fixturePath(name: string): string {
-  return path.join(name.startsWith('csteelnews-') ? SHARED_PAGES : FIXTURES, name);
+  return path.join(FIXTURES, name);
 }
 const BAOWU_URL = 'http://www.csteelnews.com/qypd/ywjx/201906/t20190628_15210.html';
 const REPRINT_URL = 'http://www.csteelnews.com/qypd/ywjx/201906/t20190627_15188.html';
@@ -63,7 +61,7 @@ function body(item: Item) {
 const SITE = ['中国冶金报—中国钢铁新闻网', '中国钢铁新闻网', '中国冶金报'];
 const OUTLET = { name: '中国冶金报—中国钢铁新闻网', url: 'http://www.csteelnews.com/' };
 
-describe('the fixture pages (../shared/fixtures/pages)', () => {
+describe('the model site pages (tests/fixtures/pages)', () => {
   for (const file of ['csteelnews-20190628-baowu.html', 'csteelnews-20190628-baowu.gb2312.html']) {
     describe(`original work: ${file}`, () => {
       const bytes = readFileSync(fixturePath(file));

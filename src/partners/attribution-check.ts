@@ -20,7 +20,8 @@ import { findItem, sameDocument } from './reprints.js';
 export interface Expectation {
   sourceName: string;
   authors: readonly string[];
-  originalLink: string;
+  /** Absent when the item has no original URL: the link duty is then met by nothing and not judged. */
+  originalLink?: string;
   /** For an excerpt grant: the original's full text (plain) and the public excerpt, to measure the share reprinted. */
   excerpt?: { fullText: string; publicExcerpt: string };
 }
@@ -92,7 +93,7 @@ export function judgePage(page: PageText, expect: Expectation): DutyResult[] {
         : nameDuty('author', missing.join('、'), page),
     );
   }
-  results.push(linkDuty(expect.originalLink, page));
+  if (expect.originalLink !== undefined) results.push(linkDuty(expect.originalLink, page));
   if (expect.excerpt !== undefined) results.push(excerptDuty(expect.excerpt, page.body));
   return results;
 }
@@ -306,10 +307,10 @@ export class AttributionChecker {
 
   /** What the page must show; the excerpt measure only where the partner may reprint an excerpt and the item is still live with its full text. */
   #expectation(report: ReprintReport): Expectation {
-    const base = { sourceName: report.sourceName, authors: report.authors, originalLink: report.originalLink };
+    const base = { sourceName: report.sourceName, authors: report.authors, ...(report.originalLink !== undefined && { originalLink: report.originalLink }) };
     if (report.allowed !== 'excerpt') return base;
     const item = findItem(report.itemId, this.#opts)?.item;
     if (item?.contentHtml === undefined) return base;
-    return { ...base, excerpt: { fullText: readPage(item.contentHtml, item.link).body, publicExcerpt: item.summary ?? '' } };
+    return { ...base, excerpt: { fullText: readPage(item.contentHtml, item.link ?? 'http://invalid/').body, publicExcerpt: item.summary ?? '' } };
   }
 }

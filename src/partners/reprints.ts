@@ -61,7 +61,7 @@ export async function fileReprint(input: NewReprint, deps: ReprintDeps, now: Dat
     reportedAt: now.toISOString(),
     itemId: item.id,
     channelId,
-    originalLink: item.link,
+    ...(item.link !== undefined && { originalLink: item.link }),
     sourceName: item.attribution.source.name,
     authors: item.attribution.authors.map((a) => a.trim()).filter((a) => a !== ''),
     reprintUrl,
@@ -89,7 +89,7 @@ export function findItem(ref: string, deps: Pick<ReprintDeps, 'store' | 'channel
   const asLink = sameDocument(wanted);
   for (const channel of deps.channels) {
     for (const item of deps.store.items(channel.id)) {
-      if (item.id === wanted || item.guid === wanted || (asLink !== undefined && sameDocument(item.link) === asLink)) return { item, channelId: channel.id };
+      if (item.id === wanted || item.guid === wanted || (asLink !== undefined && item.link !== undefined && sameDocument(item.link) === asLink)) return { item, channelId: channel.id };
     }
   }
   return undefined;

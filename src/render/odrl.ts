@@ -81,12 +81,13 @@ export function itemPolicy(item: Item, license: License, ctx: PolicyContext & { 
   const holder: PartyRef = license.holderIsSource
     ? { '@id': rights.source.id, '@type': 'Party', 'vcard:fn': rights.source.name, 'reprint:role': 'original outlet (rights holder)' }
     : holderParty(license, iri);
-  const target = { '@id': item.link, '@type': 'Asset', 'dct:title': item.title, 'dct:identifier': item.guid };
+  // The original article; an item without a link is named by its guid (an urn:uuid IRI).
+  const target = { '@id': item.link ?? item.guid, '@type': 'Asset', 'dct:title': item.title, 'dct:identifier': item.guid };
   const duty: JsonLd = {
     ...attributeDuty(license, holder),
     attributedParty: [holder, ...(license.holderIsSource ? [] : [sourceParty(rights.source)]), ...rights.authors.map(authorParty)].filter(uniqueParty()),
     'reprint:attribution': attributionLine(item, license, ctx.timeZone),
-    'reprint:originalLink': item.link,
+    ...(item.link !== undefined && { 'reprint:originalLink': item.link }),
     'reprint:sourceName': rights.source.name,
     ...(rights.authors.length > 0 && { 'reprint:authorName': rights.authors }),
   };

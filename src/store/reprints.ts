@@ -43,8 +43,8 @@ export interface ReprintReport {
   /** The reprinted item: its id, and its channel when known. */
   itemId: string;
   channelId?: string;
-  /** The item's original URL. */
-  originalLink: string;
+  /** The item's original URL (absent when the upstream gave none: then no link can be required). */
+  originalLink?: string;
   /** What its attribution must name, as the item said when reported: the source outlet, the authors (maybe none). */
   sourceName: string;
   authors: string[];

@@ -115,8 +115,8 @@ describe('ODRL policies and grants over HTTP, reprints through the CLI', () => {
   });
 
   test('reprint add, reprint check and reprints: an operator records a reprint, checks it politely and lists the failing ones', async () => {
-    const item = service.store.items('enterprise').find((i) => i.attribution.authors.length > 0 && i.licenseId === 'csteelnews-own');
-    assert.ok(item);
+    const item = service.store.items('enterprise').find((i) => i.attribution.authors.length > 0 && i.licenseId === 'csteelnews-own' && i.link !== undefined);
+    assert.ok(item?.link);
     site.set('/news/1.html', { html: articlePage({ title: item.title, byline: `来源:${item.attribution.source.name}`, paragraphs: ['正文。'] }), charset: 'gb2312' });
     const added = await cli('reprint', 'add', 'hebei-daily', item.link, site.url('/news/1.html'));
     assert.equal(added.code, 0, added.stderr);

@@ -179,7 +179,7 @@ describe('reprint reports and attribution checks, with partner sites in UTF-8 an
     reported.ok = ok;
 
     // By original link or guid as well as by id.
-    reported.missing = await report('hebei-daily', REPRINTED.link, utf8.url('/a/missing.html'));
+    reported.missing = await report('hebei-daily', REPRINTED.link!, utf8.url('/a/missing.html'));
     assert.equal(reported.missing.itemId, REPRINTED.id);
     reported.wrongAuthor = await report('hebei-daily', REPRINTED.guid, utf8.url('/a/wrong-author.html'));
     reported.noLink = await report('hebei-daily', REPRINTED.id, utf8.url('/a/no-link.html'));

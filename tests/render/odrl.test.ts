@@ -142,3 +142,12 @@ test('a grant without an end has no constraint; a full grant says fullText', asy
   assert.deepEqual(ids(agreement, `${REPRINT}contentScope`), [`${REPRINT}fullText`]);
   for (const { node } of rules(agreement, 'permission')) assert.deepEqual(values(node, O('constraint')), []);
 });
+
+test("an item without an original link is named by its guid, and its policy claims no link", async () => {
+  const item = fx.fullItem({ link: undefined });
+  const [policy] = await expand(itemPolicy(item, fx.reprintedLicense({ holderIsSource: true }), { baseUrl: BASE, timeZone: 'UTC' }));
+  assert.deepEqual(ids(policy, O('target')), [item.guid]);
+  const attribute = values(rules(policy, 'permission')[0]?.node, O('duty')).find((d) => ids(d, O('action'))[0] === O('attribute'));
+  assert.ok(attribute);
+  assert.deepEqual(ids(attribute, `${REPRINT}originalLink`), []);
+});

@@ -49,7 +49,7 @@
           <xsl:for-each select="dc:creator"><xsl:if test="position() &gt; 1">、</xsl:if><xsl:value-of select="."/></xsl:for-each>
           <xsl:if test="dc:contributor"> · 编辑 <xsl:value-of select="dc:contributor"/></xsl:if>
           <xsl:if test="source"> · 来源 <xsl:value-of select="source"/></xsl:if>
-          <xsl:if test="pubDate"> · <xsl:value-of select="pubDate"/></xsl:if>
+          <xsl:for-each select="reprint:published"> · <xsl:call-template name="local-date"/></xsl:for-each>
         </div>
         <p><xsl:value-of select="description"/></p>
         <div class="terms">
@@ -70,7 +70,7 @@
           <xsl:for-each select="atom:author"><xsl:if test="position() &gt; 1">、</xsl:if><xsl:value-of select="atom:name"/></xsl:for-each>
           <xsl:if test="atom:contributor"> · 编辑 <xsl:value-of select="atom:contributor/atom:name"/></xsl:if>
           <xsl:if test="atom:source"> · 来源 <xsl:value-of select="atom:source/atom:title"/></xsl:if>
-          <xsl:if test="atom:published"> · <xsl:value-of select="atom:published"/></xsl:if>
+          <xsl:for-each select="reprint:published"> · <xsl:call-template name="local-date"/></xsl:for-each>
         </div>
         <p><xsl:value-of select="atom:summary"/></p>
         <div class="terms">
@@ -78,6 +78,14 @@
         </div>
       </article>
     </xsl:for-each>
+  </xsl:template>
+
+  <!-- reprint:published holds RFC 3339 local time in the channel's zone (2019-06-28T16:42:00+08:00):
+       shown as "2019-06-28 16:42 (Asia/Shanghai)". -->
+  <xsl:template name="local-date">
+    <time class="published" datetime="{.}">
+      <xsl:value-of select="concat(substring(., 1, 10), ' ', substring(., 12, 5), ' (', @timeZone, ')')"/>
+    </time>
   </xsl:template>
 
   <xsl:template name="note">

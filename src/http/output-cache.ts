@@ -120,7 +120,9 @@ export class OutputCache {
 
   #commonLinks(): FeedLinks {
     return {
-      stylesheet: `${this.deps.baseUrl}/assets/feed.xsl`,
+      // Root-relative: a browser fetches it from whatever origin it opened the feed at, which need not
+      // be BASE_URL (http://127.0.0.1:8080 vs http://localhost:8080 are different origins to XSLT).
+      stylesheet: '/assets/feed.xsl',
       ...(this.deps.hubUrl !== undefined && { hub: this.deps.hubUrl }),
     };
   }

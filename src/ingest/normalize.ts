@@ -115,13 +115,14 @@ function notInFuture(iso: string | undefined, now: Date): string | undefined {
 function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, authorsFromText }: FeedFacts): Item {
   const { channel, source, now } = ctx;
   const timeZone = source.timezone ?? channel.timezone;
-  const link = entryLink(entry.link, base) ?? (base === undefined ? relativeReference(entry.link) : undefined);
+  const entryBase = xmlBase(entry.base, base);
+  const link = entryLink(entry.link, entryBase) ?? (entryBase === undefined ? relativeReference(entry.link) : undefined);
   const guid = entry.guid?.trim() || undefined;
-  const publishedAt = notInFuture(parseDate(entry.published, timeZone), now);
+  const publishedAt = firstDate(entry.publishedAll ?? [entry.published], timeZone, now);
 
   // Relative URLs inside the content are written relative to the article page.
   const rawHtml = entry.contentHtml ?? (entry.summary && looksLikeHtml(entry.summary) ? entry.summary : undefined);
-  const contentHtml = rawHtml === undefined ? undefined : nonBlank(sanitizeHtml(rawHtml, link ?? base ?? ''));
+  const contentHtml = rawHtml === undefined ? undefined : nonBlank(sanitizeHtml(rawHtml, link ?? entryBase ?? ''));
   const text = htmlToText(entry.summary ?? entry.contentHtml ?? '');
   const summary = nonBlank(truncate(text, SUMMARY_LENGTH));
   const title = entryTitle(entry) || truncate(text, FALLBACK_TITLE_LENGTH);
@@ -157,12 +158,31 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
     channelIds: [channel.id],
     sourceId: source.id,
     ...content,
-    updatedAt: notInFuture(parseDate(entry.updated, timeZone), now) ?? publishedAt ?? now.toISOString(),
+    updatedAt: firstDate(entry.updatedAll ?? [entry.updated], timeZone, now) ?? publishedAt ?? now.toISOString(),
     language,
     licenseId: chooseLicense(channel, { sourceId: source.id, source: attribution.source }),
     contentHash: hashContent(content),
     ingestedAt: now.toISOString(),
   };
+}
+
+/** The first of `raws` that is a readable date and not in the future (README "Dates"), as ISO UTC. */
+function firstDate(raws: (string | undefined)[], timeZone: string, now: Date): string | undefined {
+  for (const raw of raws) {
+    const iso = notInFuture(parseDate(raw, timeZone), now);
+    if (iso !== undefined) return iso;
+  }
+  return undefined;
+}
+
+/** The base of an entry's links: its xml:base (resolved against the document's base), else the document's. */
+function xmlBase(entryBase: string | undefined, documentBase: string | undefined): string | undefined {
+  if (entryBase === undefined) return documentBase;
+  try {
+    return new URL(entryBase, documentBase).href;
+  } catch {
+    return documentBase;
+  }
 }
 
 /** The entry's named authors, deduplicated; else, when allowed, a name labelled 作者/记者 in its text. */

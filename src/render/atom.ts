@@ -11,7 +11,7 @@ import { navigationLinks, withStylesheet } from './links.js';
 import { ATOM_NS, FH_NS, REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import { reprintElements } from './reprint-xml.js';
-import type { SourceView } from './rights.js';
+import { AUTHOR_SEPARATOR, type SourceView } from './rights.js';
 import { Slots, type Xml, el, escapeAttr } from './xml.js';
 
 /**
@@ -41,7 +41,7 @@ function entryExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
     via === undefined ? undefined : el('link', { rel: 'via', href: via }),
     el('link', { rel: 'license', href: rights.license.url }),
     sourceElement(rights.source, e.updated),
-    ...reprintElements(rights, delivery),
+    ...reprintElements(rights, delivery, e.publishedLocal),
   ].filter((x): x is Xml => x !== undefined);
 }
 
@@ -59,8 +59,9 @@ function feedItem(e: EntryView, slots: Slots, delivery: Delivery | undefined): F
     ...(e.published !== undefined && { published: e.published }),
     ...(e.summary !== undefined && { description: slots.cdata(e.summary) }),
     ...(e.contentHtml !== undefined && { content: slots.cdata(e.contentHtml) }),
-    // Atom requires an author; creators falls back to the source outlet when the item names none.
-    author: e.rights.creators.map((name) => ({ name: feedText(name) })),
+    // One author element naming every author, for the reason given in rss.ts. An entry that names none
+    // has no author element and inherits the feed's (RFC 4287 §4.2.1), never its source outlet.
+    ...(e.rights.authors.length > 0 && { author: [{ name: feedText(e.rights.authors.join(AUTHOR_SEPARATOR)) }] }),
     ...(e.rights.editor !== undefined && { contributor: [{ name: feedText(e.rights.editor) }] }),
     copyright: slots.element(entryExtensions(e, delivery)),
   };
@@ -78,6 +79,9 @@ function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext
     feed: feedUrl(view, atom.extension),
     updated: view.updated,
     generator: GENERATOR,
+    // Atom requires an author on every entry or on the feed; the feed's is the channel that compiles
+    // the entries, so an entry without its own author is not attributed to anyone's outlet.
+    author: { name: feedText(view.channel.title) },
     copyright: slots.element([
       el('rights', {}, view.rights.statement),
       el('link', { rel: 'license', href: view.rights.url }),

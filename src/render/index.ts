@@ -23,7 +23,7 @@ export interface RenderContext {
   page?: string;
 }
 
-/** Discovery and navigation links of a feed document (all absolute URLs). */
+/** Discovery and navigation links of a feed document (absolute URLs; the stylesheet may be root-relative). */
 export interface FeedLinks {
   /** WebSub hub readers may subscribe at (rel="hub"). */
   hub?: string;

@@ -34,7 +34,7 @@ function attributionObject(rights: ItemRights): Record<string, unknown> {
   const { source } = rights;
   return {
     about: REPRINT_NS,
-    // The real authors, possibly none; the item's `authors` falls back to the source outlet instead.
+    // The real authors, possibly none (the item's `authors` is then left out too).
     authors: [...rights.authors],
     ...(rights.editor !== undefined && { editor: rights.editor }),
     source: { name: source.name, ...(source.url !== undefined && { url: source.url }), original: source.original },
@@ -65,7 +65,7 @@ function jsonItem(e: EntryView, delivery: Delivery | undefined): Record<string, 
     ...(e.summary !== undefined && { summary: e.summary }),
     ...(e.published !== undefined && { date_published: e.published.toISOString() }),
     date_modified: e.updated.toISOString(),
-    authors: rights.creators.map((name) => ({ name })),
+    ...(rights.authors.length > 0 && { authors: rights.authors.map((name) => ({ name })) }),
     ...(e.categories.length > 0 && { tags: e.categories }),
     ...(item.language !== undefined && item.language.trim() !== '' && { language: item.language }),
     _attribution: attributionObject(rights),

@@ -6,6 +6,7 @@ import type { Channel, Item } from '../model.js';
 import type { Delivery, FeedLinks, RenderContext } from './index.js';
 import { type ItemRights, type LicenseTerms, itemRights, licenseFor, licenseTerms } from './rights.js';
 import { cleanDeep } from './text.js';
+import { type LocalTime, localTime } from './local-time.js';
 
 export interface EntryView {
   /** The item with every string cleaned of characters XML cannot carry. */
@@ -15,6 +16,8 @@ export interface EntryView {
   /** item.link normalized as an absolute URL; absent when the item has no link (none is invented). */
   link?: string;
   published?: Date;
+  /** The publication time as RFC 3339 local time in the channel's zone (for people, see reprint:published). */
+  publishedLocal?: LocalTime;
   updated: Date;
   /** Plain text: the item's summary (normalize derives one from the content when the upstream gave none). */
   summary?: string;
@@ -58,6 +61,16 @@ function absoluteUrl(value: string, what: string): string {
   }
 }
 
+/** The stylesheet reference: an absolute URL, or a root-relative path (`/assets/feed.xsl`), which the
+ *  browser resolves against the origin it opened the feed at. */
+function stylesheetUrl(value: string): string {
+  if (value.startsWith('/') && !value.startsWith('//')) {
+    const u = new URL(value, 'http://origin.invalid');
+    return `${u.pathname}${u.search}`;
+  }
+  return absoluteUrl(value, 'stylesheet link');
+}
+
 function instant(value: string, what: string): Date {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw new Error(`render: ${what} is not a valid date: "${value}"`);
@@ -85,7 +98,10 @@ function entryView(raw: Item, ctx: RenderContext, timeZone: string): EntryView {
     item,
     guid: absoluteUrl(item.guid, `${what} guid`),
     ...(item.link !== undefined && { link: absoluteUrl(item.link, `${what} link`) }),
-    ...(item.publishedAt !== undefined && { published: instant(item.publishedAt, `${what} publishedAt`) }),
+    ...(item.publishedAt !== undefined && {
+      published: instant(item.publishedAt, `${what} publishedAt`),
+      publishedLocal: localTime(instant(item.publishedAt, `${what} publishedAt`), timeZone),
+    }),
     updated: instant(item.updatedAt, `${what} updatedAt`),
     ...(summary !== undefined && { summary }),
     ...(contentHtml !== undefined && { contentHtml }),
@@ -116,7 +132,7 @@ export function prepare(rawChannel: Channel, items: readonly Item[], ctx: Render
     entries,
     ...(ctx.delivery !== undefined && { delivery: cleanDeep(ctx.delivery) }),
     links: Object.fromEntries(
-      Object.entries(ctx.links ?? {}).map(([rel, url]) => [rel, absoluteUrl(url, `${rel} link`)]),
+      Object.entries(ctx.links ?? {}).map(([rel, url]) => [rel, rel === 'stylesheet' ? stylesheetUrl(url) : absoluteUrl(url, `${rel} link`)]),
     ) as FeedLinks,
     ...(ctx.page !== undefined && { page: ctx.page }),
   };

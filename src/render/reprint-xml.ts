@@ -2,13 +2,14 @@
 // docs/reprint-namespace.md). RSS and Atom carry exactly the same elements, so they are built here once.
 
 import type { Delivery } from './index.js';
+import type { LocalTime } from './local-time.js';
 import type { ItemRights } from './rights.js';
 import { type Xml, el } from './xml.js';
 
-/** reprint:terms, reprint:attribution, (when the upstream stated rights) reprint:upstreamRights and
- *  (in a partner feed) reprint:grant, in that order. The caller's document must bind the `reprint`
- *  prefix to REPRINT_NS. */
-export function reprintElements(rights: ItemRights, delivery?: Delivery): Xml[] {
+/** reprint:terms, reprint:attribution, (when the upstream stated rights) reprint:upstreamRights,
+ *  (when the item has a publication date) reprint:published and (in a partner feed) reprint:grant, in
+ *  that order. The caller's document must bind the `reprint` prefix to REPRINT_NS. */
+export function reprintElements(rights: ItemRights, delivery?: Delivery, published?: LocalTime): Xml[] {
   const { license } = rights;
   const terms = el(
     'reprint:terms',
@@ -21,6 +22,7 @@ export function reprintElements(rights: ItemRights, delivery?: Delivery): Xml[] 
     terms,
     el('reprint:attribution', {}, rights.line),
     rights.upstreamRights === undefined ? undefined : el('reprint:upstreamRights', {}, rights.upstreamRights),
+    published === undefined ? undefined : el('reprint:published', { timeZone: published.timeZone }, published.text),
     delivery === undefined ? undefined : grantElement(delivery),
   ].filter((x): x is Xml => x !== undefined);
 }

@@ -36,15 +36,18 @@ export interface ItemRights {
   line: string;
   /** The upstream's own rights text, verbatim. */
   upstreamRights?: string;
-  /** The real authors, possibly none. */
+  /** The real authors, possibly none: an item that names no author is credited to nobody, never to
+   *  its source outlet (the outlet is the source, not the author). */
   authors: readonly string[];
-  /** Whom to name where a format needs an author: the authors, else the source outlet. */
-  creators: readonly string[];
   editor?: string;
   source: SourceView;
 }
 
 export const DEFAULT_ATTRIBUTION_TEMPLATE = '{source} · {authors} · {link}';
+
+/** How several authors are written as one name list: in the attribution line, and in the single
+ *  RSS dc:creator / Atom author that every reader shows whole (see README, "Authors"). */
+export const AUTHOR_SEPARATOR = '、';
 
 /** The license's own URL when it has one (resolved against baseUrl if relative), else the page the
  *  service serves for it. */
@@ -135,8 +138,9 @@ interface Token {
 
 /**
  * The attribution line to print with a reprint of `item`: the license's template (or
- * DEFAULT_ATTRIBUTION_TEMPLATE) with {source}, {authors} (joined with 、, the source name when there
- * are none), {editor}, {title}, {link} (empty for an item without a link) and {published} (YYYY-MM-DD in `timeZone`) filled in. An empty
+ * DEFAULT_ATTRIBUTION_TEMPLATE) with {source}, {authors} (joined with 、; empty when there are none,
+ * so the line names the source and editor only and never presents the outlet as the author), {editor},
+ * {title}, {link} (empty for an item without a link) and {published} (YYYY-MM-DD in `timeZone`) filled in. An empty
  * value takes its label ("编辑:") and enclosing brackets with it, the separators around it collapse to
  * one and none is left at either end, so no line reads "A ·  · B" or "作者: · B". Unknown
  * placeholders are left as written.
@@ -146,7 +150,7 @@ export function attributionLine(item: Item, license: License, timeZone = 'UTC'):
   const authors = namedAuthors(item);
   const values: Readonly<Record<string, string>> = {
     source: source.name,
-    authors: authors.length > 0 ? authors.join('、') : source.name,
+    authors: authors.join(AUTHOR_SEPARATOR),
     editor: editor ?? '',
     title: item.title,
     link: item.link ?? '',
@@ -234,7 +238,6 @@ export function itemRights(item: Item, license: License, baseUrl: string, timeZo
     line: attributionLine(item, license, timeZone),
     ...(item.rights !== undefined && item.rights.trim() !== '' && { upstreamRights: item.rights }),
     authors,
-    creators: authors.length > 0 ? authors : [source.name],
     ...(editor !== undefined && editor.trim() !== '' && { editor }),
     source,
   };

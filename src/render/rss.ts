@@ -1,5 +1,5 @@
 // RSS 2.0. `feed` generates the document; what it lacks or gets wrong is added through Slots:
-// credits (dc:creator per author, never <author>), dc:contributor, <source>, dc:rights,
+// credits (one dc:creator naming every author, never <author>), dc:contributor, <source>, dc:rights,
 // creativeCommons:license, dcterms:modified and the reprint elements go in one carrier element per
 // item, the channel's license next to <copyright>, and every CDATA payload is split by us.
 
@@ -11,6 +11,7 @@ import { RSS_NAMESPACES } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import { navigationLinks, withStylesheet } from './links.js';
 import { reprintElements } from './reprint-xml.js';
+import { AUTHOR_SEPARATOR } from './rights.js';
 import { htmlEscape } from '../text.js';
 import { Slots, type Xml, el, escapeAttr } from './xml.js';
 
@@ -24,7 +25,9 @@ function itemExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
   const { rights } = e;
   const sourceUrl = rights.source.url ?? e.link;
   return [
-    ...rights.creators.map((name) => el('dc:creator', {}, name)),
+    // One dc:creator with every name: newsboat keeps only the last of several, sfeed only the first,
+    // feedparser's `author` the last; a joined list is shown whole by all of them. No author, no element.
+    rights.authors.length === 0 ? undefined : el('dc:creator', {}, rights.authors.join(AUTHOR_SEPARATOR)),
     rights.editor === undefined ? undefined : el('dc:contributor', {}, rights.editor),
     // RSS requires <source url>; without an outlet URL the item's own link is the best available, and
     // without either there is no <source> (the attribution line still names the outlet).
@@ -33,7 +36,7 @@ function itemExtensions(e: EntryView, delivery: Delivery | undefined): Xml[] {
     el('creativeCommons:license', {}, rights.license.url),
     // Readers get a date even for items whose publication date is unknown (which have no pubDate).
     el('dcterms:modified', {}, e.updated.toISOString()),
-    ...reprintElements(rights, delivery),
+    ...reprintElements(rights, delivery, e.publishedLocal),
   ].filter((x): x is Xml => x !== undefined);
 }
 

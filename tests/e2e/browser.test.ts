@@ -80,6 +80,27 @@ describe('in a browser', () => {
     assert.match(text, /written authorization needed to reprint/);
   });
 
+  test('RSS and Atom read as a page at BASE_URL\'s origin and at another one, with dates in the channel\'s zone', async () => {
+    // BASE_URL is http://127.0.0.1:PORT; http://localhost:PORT is the same server at another origin,
+    // where an absolute stylesheet URL on BASE_URL would be cross-origin and the page blank.
+    const port = new URL(service.url).port;
+    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+      for (const format of ['rss', 'atom']) {
+        const what = `${format} at ${origin}`;
+        await page.goto(`${origin}/feeds/enterprise.${format}`);
+        await page.locator('#feed-title').waitFor({ timeout: 15_000 });
+        assert.equal(new URL(page.url()).origin, origin, what);
+        await page.screenshot({ path: path.join(ARTIFACTS, `feed-enterprise-${format}-${new URL(origin).hostname}.png`), fullPage: true });
+        const titles = await page.locator('article h2').allInnerTexts();
+        assert.ok(titles.includes('中国宝武部署下半年扶贫工作助力对口地区打赢脱贫攻坚战'), `${what}: ${titles.join(' | ')}`);
+        // The seed article: naive 2019-06-28 16:42:00 Beijing time on the page, stored as 08:42 UTC.
+        const seed = page.locator('article', { hasText: '中国宝武部署下半年扶贫工作助力对口地区打赢脱贫攻坚战' });
+        assert.equal(await seed.locator('time.published').innerText(), '2019-06-28 16:42 (Asia/Shanghai)', what);
+        assert.doesNotMatch(await page.locator('main').innerText(), /\d{4}-\d\d-\d\dT\d\d:|GMT/, `${what}: no raw ISO or RFC 822 date`);
+      }
+    }
+  });
+
   test('an RSS and an Atom URL opened in the browser read as a page, not as raw XML', async () => {
     for (const format of ['rss', 'atom']) {
       await page.goto(`${service.url}/feeds/enterprise.${format}`);

@@ -31,7 +31,7 @@ const EXPECTED_ERRORS: Partial<Record<(typeof FAULTS)[number], RegExp>> = {
   'too-big': /^fetcher: body exceeds 262144 bytes$/,
   'gzip-bomb': /^fetcher: body exceeds 262144 bytes once decompressed$/,
   malformed: /^parse-feed: malformed RSS document/,
-  html: /^parse-feed: not an RSS or Atom document \(root element <html>\)$/,
+  html: /^parse-feed: not an RSS, Atom or JSON Feed document \(root element <html>\)$/,
   xxe: /^parse-feed: refusing a DOCTYPE that declares entities/,
   'billion-laughs': /^parse-feed: refusing a DOCTYPE that declares entities/,
 };

@@ -153,7 +153,7 @@ describe('ingest stages end to end', () => {
   }
 
   it('refuses an HTML page served instead of a feed', async () => {
-    await assert.rejects(ingest('/page.html'), { name: 'ParseError', message: 'parse-feed: not an RSS or Atom document (root element <html>)' });
+    await assert.rejects(ingest('/page.html'), { name: 'ParseError', message: 'parse-feed: not an RSS, Atom or JSON Feed document (root element <html>)' });
   });
 });
 

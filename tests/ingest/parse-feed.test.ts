@@ -154,12 +154,12 @@ describe('parseFeed: what rss-parser alone would lose', () => {
 
 describe('parseFeed: not a feed', () => {
   const cases: [what: string, input: string, message: string | RegExp][] = [
-    ['an HTML page', '<!DOCTYPE html>\n<!-- page --><html><head><title>钢铁</title></head><body><p>x</p></body></html>', 'parse-feed: not an RSS or Atom document (root element <html>)'],
-    ['an XHTML page with a prolog', '<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x "y">]><html xmlns="http://www.w3.org/1999/xhtml"/>', 'parse-feed: not an RSS or Atom document (root element <html>)'],
-    ['an empty string', '', 'parse-feed: not an RSS or Atom document (empty document)'],
-    ['plain text', 'Service Unavailable', 'parse-feed: not an RSS or Atom document (starts with "Service Unavailable")'],
-    ['malformed XML', '<rss version="2.0"><channel><item><title>a</titl></item></channel></rss>', /^parse-feed: malformed RSS document \(Unexpected close tag/],
-    ['a truncated Atom feed', '<feed xmlns="http://www.w3.org/2005/Atom"><entry>', /^parse-feed: malformed Atom document \(Unclosed root tag/],
+    ['an HTML page', '<!DOCTYPE html>\n<!-- page --><html><head><title>钢铁</title></head><body><p>x</p></body></html>', 'parse-feed: not an RSS, Atom or JSON Feed document (root element <html>)'],
+    ['an XHTML page with a prolog', '<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x "y">]><html xmlns="http://www.w3.org/1999/xhtml"/>', 'parse-feed: not an RSS, Atom or JSON Feed document (root element <html>)'],
+    ['an empty string', '', 'parse-feed: not an RSS, Atom or JSON Feed document (empty document)'],
+    ['plain text', 'Service Unavailable', 'parse-feed: not an RSS, Atom or JSON Feed document (starts with "Service Unavailable")'],
+    ['malformed XML', '<rss version="2.0"><channel><item><title>a</titl></item></channel></rss>', /^parse-feed: malformed RSS document \(unexpected close tag/],
+    ['a truncated Atom feed', '<feed xmlns="http://www.w3.org/2005/Atom"><entry>', /^parse-feed: malformed Atom document \(unclosed tag: entry/],
   ];
   for (const [what, input, message] of cases) {
     it(`refuses ${what}`, async () => {

@@ -31,7 +31,7 @@ describe('parseFeed refuses entity tricks', () => {
   });
 
   it('an HTML error page is an error, not zero items', async () => {
-    await assert.rejects(parseFeed('<!DOCTYPE html><html><body><h1>503</h1></body></html>'), /not an RSS or Atom document \(root element <html>\)/);
+    await assert.rejects(parseFeed('<!DOCTYPE html><html><body><h1>503</h1></body></html>'), /not an RSS, Atom or JSON Feed document \(root element <html>\)/);
   });
 
   it('characters illegal in XML are stripped before parsing', async () => {

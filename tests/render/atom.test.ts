@@ -114,13 +114,16 @@ describe('Atom 1.0 renderer', () => {
 
   it('maps authors to author/name and the editor to contributor/name', () => {
     const el = entryOf(render(), fx.fullItem().guid);
-    assert.deepEqual(names(el, 'author'), ['李明', '王芳']);
+    assert.deepEqual(names(el, 'author'), ['李明、王芳'], 'one author naming all: sfeed and rsstail show only the first of several');
     assert.deepEqual(names(el, 'contributor'), ['张伟']);
   });
 
-  it('names the source outlet as author of an item without authors (Atom requires one)', () => {
-    const el = entryOf(render(), fx.bareItem().guid);
-    assert.deepEqual(names(el, 'author'), ['中国钢铁新闻网']);
+  it('gives an item without authors no author (never the outlet): it inherits the feed-level author, the channel', () => {
+    const doc = render();
+    const el = entryOf(doc, fx.bareItem().guid);
+    assert.deepEqual(names(el, 'author'), []);
+    const feedAuthors = childrenNamed(parseXml(doc), ATOM_NS, 'author');
+    assert.deepEqual(feedAuthors.map((a) => textOf(a, ATOM_NS, 'name')), [fx.channel().title]);
     assert.deepEqual(names(el, 'contributor'), []);
     assert.equal(childNamed(el, ATOM_NS, 'published'), undefined);
     assert.equal(textOf(el, ATOM_NS, 'updated'), fx.bareItem().updatedAt);
@@ -198,11 +201,11 @@ describe('Atom 1.0 renderer', () => {
     assert.equal(full?.link, fx.fullItem().link);
     assert.equal(full?.id, fx.fullItem().guid);
     assert.equal(full?.isoDate, fx.fullItem().publishedAt);
-    assert.equal(full?.author, '李明');
-    assert.equal(bare?.author, '中国钢铁新闻网');
+    assert.equal(full?.author, '李明、王芳');
+    assert.equal(bare?.author, undefined);
   });
 
-  it('reads back in feedparser: title, link, a date, an author, rights, license and source on every item', async () => {
+  it('reads back in feedparser: title, link, a date, rights, license and source on every item; every author, never the outlet', async () => {
     const out = await readWithFeedparser(render());
     assert.equal(out.bozo, false, out.bozoException ?? '');
     assert.equal(out.version, 'atom10');
@@ -211,14 +214,16 @@ describe('Atom 1.0 renderer', () => {
     assert.equal(out.entries.length, 3);
     assertEntriesAttributed(out.entries);
     const [full, bare, hostile] = out.entries;
-    assert.deepEqual(full?.authors, ['李明', '王芳']);
+    assert.deepEqual(full?.authors, ['李明、王芳']);
     assert.deepEqual(full?.contributors, ['张伟']);
     assert.equal(full?.published, '2019-07-12T01:30:00Z');
     assert.deepEqual(full?.source, { title: '河北日报', href: 'https://hbrb.example/' });
     assert.equal(full?.license, 'https://creativecommons.org/licenses/by-nc-nd/4.0/');
     assert.equal(bare?.published, null);
     assert.equal(bare?.updated, '2019-07-11T08:00:00Z');
-    assert.deepEqual(bare?.authors, ['中国钢铁新闻网']);
+    // feedparser does not copy the feed's author into entries: no entry reads as written by the outlet.
+    assert.equal(out.feed.author, fx.channel().title);
+    assert.deepEqual(bare?.authors, []);
     assert.deepEqual(hostile?.tags, ['R&D <lab>', 'A&amp;B']);
   });
 });

@@ -40,6 +40,14 @@ describe('feed-level links', () => {
     assert.equal(parsed.bozo, false, parsed.bozoException ?? undefined);
   });
 
+  it('a root-relative stylesheet stays root-relative (the browser resolves it against the origin it is at)', () => {
+    for (const format of ['rss', 'atom'] as const) {
+      const doc = formats[format].render(fx.channel(), fx.items(), fx.ctx({ links: { stylesheet: '/assets/feed.xsl' } }));
+      assert.match(doc, /^<\?xml version="1\.0" encoding="utf-8"\?>\n<\?xml-stylesheet type="text\/xsl" href="\/assets\/feed\.xsl"\?>/, format);
+    }
+    assert.throws(() => formats.rss.render(fx.channel(), fx.items(), fx.ctx({ links: { stylesheet: 'assets/feed.xsl' } })), /stylesheet link is not an absolute URI/);
+  });
+
   it('Atom: an archive document is marked fh:archive, links current, prev and next, and its self link names the month', async () => {
     const doc = formats.atom.render(fx.channel(), fx.items(), fx.ctx({ links: archive, page: '2019-05' }));
     const feed = parseXml(doc);

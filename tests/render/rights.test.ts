@@ -22,10 +22,14 @@ describe('attributionLine', () => {
     assert.equal(line, `中国宝武部署下半年扶贫工作|河北日报|李明、王芳|张伟|${full.link}|2019-07-12`);
   });
 
-  it('names the source outlet for {authors} when there are no authors (blank names do not count)', () => {
-    assert.equal(attributionLine(bare, withTemplate('作者:{authors}')), '作者:中国钢铁新闻网');
+  it('never presents the source outlet as the author: {authors} is empty without authors (blank names do not count)', () => {
+    assert.equal(attributionLine(bare, withTemplate('来源:{source} 作者:{authors}')), '来源:中国钢铁新闻网');
     const blank = fx.bareItem({ attribution: { authors: ['', '  '], source: { name: '新华社', original: false } } });
-    assert.equal(attributionLine(blank, withTemplate('作者:{authors}')), '作者:新华社');
+    assert.equal(attributionLine(blank, withTemplate('来源:{source} 作者:{authors}')), '来源:新华社');
+    // The seed article: no 作者, an editor, the outlet's own template with the source written out.
+    const seed = fx.bareItem({ attribution: { authors: [], editor: '实习生2', source: { name: '中国冶金报—中国钢铁新闻网', original: true } } });
+    const own = '来源:《中国冶金报—中国钢铁新闻网》 作者:{authors} 编辑:{editor}';
+    assert.equal(attributionLine(seed, withTemplate(own)), '来源:《中国冶金报—中国钢铁新闻网》 编辑:实习生2');
   });
 
   it('writes {published} as the calendar date in the given time zone, and leaves it out when unknown', () => {
@@ -38,7 +42,7 @@ describe('attributionLine', () => {
   it('drops the label of an empty value and keeps the separators tidy', () => {
     const template = '来源:{source} 作者:{authors} 编辑:{editor} 原文:{link}';
     assert.equal(attributionLine(full, withTemplate(template)), `来源:河北日报 作者:李明、王芳 编辑:张伟 原文:${full.link}`);
-    assert.equal(attributionLine(bare, withTemplate(template)), `来源:中国钢铁新闻网 作者:中国钢铁新闻网 原文:${bare.link}`);
+    assert.equal(attributionLine(bare, withTemplate(template)), `来源:中国钢铁新闻网 原文:${bare.link}`);
     assert.equal(attributionLine(bare, withTemplate('{editor} · {source} · {published}')), '中国钢铁新闻网');
     assert.equal(attributionLine(bare, withTemplate('{source} · {editor} · {title}')), '中国钢铁新闻网 · 鞍钢集团召开安全生产工作会议');
     assert.equal(attributionLine(bare, withTemplate('Editor: {editor}, Source: {source}')), 'Source: 中国钢铁新闻网');

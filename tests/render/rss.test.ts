@@ -104,9 +104,9 @@ describe('RSS 2.0 renderer', () => {
     assert.deepEqual(texts(el, '', 'category'), ['企业频道', '要闻精选']);
   });
 
-  it('credits authors with one dc:creator each and never a bare <author>', () => {
+  it('credits all authors in one dc:creator (readers keep only one of several) and never a bare <author>', () => {
     const el = itemOf(render(), fx.fullItem().guid);
-    assert.deepEqual(texts(el, DC_NS, 'creator'), ['李明', '王芳']);
+    assert.deepEqual(texts(el, DC_NS, 'creator'), ['李明、王芳']);
     for (const item of childrenNamed(channelOf(render()), '', 'item')) assert.equal(childNamed(item, '', 'author'), undefined);
   });
 
@@ -147,14 +147,14 @@ describe('RSS 2.0 renderer', () => {
     assert.equal(attr(terms, 'publicContent'), 'excerpt');
     assert.equal(textOf(terms, REPRINT_NS, 'contact'), 'copyright@csteelnews.example');
     assert.equal(textOf(terms, REPRINT_NS, 'template'), fx.ownLicense().reprint.attributionTemplate);
-    assert.equal(textOf(el, REPRINT_NS, 'attribution'), `来源:中国钢铁新闻网 作者:中国钢铁新闻网 原文:${fx.bareItem().link}`);
+    assert.equal(textOf(el, REPRINT_NS, 'attribution'), `来源:中国钢铁新闻网 原文:${fx.bareItem().link}`);
     assert.equal(childNamed(el, REPRINT_NS, 'upstreamRights'), undefined);
   });
 
-  it('gives an item without authors or date the outlet as creator, the link as source url, no pubDate', () => {
+  it('gives an item without authors or date no dc:creator (never the outlet), the link as source url, no pubDate', () => {
     const bare = fx.bareItem();
     const el = itemOf(render(), bare.guid);
-    assert.deepEqual(texts(el, DC_NS, 'creator'), ['中国钢铁新闻网']);
+    assert.deepEqual(texts(el, DC_NS, 'creator'), []);
     assert.equal(attr(only(el, '', 'source'), 'url'), bare.link);
     assert.equal(childNamed(el, '', 'pubDate'), undefined);
     assert.equal(textOf(el, DCTERMS_NS, 'modified'), bare.updatedAt);
@@ -192,17 +192,17 @@ describe('RSS 2.0 renderer', () => {
     assert.equal(full.link, fx.fullItem().link);
     assert.equal(full.guid, fx.fullItem().guid);
     assert.equal(full.isoDate, fx.fullItem().publishedAt);
-    assert.deepEqual(full.creators, ['李明', '王芳']);
+    assert.deepEqual(full.creators, ['李明、王芳']);
     assert.equal(full['content:encoded'], fx.fullItem().contentHtml);
     assert.deepEqual(full.categories, ['企业频道', '要闻精选']);
     assert.equal(full.rights, fx.reprintedLicense().statement);
     assert.equal(full.author, undefined);
-    assert.equal(bare.creator, '中国钢铁新闻网');
+    assert.equal(bare.creator, undefined);
     assert.equal(bare.isoDate, undefined);
     assert.equal(hostile.title, 'Bell & <tag> ]]> “quoted”  end');
   });
 
-  it('reads back in feedparser: title, link, a date, an author, rights, license and source on every item', async () => {
+  it('reads back in feedparser: title, link, a date, rights, license and source on every item; every author, never the outlet', async () => {
     const out = await readWithFeedparser(render());
     assert.equal(out.bozo, false, out.bozoException ?? '');
     assert.equal(out.version, 'rss20');
@@ -211,7 +211,7 @@ describe('RSS 2.0 renderer', () => {
     assert.equal(out.entries.length, 3);
     assertEntriesAttributed(out.entries);
     const [full, bare] = out.entries;
-    assert.deepEqual(full?.authors, ['李明', '王芳']);
+    assert.deepEqual(full?.authors, ['李明、王芳']);
     assert.deepEqual(full?.contributors, ['张伟']);
     assert.equal(full?.published, '2019-07-12T01:30:00Z');
     assert.deepEqual(full?.source, { title: '河北日报', href: 'https://hbrb.example/' });

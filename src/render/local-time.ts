@@ -1,0 +1,41 @@
+// An instant as people in a time zone read it, for the browser view of a feed (assets/feed.xsl can
+// only slice strings in XSLT 1.0, so the local form is computed here, once per item).
+
+export interface LocalTime {
+  /** RFC 3339 with the zone's offset at that instant, e.g. 2019-06-28T16:42:00+08:00. */
+  text: string;
+  /** The IANA zone name, e.g. Asia/Shanghai. */
+  timeZone: string;
+}
+
+// Building an Intl.DateTimeFormat costs far more than using one; keep one per time zone.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function formatFor(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** `date` in `timeZone` (a zone Intl knows; prepare() checks it) as RFC 3339 local time with offset. */
+export function localTime(date: Date, timeZone: string): LocalTime {
+  const parts = formatFor(timeZone).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  // longOffset reads "GMT+08:00", or "GMT" for a zero offset.
+  const offset = part('timeZoneName').replace(/^GMT/, '') || '+00:00';
+  const text = `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}${offset === '+00:00' ? 'Z' : offset}`;
+  return { text, timeZone };
+}

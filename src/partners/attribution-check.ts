@@ -81,45 +81,48 @@ export function readPage(html: string, pageUrl: string): PageText {
   return { body: tidy(body.join('')), captions: tidy(captions.join('\n')), links };
 }
 
-/** Judges each duty against the page; pure (the time of the check is the caller's). */
+/** Judges each duty against the page; pure (the time of the check is the caller's). Each text of the
+ *  page is prepared for search once (see `searchable`), so the work is linear in the page's size. */
 export function judgePage(page: PageText, expect: Expectation): DutyResult[] {
-  const results: DutyResult[] = [nameDuty('source', expect.sourceName, page)];
+  const body = searchable(page.body);
+  const captions = searchable(page.captions);
+  const results: DutyResult[] = [nameDuty('source', expect.sourceName, body, captions)];
   if (expect.authors.length === 0) results.push({ duty: 'author', ok: true, evidence: 'the item names no author' });
   else {
-    const missing = expect.authors.filter((a) => find(page.body, a) === undefined);
+    const found = expect.authors.map((a) => [a, find(body, a)] as const);
+    const missing = found.filter(([, at]) => at === undefined).map(([a]) => a);
     results.push(
       missing.length === 0
-        ? { duty: 'author', ok: true, evidence: expect.authors.map((a) => `«${find(page.body, a) ?? a}»`).join(' ') }
-        : nameDuty('author', missing.join('、'), page),
+        ? { duty: 'author', ok: true, evidence: found.map(([a, at]) => `«${at ?? a}»`).join(' ') }
+        : nameDuty('author', missing.join('、'), body, captions),
     );
   }
-  if (expect.originalLink !== undefined) results.push(linkDuty(expect.originalLink, page));
-  if (expect.excerpt !== undefined) results.push(excerptDuty(expect.excerpt, page.body));
+  if (expect.originalLink !== undefined) results.push(linkDuty(expect.originalLink, page.links, body));
+  if (expect.excerpt !== undefined) results.push(excerptDuty(expect.excerpt, body));
   return results;
 }
 
-function nameDuty(duty: 'source' | 'author', name: string, page: PageText): DutyResult {
-  const inBody = find(page.body, name);
+function nameDuty(duty: 'source' | 'author', name: string, body: Searchable, captions: Searchable): DutyResult {
+  const inBody = find(body, name);
   if (inBody !== undefined) return { duty, ok: true, evidence: `«${inBody}»` };
-  const inCaption = find(page.captions, name);
+  const inCaption = find(captions, name);
   if (inCaption !== undefined) return { duty, ok: false, evidence: `"${name}" appears only in an image caption: «${inCaption}»` };
   return { duty, ok: false, evidence: `"${name}" not found on the page` };
 }
 
-function linkDuty(original: string, page: PageText): DutyResult {
+function linkDuty(original: string, links: PageText['links'], body: Searchable): DutyResult {
   const wanted = linkKey(original);
-  const hit = page.links.find((l) => linkKey(l.href) === wanted);
+  const hit = links.find((l) => linkKey(l.href) === wanted);
   if (hit !== undefined) return { duty: 'link', ok: true, evidence: `<a href="${hit.href}">${hit.text.slice(0, SNIPPET)}</a>` };
-  const mentioned = find(page.body, original);
+  const mentioned = find(body, original);
   return { duty: 'link', ok: false, evidence: mentioned !== undefined ? `${original} is written on the page but not linked` : `no link to ${original}` };
 }
 
-function excerptDuty(excerpt: { fullText: string; publicExcerpt: string }, body: string): DutyResult {
+function excerptDuty(excerpt: { fullText: string; publicExcerpt: string }, body: Searchable): DutyResult {
   const sentences = splitSentences(excerpt.fullText);
   if (sentences.length === 0) return { duty: 'excerpt', ok: true, evidence: 'the original has no sentence long enough to measure' };
-  const page = squeeze(body);
   const publicText = squeeze(excerpt.publicExcerpt);
-  const present = sentences.filter((s) => page.includes(s)).length;
+  const present = sentences.filter((s) => body.squeezed.includes(s)).length;
   const inPublic = sentences.filter((s) => publicText.includes(s)).length;
   const allowed = Math.max(EXCERPT_MIN_ALLOWED_SHARE, inPublic / sentences.length);
   const share = present / sentences.length;
@@ -132,38 +135,68 @@ function splitSentences(text: string): string[] {
   return [...new Set(text.split(/[。！？!?；;\n]+/).map(squeeze).filter((s) => s.length >= MIN_SENTENCE_CHARS))];
 }
 
-/** The text around the first occurrence of `needle` in `haystack` (compared squeezed), or undefined. */
-function find(haystack: string, needle: string): string | undefined {
+/** A text prepared for search: its NFKC form (what evidence quotes), the form searched (case folded
+ *  where that keeps the length), and a squeezed copy of it — no whitespace, dashes unified. */
+interface Searchable {
+  text: string;
+  folded: string;
+  squeezed: string;
+}
+
+const SPACES = /\s+/g;
+// Dash-like characters written for one another in names such as 中国冶金报—中国钢铁新闻网.
+const DASHES = /[\u2010-\u2015\u2212\u2500\uff0d]/g;
+
+/** Linear in the text's length: native normalization and two global replacements. */
+function searchable(raw: string): Searchable {
+  const text = raw.normalize('NFKC');
+  const lower = text.toLowerCase();
+  // Case folding keeps the length of almost every text; where it does not, search the unfolded text.
+  const folded = lower.length === text.length ? lower : text;
+  return { text, folded, squeezed: folded.replace(SPACES, '').replace(DASHES, '-') };
+}
+
+function squeeze(text: string): string {
+  return searchable(text).squeezed;
+}
+
+/** The text around the first occurrence of `needle` (compared squeezed), or undefined. */
+function find(haystack: Searchable, needle: string): string | undefined {
   const n = squeeze(needle);
   if (n === '') return undefined;
-  // Squeezing maps each kept character to one character, so positions are found in a squeezed copy
-  // with an index back into the original.
-  const kept: number[] = [];
-  let squeezed = '';
-  for (let i = 0; i < haystack.length; i += 1) {
-    const c = squeezeChar(haystack[i] ?? '');
-    if (c === '') continue;
-    squeezed += c;
-    kept.push(i);
+  const i = haystack.squeezed.indexOf(n);
+  if (i < 0) return undefined;
+  // Back to positions in the text: the i-th and (i + n.length − 1)-th characters that are not spaces
+  // (dash unification keeps lengths). One pass, only for a hit.
+  let from = -1;
+  let to = -1;
+  const last = i + n.length - 1;
+  let seen = -1;
+  const { folded } = haystack;
+  for (let k = 0; k < folded.length && to < 0; k += 1) {
+    if (isSpaceChar(folded.charCodeAt(k))) continue;
+    seen += 1;
+    if (seen === i) from = k;
+    if (seen === last) to = k + 1;
   }
-  const at = squeezed.indexOf(n);
-  if (at < 0) return undefined;
-  const from = kept[at] ?? 0;
-  const to = (kept[at + n.length - 1] ?? from) + 1;
-  return haystack.slice(Math.max(0, from - SNIPPET), to + SNIPPET).replace(/\s+/g, ' ').trim();
+  return haystack.text.slice(Math.max(0, from - SNIPPET), to + SNIPPET).replace(SPACES, ' ').trim();
 }
 
-/** Text compared without whitespace, full-width forms folded (NFKC), dashes unified, case folded. */
-function squeeze(text: string): string {
-  let out = '';
-  for (const ch of text) out += squeezeChar(ch);
-  return out;
-}
-
-function squeezeChar(ch: string): string {
-  if (/\s/.test(ch)) return '';
-  const folded = ch.normalize('NFKC').toLowerCase();
-  return /^[-‐‑‒–—―－─]$/.test(folded) ? '-' : folded.replace(/\s/g, '');
+/** What \s matches (ECMAScript WhiteSpace and LineTerminator). */
+function isSpaceChar(code: number): boolean {
+  return (
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0x20 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** Links compared without scheme, fragment, trailing slash or host case. */
@@ -207,6 +240,8 @@ export interface CheckerOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The largest reprint page the checker parses (4 MiB; article pages are typically well under 1 MiB). */
+export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
 // Addresses a reprint page may not be on: loopback, private (RFC 1918, RFC 4193), link-local, shared
 // (RFC 6598), unspecified and multicast.
@@ -293,6 +328,8 @@ export class AttributionChecker {
       if (this.#opts.allowPrivateHosts !== true) await refusePrivateHost(report.reprintUrl);
       const result = await session.fetch(report.reprintUrl, { feedsDir: '.', delayMs: this.#opts.delayMs ?? 1000, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5' });
       if (result.kind !== 'ok') throw new Error(`${report.reprintUrl} answered 304 to a request without validators`);
+      // Parsing runs on this thread, as the ingest's page extraction does: a page far beyond any article's size is not parsed.
+      if (result.body.length > MAX_PAGE_BYTES) throw new Error(`${report.reprintUrl} is ${result.body.length} bytes; pages over ${MAX_PAGE_BYTES} bytes are not checked`);
       const { text } = decodeDocument(result.body, result.contentType);
       const duties = judgePage(readPage(text, result.url), this.#expectation(report));
       check = { at: this.#now().toISOString(), outcome: 'checked', ok: duties.every((d) => d.ok), duties };

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { Item } from '../src/model.js';
-import { writeFileDurably } from '../src/store/durable-file.js';
-import { LowdbStore } from '../src/store/lowdb-store.js';
+import { writeFileDurably } from '../src/store/files/durable-file.js';
+import { LowdbStore } from '../src/store/files/file-store.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const NOW = new Date(Date.UTC(2026, 0, 1));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const stamp = path.join(root, 'dist', 'cli.js');
+const stamp = path.join(root, 'dist', 'cli', 'index.js');
 
 function newestSource(dir) {
   let newest = 0;

@@ -2,5 +2,5 @@
 import { ensureBuilt } from './ensure-build.js';
 
 ensureBuilt();
-const { runCli } = await import('../dist/cli.js');
+const { runCli } = await import('../dist/cli/index.js');
 process.exit(await runCli(['serve']));

@@ -8,8 +8,3 @@ export function createLogger(level: string): Logger {
   // Synchronous writes: a line logged just before process.exit (shutdown, a fatal error) is never lost.
   return pino({ level, base: { service: 'syndicator' } }, pino.destination({ dest: 2, sync: true }));
 }
-
-/** A logger that drops everything, for tests and for commands that print their own output. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

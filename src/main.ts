@@ -1,13 +1,14 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatProblems, loadFeeds } from './channels.js';
-import { type Config, ConfigError } from './config.js';
+import { formatProblems, loadFeeds } from './config/channels.js';
+import { type Config, ConfigError } from './config/env.js';
 import { createApp } from './http/app.js';
-import { CountingLedger, Metrics } from './http/metrics.js';
+import { createFeedServer } from './http/server.js';
+import { Metrics } from './metrics/metrics.js';
+import { CountingLedger } from './partners/counting-ledger.js';
 import { openSubscriberStats } from './http/subscribers.js';
-import { HostPolicy } from './ingest/polite.js';
+import { ingestOptions, openStore } from './ingest/deps.js';
 import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
@@ -16,8 +17,8 @@ import { RateLimiter } from './partners/rate-limit.js';
 import { PartnerStore } from './partners/registry.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { LowdbStore } from './store/lowdb-store.js';
-import { ReprintFileStore } from './store/reprint-file-store.js';
+import { LowdbStore } from './store/files/file-store.js';
+import { ReprintFileStore } from './store/files/reprint-file-store.js';
 import { AttributionChecker } from './partners/attribution-check.js';
 
 export interface Service {
@@ -49,7 +50,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     throw new ConfigError([`FEEDS_DIR: no valid channel in ${config.feedsDir}; run "syndicator check" for details`]);
   }
 
-  const store = await LowdbStore.open(config.dataDir, feeds.channels.map((c) => c.id));
+  const store = await openStore(config, feeds.channels.map((c) => c.id));
   const metrics = new Metrics();
   const partners = {
     registry: await PartnerStore.open(config.dataDir),
@@ -57,10 +58,11 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     limiter: new RateLimiter(config.partnerRatePerMinute),
   };
   const subscribers = await openSubscriberStats(config.dataDir);
-  // One per process: every channel's crawls and the reprint checks share the per-host queues and the robots.txt cache.
-  const hosts = new HostPolicy({ userAgent: config.userAgent, timeoutMs: config.fetchTimeoutMs, maxBytes: config.maxBodyBytes });
+  // One host policy per process: every channel's crawls and the reprint checks share the per-host
+  // queues and the robots.txt cache.
+  const ingest = ingestOptions(config, log);
   const reprints = await ReprintFileStore.open(config.dataDir);
-  const checker = new AttributionChecker({ reprints, store, channels: feeds.channels, hosts, log });
+  const checker = new AttributionChecker({ reprints, store, channels: feeds.channels, hosts: ingest.hosts, log });
   const app = createApp({
     reprints,
     checker,
@@ -75,34 +77,13 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     problems: formatProblems(feeds.problems),
     ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
   });
-  // Plain feed polls are answered from the output cache before Express routes anything. They are
-  // counted in /metrics (route /feeds/:file, as the Express route) and, at LOG_LEVEL=debug only,
-  // logged; at info the request log would cost more than the answer itself.
-  const logFastPath = log.isLevelEnabled('debug');
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    if (!app.publicFeeds.answer(req, res)) {
-      app(req, res);
-      return;
-    }
-    const ms = performance.now() - started;
-    metrics.recordRequest('/feeds/:file', res.statusCode, ms / 1000);
-    if (logFastPath) log.debug({ method: req.method, url: req.url, status: res.statusCode, durationMs: Math.round(ms * 10) / 10 }, 'http: request');
-  });
+  const server = createFeedServer(app, metrics, log);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id) }, 'serving');
 
-  const ingestOptions = {
-    feedsDir: config.feedsDir,
-    fetchTimeoutMs: config.fetchTimeoutMs,
-    maxBodyBytes: config.maxBodyBytes,
-    userAgent: config.userAgent,
-    log,
-    hosts,
-  };
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
   const scheduler = new Scheduler(
@@ -110,7 +91,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     async (channel) => {
       let report;
       try {
-        report = await refreshChannel(channel, store, ingestOptions);
+        report = await refreshChannel(channel, store, ingest);
       } catch (err) {
         metrics.recordIngestFailure(channel.id, channel.sources.map((s) => s.id));
         throw err;

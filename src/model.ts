@@ -183,6 +183,8 @@ export interface Channel {
   maxItems: number;
   /** Retention: items older than this ("90d", "12w", "36h"; by publishedAt, else updatedAt) move to the monthly archive. */
   maxAge?: string;
+  /** maxAge in milliseconds, parsed once when the channel file is loaded (config/channels.ts). */
+  maxAgeMs?: number;
   sources: Source[];
 }
 
@@ -236,4 +238,25 @@ export interface Grant {
   createdAt: string;
   /** ISO 8601 UTC; set by ungrant, or when a new grant for the same channel replaces this one. */
   revokedAt?: string;
+}
+
+// Pure helpers on the model, shared by the store, retention and the output cache.
+
+/** Newest first: publishedAt, else updatedAt; ties broken by id so the order is stable. */
+export function compareItems(a: Item, b: Item): number {
+  const ka = a.publishedAt ?? a.updatedAt;
+  const kb = b.publishedAt ?? b.updatedAt;
+  if (ka !== kb) return ka < kb ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The instant retention reads: publishedAt, else updatedAt (the same key the feeds sort by). */
+export function itemTime(item: Item): number {
+  return Date.parse(item.publishedAt ?? item.updatedAt);
+}
+
+/** The UTC month ("YYYY-MM") an item is archived under, by publishedAt, else updatedAt. */
+export function archiveMonthOf(item: Item): string {
+  const time = itemTime(item);
+  return Number.isFinite(time) ? new Date(time).toISOString().slice(0, 7) : (item.publishedAt ?? item.updatedAt).slice(0, 7);
 }

@@ -3,7 +3,7 @@
 
 // C0 controls other than tab/LF/CR, U+FFFE/U+FFFF, and unpaired surrogates: not allowed anywhere in
 // an XML 1.0 document. sax lets them through into parsed text, and they later make rendered feeds
-// ill-formed (research/libraries.md §1–§2), so they are removed as soon as a document is decoded.
+// ill-formed (XML 1.0 §2.2, Char), so they are removed as soon as a document is decoded.
 const INVALID_XML_CHARS =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

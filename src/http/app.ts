@@ -5,7 +5,7 @@ import type { Channel, License } from '../model.js';
 import type { Store } from '../store/store.js';
 import { errorHandler, HttpError, notFound } from './errors.js';
 import { Cadence } from '../schedule/cadence.js';
-import { collectStatus } from '../status.js';
+import { collectStatus } from './status.js';
 import { DEFAULT_LIMIT } from './feed-request.js';
 import { OutputCache } from './output-cache.js';
 import { channelPage, feedStylesheet, indexPage, namespaceDocument, opmlDocument } from './pages.js';
@@ -13,7 +13,7 @@ import { PublicFeeds } from './public-feeds.js';
 import type { SubscriberStats } from './subscribers.js';
 import { type PartnerServices, partnerFeeds } from './partner-feeds.js';
 import { requestLog } from './request-log.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ReprintReport, ReprintStore } from '../store/reprints.js';
 import type { AttributionChecker } from '../partners/attribution-check.js';
 import { complianceSummary } from '../partners/compliance.js';
@@ -44,7 +44,7 @@ export interface AppDeps {
   now?: () => Date;
 }
 
-/** The Express application (no listen): every route of DESIGN.md (/metrics when given a Metrics). */
+/** The Express application (no listen): every route of README.md (/metrics when given a Metrics). */
 export function createApp(deps: AppDeps): Express & { outputCache: OutputCache; publicFeeds: PublicFeeds } {
   const now = deps.now ?? (() => new Date());
   const channels = new Map(deps.channels.map((c) => [c.id, c]));

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import type { Channel, Item, License } from '../model.js';
+import { archiveMonthOf, type Channel, compareItems, type Item, type License } from '../model.js';
 import { formats, publicItem } from '../render/index.js';
 import type { Delivery, FeedLinks, FormatId } from '../render/index.js';
-import { archiveMonthOf } from '../store/retention.js';
-import { compareItems } from '../store/store.js';
 import type { Store } from '../store/store.js';
 
 export type ContentCoding = 'identity' | 'gzip' | 'br';

@@ -1,7 +1,7 @@
 // The public feeds, /feeds/:id.{rss,atom,json}: the hot path of the service. Feed readers poll these,
 // so the plain forms (no query, or only ?limit) are answered straight from the output cache by
 // `answer`, before Express routes anything (Express routing alone costs about two thirds of a cached
-// feed's throughput: research/perf-baseline.md); every other form goes through the Express route,
+// feed's throughput; docs/benchmarks.md); every other form goes through the Express route,
 // which sends the same way.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { JsonDocument } from '../store/json-document.js';
+import { openSubscriberDocument } from '../store/files/subscriber-document.js';
 
 /** Hosted readers that report how many of their users follow a feed, by the name in their User-Agent. */
 const AGGREGATORS: readonly [name: string, pattern: RegExp][] = [
@@ -139,14 +138,9 @@ function isBrowser(userAgent: string): boolean {
   return userAgent === '' || (/^Mozilla\//.test(userAgent) && !/bot|crawler|spider|fetch|feed|rss|reader|aggregat/i.test(userAgent));
 }
 
-/** Where subscriber statistics persist between restarts, and where `syndicator status` reads them. */
-export function subscribersFile(dataDir: string): string {
-  return path.join(dataDir, 'subscribers.json');
-}
-
 /** Opens the persisted statistics; save() writes them when something was recorded since the last save. */
 export async function openSubscriberStats(dataDir: string): Promise<{ stats: SubscriberStats; save: (now: number) => Promise<void> }> {
-  const doc = await JsonDocument.open<SubscriberSnapshot>(subscribersFile(dataDir), {
+  const doc = await openSubscriberDocument<SubscriberSnapshot>(dataDir, {
     empty: () => ({ salt: randomBytes(16).toString('hex'), hosted: {}, clients: {} }),
     check: (parsed) => {
       const s = parsed as Partial<SubscriberSnapshot> | null;

@@ -1,6 +1,6 @@
 // Upstream dates → ISO 8601 UTC. Chinese upstreams mix RFC 822, ISO 8601 and "naive" local forms
 // (2019-06-25 17:20:00, 2019年6月28日) that carry no zone at all. Date.parse would read those in the
-// process time zone (research/libraries.md §2), so every form is parsed here and naive times are read
+// process time zone (ECMA-262, Date.parse), so every form is parsed here and naive times are read
 // in the source's configured IANA zone.
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import type { Attribution, Channel, Item, ListSource, PageSource, Source, SourceOutlet } from '../model.js';
 import { parseDate } from './dates.js';
-import type { ExtractedPage } from './extract-page.js';
+import type { ExtractedPage } from './page/extract-page.js';
 import { canonicalLink, entryLink, itemGuid, itemId } from './ids.js';
 import { chooseLicense } from './license-rules.js';
 import { optional } from './optional.js';
-import type { ParsedEntry, ParsedFeed } from './parse-feed.js';
+import type { ParsedEntry, ParsedFeed } from './feed/parse-feed.js';
 import { htmlToText, sanitizeHtml } from './sanitize.js';
 import { collapseWhitespace, findLabeledValue, truncate } from './text.js';
 

@@ -1,5 +1,5 @@
 // Upstream HTML → HTML we can republish, and HTML → plain text.
-// sanitize-html with an explicit allowlist (research/libraries.md §7): DOM-free and fast, and it drops
+// sanitize-html with an explicit allowlist: DOM-free and fast, and it drops
 // the whole content of script-like elements. URLs are made absolute here because a reader sees the
 // content far away from the page it came from.
 

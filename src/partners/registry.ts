@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Grant, GrantContent, Partner } from '../model.js';
-import { JsonDocument } from '../store/json-document.js';
+import { JsonDocument } from '../store/files/json-document.js';
 import { generateKey, hashKey, keyMatches } from './keys.js';
 
 const PARTNERS_SCHEMA_VERSION = 1;

@@ -6,7 +6,7 @@
 import { Feed, type Item as FeedItem } from 'feed';
 import type { Channel, Item } from '../model.js';
 import { GENERATOR, feedText } from './feed-input.js';
-import type { Delivery, Format, RenderContext } from './index.js';
+import type { Delivery, Format, RenderContext } from './types.js';
 import { navigationLinks, withStylesheet } from './links.js';
 import { ATOM_NS, FH_NS, REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';

@@ -5,7 +5,7 @@
 // document.
 
 import type { Channel, Item } from '../model.js';
-import type { Delivery, Format, RenderContext } from './index.js';
+import type { Delivery, Format, RenderContext } from './types.js';
 import { REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import type { ItemRights, LicenseTerms } from './rights.js';

@@ -3,7 +3,7 @@
 // each renderer only places them.
 
 import type { Channel, Item } from '../model.js';
-import type { Delivery, FeedLinks, RenderContext } from './index.js';
+import type { Delivery, FeedLinks, RenderContext } from './types.js';
 import { type ItemRights, type LicenseTerms, itemRights, licenseFor, licenseTerms } from './rights.js';
 import { cleanDeep } from './text.js';
 import { type LocalTime, localTime } from './local-time.js';

@@ -1,7 +1,7 @@
 // The reprint extension elements (namespace REPRINT_NS, prefix `reprint`, documented in
 // docs/reprint-namespace.md). RSS and Atom carry exactly the same elements, so they are built here once.
 
-import type { Delivery } from './index.js';
+import type { Delivery } from './types.js';
 import type { LocalTime } from './local-time.js';
 import type { ItemRights } from './rights.js';
 import { type Xml, el } from './xml.js';

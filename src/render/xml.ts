@@ -1,5 +1,5 @@
 // Our own XML writing, for everything the `feed` package cannot emit or cannot escape correctly
-// (research/libraries.md §1): a correct escaper, a tiny element builder, and `Slots`, the one place
+// (control characters, JSON Feed 1.1): a correct escaper, a tiny element builder, and `Slots`, the one place
 // where feed's output is amended.
 
 /** Serialized, well-formed XML. Branded so that plain strings are always escaped, never spliced raw. */

@@ -1,5 +1,4 @@
-import type { Item } from '../model.js';
-import { compareItems } from './store.js';
+import { compareItems, type Item, itemTime } from '../model.js';
 
 const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 
@@ -15,17 +14,6 @@ export function parseMaxAge(text: string): number | undefined {
   if (!m) return undefined;
   const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
   return ms <= MAX_AGE_LIMIT_MS ? ms : undefined;
-}
-
-/** The instant retention reads: publishedAt, else updatedAt (the same key the feeds sort by). */
-export function itemTime(item: Item): number {
-  return Date.parse(item.publishedAt ?? item.updatedAt);
-}
-
-/** The UTC month ("YYYY-MM") an item is archived under, by publishedAt, else updatedAt. */
-export function archiveMonthOf(item: Item): string {
-  const time = itemTime(item);
-  return Number.isFinite(time) ? new Date(time).toISOString().slice(0, 7) : (item.publishedAt ?? item.updatedAt).slice(0, 7);
 }
 
 export interface RetentionRules {

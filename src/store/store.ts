@@ -101,11 +101,3 @@ export class SchemaVersionError extends StoreError {
     this.name = 'SchemaVersionError';
   }
 }
-
-/** Newest first: publishedAt, else updatedAt; ties broken by id so the order is stable. */
-export function compareItems(a: Item, b: Item): number {
-  const ka = a.publishedAt ?? a.updatedAt;
-  const kb = b.publishedAt ?? b.updatedAt;
-  if (ka !== kb) return ka < kb ? 1 : -1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}

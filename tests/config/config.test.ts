@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/env.js';
 
 test('defaults: port 8080, ./data, ./feeds, a base URL derived from host and port', () => {
   const c = loadConfig({});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { formatProblems, loadFeeds } from '../../src/channels.js';
+import { formatProblems, loadFeeds } from '../../src/config/channels.js';
 import type { ListSource } from '../../src/model.js';
 import { copyOfFeeds, FEEDS_DIR } from '../helpers/temp.js';
 

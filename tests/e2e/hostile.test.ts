@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadFeeds } from '../../src/channels.js';
-import { loadConfig } from '../../src/config.js';
+import { loadFeeds } from '../../src/config/channels.js';
+import { loadConfig } from '../../src/config/env.js';
 import { refreshChannel } from '../../src/ingest/refresh.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../helpers/log.js';
 import { startService, type Service } from '../../src/main.js';
 import type { Channel, Item, SourceState } from '../../src/model.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
 import { FAULTS, RETRY_AFTER_503, startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 

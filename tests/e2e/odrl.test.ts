@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/env.js';
 import { startService, type Service } from '../../src/main.js';
 import { ATOM_NS } from '../../src/render/namespaces.js';
 import { DCT, ODRL_NS, VCARD, XSD, expand, ids, literals, values } from '../helpers/jsonld.js';

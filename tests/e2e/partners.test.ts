@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/env.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
 import type { LedgerEntry } from '../../src/partners/ledger.js';

@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
 import { CRASH_CHANNELS, CRASH_MAX_ITEMS } from './crash-writer.js';
 import { ROOT, tempDir } from './temp.js';
-import { seededRandom } from '../../src/schedule/next-attempt.js';
+import { seededRandom } from './random.js';
 
 export interface CrashOptions {
   cycles: number;

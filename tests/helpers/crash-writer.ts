@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Item } from '../../src/model.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
 
 export const CRASH_CHANNELS = ['alpha', 'beta'] as const;
 export const CRASH_MAX_ITEMS = 120;

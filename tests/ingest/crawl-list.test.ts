@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { crawlList, readListPage, type CrawlOptions, type ListPage, type PageLink } from '../../src/ingest/crawl-list.js';
-import { decodeDocument } from '../../src/ingest/decode.js';
-import { fetchDocument } from '../../src/ingest/fetcher.js';
+import { crawlList, readListPage, type CrawlOptions, type ListPage, type PageLink } from '../../src/ingest/page/crawl-list.js';
+import { decodeDocument } from '../../src/ingest/fetch/decode.js';
+import { fetchDocument } from '../../src/ingest/fetch/fetcher.js';
 import { startPageServer, type PageServer } from '../helpers/page-server.js';
 import { FEEDS_DIR, ROOT, FIXTURES } from '../helpers/temp.js';
 

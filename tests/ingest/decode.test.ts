@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import iconv from 'iconv-lite';
-import { decodeDocument } from '../../src/ingest/decode.js';
+import { decodeDocument } from '../../src/ingest/fetch/decode.js';
 
 const gbFeed = readFileSync(new URL('../../feeds/samples/steel-enterprise.gb2312.rss.xml', import.meta.url));
 const TITLE = '宝钢股份“十四五”规划编制启动';

@@ -6,7 +6,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dedupeAcrossSources } from '../../src/ingest/refresh.js';
-import { LowdbStore, MAX_TOMBSTONES } from '../../src/store/lowdb-store.js';
+import { LowdbStore, MAX_TOMBSTONES } from '../../src/store/files/file-store.js';
 import { makeItem } from '../helpers/items.js';
 import { runSyndicator } from '../helpers/spawn.js';
 import { copyOfFeeds, tempDir } from '../helpers/temp.js';

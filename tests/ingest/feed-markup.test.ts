@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normalizeFeed } from '../../src/ingest/normalize.js';
-import { parseFeed } from '../../src/ingest/parse-feed.js';
-import { previewChannel } from '../../src/preview.js';
+import { parseFeed } from '../../src/ingest/feed/parse-feed.js';
+import { previewChannel } from '../../src/cli/preview.js';
 
 const NOW = new Date('2024-05-01T00:00:00.000Z');
 

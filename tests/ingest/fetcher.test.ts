@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FetchError } from '../../src/ingest/errors.js';
-import { fetchDocument, type FetchOptions } from '../../src/ingest/fetcher.js';
+import { fetchDocument, type FetchOptions } from '../../src/ingest/fetch/fetcher.js';
 import { ETAG, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 
 const feedsDir = fileURLToPath(new URL('../../feeds/', import.meta.url));

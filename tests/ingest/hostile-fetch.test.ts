@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { fetchDocument, MAX_REDIRECTS, type FetchOptions } from '../../src/ingest/fetcher.js';
-import { HostPolicy } from '../../src/ingest/polite.js';
+import { fetchDocument, MAX_REDIRECTS, type FetchOptions } from '../../src/ingest/fetch/fetcher.js';
+import { HostPolicy } from '../../src/ingest/fetch/polite.js';
 import { startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
 import { FEEDS_DIR } from '../helpers/temp.js';
 

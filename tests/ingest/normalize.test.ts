@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it, after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeDocument } from '../../src/ingest/decode.js';
-import { fetchDocument } from '../../src/ingest/fetcher.js';
+import { decodeDocument } from '../../src/ingest/fetch/decode.js';
+import { fetchDocument } from '../../src/ingest/fetch/fetcher.js';
 import { canonicalLink, itemId } from '../../src/ingest/ids.js';
 import { hashContent, normalizeFeed } from '../../src/ingest/normalize.js';
-import { parseFeed } from '../../src/ingest/parse-feed.js';
+import { parseFeed } from '../../src/ingest/feed/parse-feed.js';
 import type { Channel, FeedSource, Item } from '../../src/model.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readLabels, splitNames, takeBracketedLabels, type LabelFacts } from '../../src/ingest/page-labels.js';
+import { readLabels, splitNames, takeBracketedLabels, type LabelFacts } from '../../src/ingest/page/page-labels.js';
 
 const NBSP5 = '\u00a0'.repeat(5);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ParseError } from '../../src/ingest/errors.js';
-import { parseFeed } from '../../src/ingest/parse-feed.js';
+import { parseFeed } from '../../src/ingest/feed/parse-feed.js';
 
 const sample = (name: string) => readFileSync(new URL(`../../feeds/samples/${name}`, import.meta.url), 'utf8');
 

@@ -2,8 +2,8 @@
 // channel's <ttl> is read for scheduling.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeDocument } from '../../src/ingest/decode.js';
-import { parseFeed } from '../../src/ingest/parse-feed.js';
+import { decodeDocument } from '../../src/ingest/fetch/decode.js';
+import { parseFeed } from '../../src/ingest/feed/parse-feed.js';
 
 const rss = (head: string, body: string) => `<?xml version="1.0"?>${head}<rss version="2.0"><channel><title>t</title>${body}</channel></rss>`;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RobotsError } from '../../src/ingest/errors.js';
-import { HostPolicy } from '../../src/ingest/polite.js';
+import { HostPolicy } from '../../src/ingest/fetch/polite.js';
 import { startPageServer, type PageServer } from '../helpers/page-server.js';
 import { FEEDS_DIR } from '../helpers/temp.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isAllowed, parseRobots } from '../../src/ingest/robots.js';
+import { isAllowed, parseRobots } from '../../src/ingest/fetch/robots.js';
 
 const TOKEN = 'Syndicator';
 const allowed = (robots: string, path: string) => isAllowed(parseRobots(robots, TOKEN), path);

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Command } from 'commander';
-import { buildProgram } from '../../src/cli.js';
+import { buildProgram } from '../../src/cli/index.js';
 import { runSyndicator } from '../helpers/spawn.js';
 import { ROOT, copyOfFeeds, tempDir } from '../helpers/temp.js';
 

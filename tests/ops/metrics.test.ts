@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/env.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
 import { PartnerStore } from '../../src/partners/registry.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UsageError, table } from '../../src/cli-support.js';
-import { parseSince, parseUntil } from '../../src/partners/commands.js';
+import { UsageError, table } from '../../src/cli/support.js';
+import { parseSince, parseUntil } from '../../src/cli/partners.js';
 
 test('--until YYYY-MM-DD is the last day of the grant: it ends at the next midnight in the channel time zone', () => {
   assert.equal(parseUntil('2026-06-30', 'Asia/Shanghai').toISOString(), '2026-06-30T16:00:00.000Z');

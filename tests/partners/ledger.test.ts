@@ -3,7 +3,7 @@ import { appendFile, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Ledger, type LedgerEntry, type LedgerProblem } from '../../src/partners/ledger.js';
-import { writeLedgerReport } from '../../src/partners/ledger-report.js';
+import { writeLedgerReport } from '../../src/cli/ledger-report.js';
 import { tempDir } from '../helpers/temp.js';
 
 function entry(time: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {

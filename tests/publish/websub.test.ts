@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../helpers/log.js';
 import { WebSubPublisher } from '../../src/publish/websub.js';
 
 /** A hub stand-in on 127.0.0.1 that answers with the given statuses in turn and records each ping. */

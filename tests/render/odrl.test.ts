@@ -3,7 +3,7 @@
 // in assets/contexts/) and the terms are read back from the expanded form, where only IRIs count.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadFeeds } from '../../src/channels.js';
+import { loadFeeds } from '../../src/config/channels.js';
 import type { Grant, License } from '../../src/model.js';
 import { RIGHTSML_PROFILE, channelLicenses, grantAgreement, itemPolicy, licensePolicy } from '../../src/render/odrl.js';
 import { DCT, ODRL_NS, REPRINT, VCARD, XSD, expand, ids, literals, values } from '../helpers/jsonld.js';

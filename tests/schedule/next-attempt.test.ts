@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  BACKOFF_BASE_MS, backoffMs, hintDelayMs, JITTER, MAX_WAIT_MS, nextAttemptAt, retryAfterMs, seededRandom,
-} from '../../src/schedule/next-attempt.js';
+  BACKOFF_BASE_MS, backoffMs, hintDelayMs, JITTER, MAX_WAIT_MS, nextAttemptAt, retryAfterMs,
+} from '../../src/ingest/source-state.js';
+import { seededRandom } from '../helpers/random.js';
 
 const NOW = new Date('2026-03-01T08:00:00.000Z');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
 import { makeItem } from '../helpers/items.js';
 import { runSyndicator } from '../helpers/spawn.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { link, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { backupPath, sweepTempFiles, sweepTempFilesIn, tempPathFor, writeFileDurably } from '../../src/store/durable-file.js';
+import { backupPath, sweepTempFiles, sweepTempFilesIn, tempPathFor, writeFileDurably } from '../../src/store/files/durable-file.js';
 import { tempDir } from '../helpers/temp.js';
 
 test('a durable write replaces the file, leaves no temp file behind, and keeps the previous versions as .bak.1 … .bak.3', async (t) => {

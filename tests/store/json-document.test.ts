@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { JsonDocument } from '../../src/store/json-document.js';
-import type { DocumentOptions } from '../../src/store/json-document.js';
+import { JsonDocument } from '../../src/store/files/json-document.js';
+import type { DocumentOptions } from '../../src/store/files/json-document.js';
 import { tempDir } from '../helpers/temp.js';
 
 interface Counter {

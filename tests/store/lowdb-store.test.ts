@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LowdbStore, SCHEMA_VERSION } from '../../src/store/lowdb-store.js';
+import { LowdbStore, SCHEMA_VERSION } from '../../src/store/files/file-store.js';
 import { makeItem } from '../helpers/items.js';
 import { tempDir } from '../helpers/temp.js';
 

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { loadFeeds } from '../../src/channels.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { archiveMonthOf, parseMaxAge, selectEvictions } from '../../src/store/retention.js';
+import { loadFeeds } from '../../src/config/channels.js';
+import { LowdbStore } from '../../src/store/files/file-store.js';
+import { archiveMonthOf } from '../../src/model.js';
+import { parseMaxAge, selectEvictions } from '../../src/store/retention.js';
 import { makeItem } from '../helpers/items.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 

@@ -1,7 +1,7 @@
 // JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1) → ParsedFeed.
 
 import { ParseError } from '../errors.js';
-import type { ParsedEntry, ParsedFeed } from '../parse-feed.js';
+import type { ParsedEntry, ParsedFeed } from './parsed.js';
 import { collapseWhitespace } from '../text.js';
 import { escapeText } from './xml-tree.js';
 import { personName } from './xml-feed.js';

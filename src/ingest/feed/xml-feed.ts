@@ -4,7 +4,7 @@
 
 import { htmlToText } from '../sanitize.js';
 import { collapseWhitespace } from '../text.js';
-import type { ParsedEntry, ParsedFeed } from '../parse-feed.js';
+import type { ParsedEntry, ParsedFeed } from './parsed.js';
 import { attr, child, childrenNamed, escapeText, hasElementChildren, innerHtml, isElement, textContent, type XmlElement } from './xml-tree.js';
 
 /** A text construct read with its type: `html` values are HTML (xhtml is written back as HTML). */

@@ -1,0 +1,197 @@
+import { Command, CommanderError, Option } from 'commander';
+import { formatProblems, loadFeeds } from '../config/channels.js';
+import { EXIT, UsageError, table } from './support.js';
+import { ConfigError, loadConfig } from '../config/env.js';
+import type { Config } from '../config/env.js';
+import { registerIngestCommands } from './ingest.js';
+import { ingestOptions, openStore } from '../ingest/deps.js';
+import { type ChannelReport, refreshChannel } from '../ingest/refresh.js';
+import { createLogger } from '../log.js';
+import { openSubscriberStats } from '../http/subscribers.js';
+import { startService } from '../main.js';
+import { collectStatus } from '../http/status.js';
+import { statusTables } from './status.js';
+import type { Channel } from '../model.js';
+import { registerPartnerCommands } from './partners.js';
+import { registerReprintCommands } from './reprints.js';
+import { previewItems, type PreviewType } from './preview.js';
+import { registerStoreCommands } from './store.js';
+
+export { EXIT };
+
+export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
+  const program = new Command('syndicator')
+    .description('Feed syndication for enterprise news: ingest upstream feeds, serve RSS, Atom and JSON Feed with attribution and reprint terms.')
+    .showHelpAfterError()
+    .addHelpText('after', '\nEvery command takes --help. Configuration comes from the environment (see the README).\nExit codes: 0 success; 1 the work ran but something failed (a source, a preview); 2 bad usage or configuration.')
+    .exitOverride();
+
+  const config = () => loadConfig(env);
+
+  program
+    .command('serve')
+    .description('serve every channel in FEEDS_DIR on HOST:PORT, ingesting at once and then on each channel schedule')
+    .action(async () => {
+      const cfg = config();
+      const log = createLogger(cfg.logLevel);
+      const service = await startService(cfg, log);
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          log.info({ signal }, 'shutting down');
+          service.stop().then(
+            () => process.exit(EXIT.ok),
+            (err: unknown) => {
+              log.error({ err: (err as Error).message }, 'shutdown failed');
+              process.exit(EXIT.failed);
+            },
+          );
+        });
+      }
+      await new Promise(() => undefined);
+    });
+
+  program
+    .command('ingest')
+    .description('run the ingest of every channel (or one channel, or one source) once, then exit')
+    .option('--channel <id>', 'only this channel')
+    .option('--source <id>', 'only this source (with --channel, or in every channel that has it)')
+    .option('--force', 'also fetch sources whose next attempt is still ahead (backoff, upstream TTL); disabled ones stay skipped')
+    .option('--no-progress', 'no progress lines on stderr (they are written when a run covers more than one channel)')
+    .addHelpText('after', '\nPrints one line per source on stdout. Exit 0 when every source succeeded, 1 when any failed, 2 on bad usage or configuration.')
+    .action(async (opts: { channel?: string; source?: string; progress: boolean; force?: boolean }) => {
+      const cfg = config();
+      const channels = await validChannels(cfg, opts.channel);
+      const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
+      const store = await openStore(cfg, channels.map((c) => c.id));
+      const ingest = ingestOptions(cfg, log);
+      let failures = 0;
+      const selected = channels.filter((c) => !opts.source || c.sources.some((s) => s.id === opts.source));
+      const total = selected.reduce((n, c) => n + (opts.source ? 1 : c.sources.length), 0);
+      const progress = opts.progress && selected.length > 1 ? ingestProgress(selected.length, total) : undefined;
+      for (const channel of selected) {
+        const report = await refreshChannel(channel, store, { ...ingest, force: opts.force === true }, { sourceId: opts.source });
+        progress?.(report);
+        for (const s of report.sources) {
+          if (!s.ok) failures += 1;
+          process.stdout.write(
+            `${channel.id}/${s.sourceId}: ${s.skipped !== undefined ? `skipped: ${s.skipped}` : s.ok ? (s.notModified ? 'not modified' : `${s.fetched} fetched, ${s.added} new, ${s.updated} updated, ${s.unchanged} unchanged`) : `FAILED: ${s.error}`} (${s.durationMs} ms)\n`,
+          );
+        }
+      }
+      await store.close();
+      process.exitCode = failures > 0 ? EXIT.failed : EXIT.ok;
+    });
+
+  program
+    .command('preview')
+    .description('fetch one upstream feed, article page or list page and print its normalized items as a JSON array; stores nothing')
+    .argument('<url-or-path>', 'an http(s) URL or a local file path')
+    .addOption(
+      new Option('--type <type>', 'what the document is (default: a feed if its root is rss/feed/rdf, else an article page, else a list page)').choices([
+        'feed',
+        'page',
+        'list',
+      ]),
+    )
+    .option('--channel <id>', "read it as this channel would (timezone, license rules)")
+    .option('--base-url <url>', 'for a local file: the http(s) address it was saved from; its relative links resolve against it (without it they stay as written)')
+    .action(async (location: string, opts: { type?: PreviewType; channel?: string; baseUrl?: string }) => {
+      const cfg = config();
+      const channel = opts.channel ? (await validChannels(cfg, opts.channel))[0]! : undefined;
+      const { items, failures } = await previewItems(
+        location,
+        { ...(channel && { channel }), ...(opts.type && { type: opts.type }), ...(opts.baseUrl !== undefined && { baseUrl: opts.baseUrl }) },
+        cfg,
+      );
+      // An item without a link shows `"link": null`, in its usual place, so a reader of the output
+      // sees that the upstream gave none.
+      const shown = items.map(({ id, guid, channelIds, sourceId, title, link, ...rest }) => ({ id, guid, channelIds, sourceId, title, link: link ?? null, ...rest }));
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      if (failures.length > 0) {
+        process.stderr.write(`syndicator: preview: ${failures.length} article(s) failed (${failures.join('; ')})\n`);
+        process.exitCode = EXIT.failed;
+      }
+    });
+
+  program
+    .command('check')
+    .description('validate the channel and license files in FEEDS_DIR; exits 2 naming each bad file and field')
+    .action(async () => {
+      const cfg = config();
+      const feeds = await loadFeeds(cfg.feedsDir);
+      for (const line of formatProblems(feeds.problems)) process.stderr.write(`${line}\n`);
+      if (feeds.problems.length > 0) {
+        process.stderr.write(`check: ${feeds.problems.length} problem(s) in ${cfg.feedsDir}\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      process.stdout.write(`ok: ${feeds.channels.length} channel(s), ${feeds.licenses.size} license(s) in ${cfg.feedsDir}\n`);
+    });
+
+  program
+    .command('status')
+    .description('show each source (last run, last success, failures, last error) and each feed\'s subscribers')
+    .action(async () => {
+      const cfg = config();
+      const channels = await validChannels(cfg);
+      const store = await openStore(cfg, channels.map((c) => c.id));
+      const { stats } = await openSubscriberStats(cfg.dataDir);
+      const report = collectStatus(channels, store, stats.counts(Date.now()));
+      process.stdout.write(statusTables(report).map(table).join('\n'));
+      await store.close();
+    });
+
+  registerPartnerCommands(program, config);
+  registerReprintCommands(program, config);
+  registerStoreCommands(program, config);
+  registerIngestCommands(program, config);
+
+  return program;
+}
+
+/** Runs the CLI; never throws: errors become one line on stderr and an exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = buildProgram(env);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const usage = err instanceof UsageError || err instanceof ConfigError;
+    process.stderr.write(`syndicator: ${err instanceof Error ? err.message : String(err)}\n`);
+    return usage ? EXIT.usage : EXIT.failed;
+  }
+}
+
+/** Progress of an ingest over several channels, on stderr (stdout keeps one result line per source):
+ *  `ingest: [2/5 channels, 7/12 sources, 1 failed] enterprise: 4 sources, 3 new, 1 updated (2.1 s)`. */
+function ingestProgress(channels: number, sources: number): (report: ChannelReport) => void {
+  let doneChannels = 0;
+  let doneSources = 0;
+  let failed = 0;
+  const started = performance.now();
+  process.stderr.write(`ingest: ${sources} source(s) in ${channels} channel(s)\n`);
+  return (report) => {
+    doneChannels += 1;
+    doneSources += report.sources.length;
+    failed += report.sources.filter((s) => !s.ok).length;
+    const sum = (f: (s: ChannelReport['sources'][number]) => number) => report.sources.reduce((n, s) => n + f(s), 0);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stderr.write(
+      `ingest: [${doneChannels}/${channels} channels, ${doneSources}/${sources} sources, ${failed} failed] ${report.channelId}: ${sum((s) => s.added)} new, ${sum((s) => s.updated)} updated, ${sum((s) => (s.ok ? 0 : 1))} failed (${seconds} s elapsed)\n`,
+    );
+  };
+}
+
+async function validChannels(cfg: Readonly<Config>, only?: string): Promise<Channel[]> {
+  const feeds = await loadFeeds(cfg.feedsDir);
+  for (const line of formatProblems(feeds.problems)) process.stderr.write(`${line}\n`);
+  if (only === undefined) return feeds.channels;
+  const channel = feeds.channels.find((c) => c.id === only);
+  if (!channel) throw new UsageError(`no valid channel "${only}" in ${cfg.feedsDir}`);
+  return [channel];
+}
+
+

@@ -1,0 +1,164 @@
+// Politeness toward the sites we crawl: one request at a time per host, a pause between two requests
+// to the same host, and robots.txt honoured (RFC 9309). Crawled sources (list and article pages) fetch
+// through here; local documents under feeds/ have no host and go straight to the fetcher.
+
+import { decodeDocument } from './decode.js';
+import { FetchError, RobotsError } from '../errors.js';
+import { fetchDocument, type FetchResult } from './fetcher.js';
+import { ALLOW_ALL, isAllowed, parseRobots, type RobotsRules } from './robots.js';
+
+/** The product token robots.txt groups are matched against. */
+export const ROBOTS_TOKEN = 'Syndicator';
+
+/** RFC 9309 §2.4: a cached robots.txt should not be trusted for more than 24 hours. */
+const ROBOTS_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface HostPolicyOptions {
+  userAgent: string;
+  timeoutMs: number;
+  maxBytes: number;
+  robotsTtlMs?: number;
+  /** Milliseconds on a monotonic clock; injectable for tests. */
+  now?: () => number;
+}
+
+export interface PoliteFetchOptions {
+  /** Local locations are read relative to this directory (see fetcher.ts). */
+  feedsDir: string;
+  /** The pause after the previous request to the same host ends and before this one starts. */
+  delayMs: number;
+  accept?: string;
+}
+
+/** One run's view of a HostPolicy. */
+export interface PoliteSession {
+  /**
+   * Fetches `location` once every earlier request to its host has finished and `delayMs` has passed
+   * since the last one ended; an http(s) URL only after robots.txt allowed it. Rejects with a
+   * RobotsError when robots.txt disallows the URL or cannot be read, else as fetchDocument does.
+   */
+  fetch(location: string, opts: PoliteFetchOptions): Promise<FetchResult>;
+}
+
+interface HostSlot {
+  /** Settles when the last request queued for the host has finished. */
+  tail: Promise<void>;
+  lastEnd: number;
+}
+
+/**
+ * Shared by every crawl of a process: the per-host queues and the robots.txt cache. A crawl run
+ * talks to it through a session (see `session`).
+ */
+export class HostPolicy {
+  readonly #opts: HostPolicyOptions;
+  readonly #now: () => number;
+  readonly #hosts = new Map<string, HostSlot>();
+  readonly #robots = new Map<string, { rules: Promise<RobotsRules>; expires: number }>();
+
+  constructor(opts: HostPolicyOptions) {
+    this.#opts = opts;
+    this.#now = opts.now ?? (() => performance.now());
+  }
+
+  /**
+   * A view for one run. A host whose robots.txt could not be read is skipped for the rest of the
+   * session (every request to it fails at once with the same RobotsError), then tried afresh by the
+   * next session.
+   */
+  session(): PoliteSession {
+    const unreachable = new Map<string, RobotsError>();
+    return { fetch: (location, opts) => this.#fetch(location, opts, unreachable) };
+  }
+
+  async #fetch(location: string, opts: PoliteFetchOptions, unreachable: Map<string, RobotsError>): Promise<FetchResult> {
+    const fetchOptions = {
+      feedsDir: opts.feedsDir,
+      timeoutMs: this.#opts.timeoutMs,
+      maxBytes: this.#opts.maxBytes,
+      userAgent: this.#opts.userAgent,
+      ...(opts.accept !== undefined && { accept: opts.accept }),
+    };
+    if (!/^https?:\/\//i.test(location)) return fetchDocument(location, fetchOptions);
+
+    const url = new URL(location);
+    const known = unreachable.get(url.origin);
+    if (known) throw known;
+    let rules: RobotsRules;
+    try {
+      rules = await this.#robotsRules(url, opts.delayMs);
+    } catch (err) {
+      if (err instanceof RobotsError) unreachable.set(url.origin, err);
+      throw err;
+    }
+    if (!isAllowed(rules, `${url.pathname}${url.search}`)) {
+      throw new RobotsError(`${url.href} is disallowed by ${url.origin}/robots.txt; skipped`, { disallowed: true });
+    }
+    return this.#queued(url, opts.delayMs, () => fetchDocument(url.href, fetchOptions));
+  }
+
+  /**
+   * Runs `task` (a request to `location`) in the host's queue without a pause and without robots.txt:
+   * feed sources are made to be polled, but never two requests to one host at once, whichever channels
+   * ask. A local location (no host) runs at once.
+   */
+  exclusive<T>(location: string, task: () => Promise<T>): Promise<T> {
+    if (!/^https?:\/\//i.test(location)) return task();
+    return this.#queued(new URL(location), 0, task);
+  }
+
+  /** The robots.txt rules of the URL's origin, from the cache or fetched (in the host's queue). */
+  #robotsRules(url: URL, delayMs: number): Promise<RobotsRules> {
+    const cached = this.#robots.get(url.origin);
+    if (cached && cached.expires > this.#now()) return cached.rules;
+
+    const robotsUrl = `${url.origin}/robots.txt`;
+    const rules = this.#queued(url, delayMs, () =>
+      fetchDocument(robotsUrl, {
+        feedsDir: '.',
+        timeoutMs: this.#opts.timeoutMs,
+        maxBytes: this.#opts.maxBytes,
+        userAgent: this.#opts.userAgent,
+        accept: 'text/plain, */*;q=0.5',
+      }),
+    ).then(
+      (result) => (result.kind === 'ok' ? parseRobots(decodeDocument(result.body, result.contentType).text, ROBOTS_TOKEN) : ALLOW_ALL),
+      (err: unknown) => {
+        // RFC 9309 §2.3.1.3: robots.txt "unavailable" (4xx) allows everything; §2.3.1.4: "unreachable"
+        // (5xx, network error, timeout) allows nothing.
+        if (err instanceof FetchError && err.status !== undefined && err.status >= 400 && err.status < 500) return ALLOW_ALL;
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new RobotsError(`cannot read ${robotsUrl} (${reason}); skipping ${url.host} for this run`, { disallowed: false, cause: err });
+      },
+    );
+    const entry = { rules, expires: this.#now() + (this.#opts.robotsTtlMs ?? ROBOTS_TTL_MS) };
+    this.#robots.set(url.origin, entry);
+    rules.catch(() => {
+      if (this.#robots.get(url.origin) === entry) this.#robots.delete(url.origin);
+    });
+    return rules;
+  }
+
+  /** Runs `task` in the host's queue: after every earlier task for the host, and `delayMs` after the last one ended. */
+  #queued<T>(url: URL, delayMs: number, task: () => Promise<T>): Promise<T> {
+    // Keyed by host name, not origin: two ports of one machine are still one machine.
+    const key = url.hostname.toLowerCase();
+    const slot = this.#hosts.get(key) ?? { tail: Promise.resolve(), lastEnd: Number.NEGATIVE_INFINITY };
+    this.#hosts.set(key, slot);
+    const run = slot.tail.then(async () => {
+      const wait = slot.lastEnd + delayMs - this.#now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        return await task();
+      } finally {
+        slot.lastEnd = this.#now();
+      }
+    });
+    slot.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+}
+

@@ -16,6 +16,8 @@ import type { Channel } from './model.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
 import type { Store } from './store/store.js';
+import { ReprintFileStore } from './store/files/reprint-file-store.js';
+import { AttributionChecker } from './partners/attribution-check.js';
 
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
@@ -29,6 +31,9 @@ export interface Service {
   channels: readonly Channel[];
   /** What GET /metrics serves. */
   metrics: Metrics;
+  /** Reprint reports, and the checker that reads the reprinted pages. */
+  reprints: ReprintFileStore;
+  checker: AttributionChecker;
   /** Stops the scheduler (waiting, bounded, for a running ingest), closes the server, flushes the store. */
   stop(): Promise<void>;
 }
@@ -54,7 +59,14 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const opened = await openPartners(config, backend.db);
   const partners = { ...opened, ledger: new CountingLedger(opened.ledger, metrics) };
   const subscribers = await openSubscribers(config.dataDir, backend.db);
+  // One host policy per process: every channel's crawls and the reprint checks share the per-host
+  // queues and the robots.txt cache (and, on a database, the per-host rules of every instance).
+  const ingest = ingestOptions(config, log, backend.sharedHosts);
+  const reprints = await ReprintFileStore.open(config.dataDir);
+  const checker = new AttributionChecker({ reprints, store, channels: feeds.channels, hosts: ingest.hosts, log });
   const app = createApp({
+    reprints,
+    checker,
     store,
     channels: feeds.channels,
     licenses: feeds.licenses,
@@ -75,10 +87,6 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id) }, 'serving');
-
-  // One host policy per process: every channel's crawls share the per-host queues and the robots.txt cache
-  // (and, on a database, the per-host rules of every instance).
-  const ingest = ingestOptions(config, log, backend.sharedHosts);
 
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
@@ -109,6 +117,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     log,
   );
   scheduler.start();
+  checker.start();
 
   // Another process (the CLI) may write the same data directory; pick its changes up promptly.
   const syncTimer = setInterval(() => {
@@ -134,11 +143,13 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await saveSubscribers();
+      await checker.stop();
+      await reprints.close();
       await backend.close();
       log.info('stopped');
     })();
     return stopping;
   };
 
-  return { url, server, app, store, backend, scheduler, channels: feeds.channels, metrics, stop };
+  return { url, server, app, store, backend, scheduler, channels: feeds.channels, metrics, reprints, checker, stop };
 }

@@ -4,11 +4,18 @@
 
 export type Permission = 'free' | 'attribution' | 'written-authorization' | 'prohibited';
 
+/** Acts a license may forbid outright, named as the ODRL 2.2 actions they are (see render/odrl.ts). */
+export const PROHIBITABLE_ACTIONS = ['modify', 'translate', 'derive', 'sell'] as const;
+export type ProhibitableAction = (typeof PROHIBITABLE_ACTIONS)[number];
+
 /** Reprint terms of a body of works, as published by the rights holder (feeds/licenses/<id>.json). */
 export interface License {
   id: string;
   title: string;
   holder: string;
+  /** true for works reprinted from other media (clause 【2】): each work's rights holder is its original
+   *  outlet (the item's source), and `holder` only names that rule in words. */
+  holderIsSource?: boolean;
   /** The terms as published, verbatim (e.g. one clause of a 版权说明 block). */
   statement: string;
   /** External license URL (e.g. Creative Commons); when absent, /licenses/:id is the license's URL. */
@@ -18,6 +25,8 @@ export interface License {
     /** Placeholders: {source}, {authors}, {editor}, {title}, {link}, {published}. */
     attributionTemplate?: string;
     contact?: string;
+    /** Acts the terms forbid whatever the permission (e.g. modify: reprint as published or not at all). */
+    prohibited?: ProhibitableAction[];
   };
   /** What a public (keyless) feed may carry for items under this license. */
   publicContent: 'full' | 'excerpt';

@@ -11,6 +11,7 @@ import type { ChannelReport } from '../ingest/refresh.js';
 import type { Channel } from '../model.js';
 import { registerPartnerCommands } from './partners.js';
 import type { PreviewType } from './preview.js';
+import { registerReprintCommands } from './reprints.js';
 import { registerStoreCommands } from './store.js';
 import { registerCopyCommand } from './store-copy.js';
 
@@ -160,6 +161,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     });
 
   registerPartnerCommands(program, config);
+  registerReprintCommands(program, config);
   registerStoreCommands(program, config);
   registerCopyCommand(program, config);
   registerIngestCommands(program, config);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { Channel, License } from '../model.js';
+import { type Channel, type License, PROHIBITABLE_ACTIONS } from '../model.js';
 import { parseMaxAge } from '../store/retention.js';
 
 /** One problem in feeds/: the file, the field (dotted path, '' for the whole file) and what is wrong. */
@@ -35,12 +35,14 @@ const licenseSchema = z.strictObject({
   id: slug,
   title: text,
   holder: text,
+  holderIsSource: z.boolean().optional(),
   statement: text,
   url: absoluteUrl.optional(),
   reprint: z.strictObject({
     permission: z.enum(['free', 'attribution', 'written-authorization', 'prohibited']),
     attributionTemplate: text.optional(),
     contact: text.optional(),
+    prohibited: z.array(z.enum(PROHIBITABLE_ACTIONS)).optional(),
   }),
   publicContent: z.enum(['full', 'excerpt']),
 });

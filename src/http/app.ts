@@ -8,12 +8,18 @@ import { Cadence } from '../schedule/cadence.js';
 import { collectStatus, relativePaths } from './status.js';
 import { DEFAULT_LIMIT, splitExtension } from './feed-request.js';
 import { OutputCache } from './output-cache.js';
-import { channelPage, feedStylesheet, indexPage, licensePage, namespaceDocument, opmlDocument } from './pages.js';
+import { channelPage, feedStylesheet, indexPage, namespaceDocument, opmlDocument } from './pages.js';
 import { PublicFeeds } from './public-feeds.js';
 import type { SubscriberStats } from './subscribers.js';
 import { type PartnerServices, partnerFeeds } from './partner-feeds.js';
 import { requestLog } from './request-log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { ReprintReport, ReprintStore } from '../store/reprints.js';
+import type { AttributionChecker } from '../partners/attribution-check.js';
+import { complianceSummary } from '../partners/compliance.js';
+import { licenseDocuments } from './policies.js';
+import { partnerRoutes } from './partner-reprints.js';
+import { registerReprintMetrics } from './reprint-metrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -36,6 +42,10 @@ export interface AppDeps {
   /** Output cache budget in bytes (OUTPUT_CACHE_BYTES) and items per archive document (ARCHIVE_PAGE_ITEMS). */
   outputCacheBytes?: number;
   archivePageItems?: number;
+  /** Reprint reports (POST/GET /partner/reprints, compliance in /status and /metrics, reprints on channel pages). */
+  reprints?: ReprintStore;
+  /** Checks a new report's page soon after it arrives. */
+  checker?: Pick<AttributionChecker, 'kick'>;
   now?: () => Date;
 }
 
@@ -77,11 +87,7 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
     if (!channel) throw new HttpError(404, `no channel "${id}"`);
     return channel;
   };
-  const licenseOr404 = (id: string): License => {
-    const license = deps.licenses.get(id);
-    if (!license) throw new HttpError(404, `no license "${id}"`);
-    return license;
-  };
+
   const ctx = { baseUrl: deps.baseUrl, licenses: deps.licenses };
 
   app.get('/healthz', (_req, res) => {
@@ -92,20 +98,27 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
     sendHtml(res, indexPage([...channels.values()], ctx));
   });
 
-  app.get('/channels/:id', (req, res) => {
+  app.get('/channels/:id', async (req, res) => {
     const channel = channelOr404(req.params.id);
-    sendHtml(res, channelPage(channel, deps.store.items(channel.id).slice(0, DEFAULT_LIMIT), ctx));
+    const reprints = deps.reprints === undefined ? undefined : reprintsByItem(await deps.reprints.list());
+    sendHtml(res, channelPage(channel, deps.store.items(channel.id).slice(0, DEFAULT_LIMIT), { ...ctx, ...(reprints !== undefined && { reprints }) }));
   });
 
   app.get('/feeds/:file', publicFeeds.route);
 
-  app.get('/status', (_req, res) => {
-    const report = { ...collectStatus(deps.channels, deps.store, deps.subscribers?.counts(now().getTime()) ?? []), problems: deps.problems ?? [] };
+  app.get('/status', async (_req, res) => {
+    const report = {
+      ...collectStatus(deps.channels, deps.store, deps.subscribers?.counts(now().getTime()) ?? []),
+      problems: deps.problems ?? [],
+      ...(deps.reprints !== undefined && { reprints: complianceSummary(await deps.reprints.list()) }),
+    };
     res.type('application/json; charset=utf-8').set('Cache-Control', 'no-store').send(`${relativePaths(JSON.stringify(report, null, 2), deps.dirs ?? [])}\n`);
   });
 
   const metrics = deps.metrics;
   if (metrics) {
+    const reprints = deps.reprints;
+    if (reprints !== undefined) registerReprintMetrics(metrics.registry, async () => complianceSummary(await reprints.list()));
     metrics.attach({ outputCache: cache, itemCounts: () => deps.channels.map((c) => [c.id, deps.store.items(c.id).length] as const) });
     app.get('/metrics', async (_req, res) => {
       res.type(metrics.contentType).set('Cache-Control', 'no-store').send(await metrics.text());
@@ -117,21 +130,26 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
   });
 
   app.use('/partner/feeds', partnerFeeds({ ...deps.partners, channels, cache, now }));
+  if (deps.reprints !== undefined) {
+    const routes = partnerRoutes({
+      ...deps.partners,
+      channels: deps.channels,
+      licenses: deps.licenses,
+      store: deps.store,
+      reprints: deps.reprints,
+      ...(deps.checker !== undefined && { checker: deps.checker }),
+      baseUrl: deps.baseUrl,
+      now,
+    });
+    app.use('/partner/grants', routes.grants);
+    app.use('/partner/reprints', routes.reprints);
+  }
 
   app.get('/opml.xml', (_req, res) => {
     res.type('text/x-opml; charset=utf-8').send(opmlDocument([...channels.values()], ctx, now()));
   });
 
-  app.get('/licenses/:file', (req, res) => {
-    const { id, ext } = splitExtension(req.params.file);
-    const license = licenseOr404(id);
-    if (ext === 'json') {
-      res.type('application/json; charset=utf-8').send(`${JSON.stringify(license, null, 2)}\n`);
-      return;
-    }
-    if (ext !== undefined) throw new HttpError(404, `unknown license format "${ext}"; use /licenses/${id} or /licenses/${id}.json`);
-    sendHtml(res, licensePage(license, ctx));
-  });
+  app.get('/licenses/:file', licenseDocuments({ licenses: deps.licenses, channels: deps.channels, store: deps.store, baseUrl: deps.baseUrl }));
 
   app.get('/ns/reprint/1.0', async (_req, res) => {
     res.type('text/plain; charset=utf-8').send(await namespaceDocument());
@@ -143,7 +161,7 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
   return Object.assign(app, { publicFeeds });
 }
 
-/** Every path the routes above serve (GET and HEAD only): any other method on them is a 405. */
+/** Every path the routes above serve with GET and HEAD only: any other method on them is a 405. */
 const ROUTES = [
   '/',
   '/healthz',
@@ -153,10 +171,17 @@ const ROUTES = [
   '/metrics',
   '/assets/feed.xsl',
   '/partner/feeds/:file',
+  '/partner/grants/:file',
   '/opml.xml',
   '/licenses/:file',
   '/ns/reprint/1.0',
 ];
+
+function reprintsByItem(reports: readonly ReprintReport[]): Map<string, ReprintReport[]> {
+  const by = new Map<string, ReprintReport[]>();
+  for (const r of reports) by.set(r.itemId, [...(by.get(r.itemId) ?? []), r]);
+  return by;
+}
 
 function sendHtml(res: Response, html: string): void {
   res.type('text/html; charset=utf-8').set('X-Content-Type-Options', 'nosniff').send(html);

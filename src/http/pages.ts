@@ -3,10 +3,14 @@ import type { Channel, Item, License } from '../model.js';
 import { attributionLine, licenseUrl } from '../render/rights.js';
 import { escapeMarkup } from '../text.js';
 import { page } from './html.js';
+import { reprintList } from './reprint-list.js';
+import type { ReprintReport } from '../store/reprints.js';
 
 export interface PageContext {
   baseUrl: string;
   licenses: ReadonlyMap<string, License>;
+  /** Known reprints of each item (by item id), listed under it on the channel page. */
+  reprints?: ReadonlyMap<string, readonly ReprintReport[]>;
 }
 
 const FEED_TYPES = [
@@ -65,6 +69,7 @@ ${item.link === undefined ? `<strong>${escapeMarkup(item.title)}</strong>` : `<a
 <div class="meta">${byline}</div>
 ${item.summary ? `<p>${escapeMarkup(item.summary)}</p>` : ''}
 ${itemLicense ? `<div class="meta">License: <a href="${escapeMarkup(licenseUrl(itemLicense, ctx.baseUrl))}">${escapeMarkup(itemLicense.title)}</a> · to reprint, print: <q>${escapeMarkup(attributionLine(item, itemLicense))}</q></div>` : ''}
+${reprintList(ctx.reprints?.get(item.id) ?? [])}
 </li>`;
     })
     .join('\n');
@@ -95,11 +100,11 @@ export function licensePage(license: License, ctx: PageContext): string {
   return page({
     title: license.title,
     lang: 'zh-CN',
-    head: `<link rel="alternate" type="application/json" href="${escapeMarkup(`${ctx.baseUrl}/licenses/${license.id}.json`)}">`,
+    head: `<link rel="alternate" type="application/json" href="${escapeMarkup(`${ctx.baseUrl}/licenses/${license.id}.json`)}">\n<link rel="alternate" type="application/ld+json" href="${escapeMarkup(`${ctx.baseUrl}/licenses/${license.id}.jsonld`)}">`,
     body: `<h1>${escapeMarkup(license.title)}</h1>
 <blockquote class="terms">${escapeMarkup(license.statement)}</blockquote>
 <table>${rows.map(([k, v]) => `<tr><th align="left">${escapeMarkup(k)}</th><td>${escapeMarkup(v)}</td></tr>`).join('')}</table>
-<p class="meta">Machine-readable terms: <a href="/licenses/${escapeMarkup(license.id)}.json">/licenses/${escapeMarkup(license.id)}.json</a></p>`,
+<p class="meta">Machine-readable terms: <a href="/licenses/${escapeMarkup(license.id)}.json">/licenses/${escapeMarkup(license.id)}.json</a> · as an ODRL 2.2 policy (JSON-LD): <a href="/licenses/${escapeMarkup(license.id)}.jsonld">/licenses/${escapeMarkup(license.id)}.jsonld</a></p>`,
   });
 }
 

@@ -3,6 +3,7 @@
 // unknown key 401; revoked partner 403; over the rate limit 429; no live grant for the channel 403.
 // Only a 200 GET is a delivery, and it is on the ledger before the first byte is sent.
 
+import type { LedgerBook } from '../partners/backend.js';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Channel } from '../model.js';
@@ -17,7 +18,7 @@ import type { OutputCache, Representation } from './output-cache.js';
 /** What the service keeps for partners: the registry (partners.json), the ledger and the rate limiter. */
 export interface PartnerServices {
   registry: PartnerRegistry;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<LedgerBook, 'append' | 'entries'>;
   limiter: Limiter;
 }
 
@@ -28,7 +29,7 @@ export interface PartnerFeedDeps extends PartnerServices {
 }
 
 /** A refused request: its status and the one line the client is told. */
-interface Refusal {
+export interface Refusal {
   code: RefusalCode | 'rate-limited';
   status: 401 | 403 | 429;
   reason: string;
@@ -66,7 +67,7 @@ export function partnerFeeds(deps: PartnerFeedDeps): Router {
  * The key a request presents: the bearer token of `Authorization: Bearer <key>`, else `?key=`. When
  * both are given the header wins. A repeated ?key= is no key.
  */
-function presentedKey(req: Request): string | undefined {
+export function presentedKey(req: Request): string | undefined {
   const bearer = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];
   if (bearer !== undefined) return bearer;
   const query = req.query.key;
@@ -102,7 +103,7 @@ async function sendDelivery(req: Request, res: Response, rep: Representation, re
   res.status(200).set('Content-Length', String(rep.body.length)).end(rep.body);
 }
 
-function refuse(res: Response, refusal: Refusal): void {
+export function refuse(res: Response, refusal: Refusal): void {
   res.status(refusal.status).set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   // RFC 6750 §3: a 401 names the scheme; an unknown key is an invalid token.
   if (refusal.status === 401) res.set('WWW-Authenticate', `Bearer realm="partner feeds"${refusal.code === 'unknown-key' ? ', error="invalid_token"' : ''}`);

@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../concurrency.js';
 import { randomUUID } from 'node:crypto';
 import { copyFile, link } from 'node:fs/promises';
 import path from 'node:path';
@@ -220,19 +221,6 @@ export class FileStore implements Store {
     }
     return slot;
   }
-}
-
-async function mapWithConcurrency<A, B>(inputs: readonly A[], limit: number, fn: (input: A) => Promise<B>): Promise<B[]> {
-  const results: B[] = new Array<B>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      results[i] = await fn(inputs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return results;
 }
 
 /** Keeps `file` as it is now under another name (a hard link; a copy where links are not supported); an existing copy is left alone. */

@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../concurrency.js';
 import { archiveMonthOf, compareItems, type Item, type SourceState } from '../../model.js';
 import { checkItems, MONTH_PATTERN } from '../files/archive.js';
 import { MAX_TOMBSTONES } from '../files/file-store.js';
@@ -366,18 +367,5 @@ async function upsertItems(c: Queryable, channelId: string, items: readonly Item
        ${archive ? 'archived_hash = excluded.archived_hash,' : ''} doc = excluded.doc`,
     [channelId, JSON.stringify(rows)],
   );
-}
-
-async function mapWithConcurrency<A, B>(inputs: readonly A[], limit: number, fn: (input: A) => Promise<B>): Promise<B[]> {
-  const results: B[] = new Array<B>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      results[i] = await fn(inputs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return results;
 }
 

@@ -3,20 +3,29 @@
 // is checked by a running server on its next look (within 30 seconds).
 
 import { type Command, Option } from 'commander';
-import { formatProblems, loadFeeds } from '../config/channels.js';
 import { EXIT, UsageError, table } from './support.js';
 import type { Config } from '../config/env.js';
-import { hostPolicy, openStore } from '../ingest/deps.js';
-import { createLogger } from '../log.js';
 import type { Channel, License } from '../model.js';
-import { ReprintFileStore } from '../store/files/reprint-file-store.js';
+import type { ReprintFileStore } from '../store/files/reprint-file-store.js';
 import type { ReprintReport } from '../store/reprints.js';
 import type { Store } from '../store/store.js';
-import { AttributionChecker } from '../partners/attribution-check.js';
 import { reprintState } from '../partners/compliance.js';
-import { Ledger, ledgerDir } from '../partners/ledger.js';
-import { PartnerStore } from '../partners/registry.js';
+import type { PartnerStore } from '../partners/registry.js';
 import { ReprintError, fileReprint } from '../partners/reprints.js';
+
+/** What the commands use beyond their own tables, loaded when one runs (the checker brings cheerio). */
+async function loadParts() {
+  const [channels, deps, log, files, checker, ledger, registry] = await Promise.all([
+    import('../config/channels.js'),
+    import('../ingest/deps.js'),
+    import('../log.js'),
+    import('../store/files/reprint-file-store.js'),
+    import('../partners/attribution-check.js'),
+    import('../partners/ledger.js'),
+    import('../partners/registry.js'),
+  ]);
+  return { ...channels, ...deps, ...log, ...files, ...checker, ...ledger, ...registry };
+}
 
 type Format = 'table' | 'csv' | 'json';
 
@@ -30,7 +39,7 @@ export function registerReprintCommands(program: Command, config: () => Promise<
     .argument('<item>', 'the item id, its urn:uuid guid, or its original link')
     .argument('<reprint-url>', 'where the partner republished it')
     .action((partnerRef: string, item: string, reprintUrl: string) =>
-      withReprints(config(), async ({ partners, reprints, store, channels, licenses, cfg }) => {
+      withReprints(config(), async ({ partners, reprints, store, channels, licenses, cfg, parts: { Ledger, ledgerDir } }) => {
         const partner = partners.find(partnerRef);
         if (partner === undefined) throw new UsageError(`no partner "${partnerRef}"`);
         const report = await fileReprint(
@@ -49,7 +58,7 @@ export function registerReprintCommands(program: Command, config: () => Promise<
     .option('--all', 'check every reported reprint, due or not')
     .option('--allow-private-hosts', 'also fetch pages on loopback, private and link-local addresses (an intranet partner site)')
     .action((opts: { all?: boolean; allowPrivateHosts?: boolean }) =>
-      withReprints(config(), async ({ reprints, store, channels, cfg }) => {
+      withReprints(config(), async ({ reprints, store, channels, cfg, parts: { createLogger, hostPolicy, AttributionChecker } }) => {
         const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
         const hosts = hostPolicy(cfg);
         const checker = new AttributionChecker({ reprints, store, channels, hosts, log, allowPrivateHosts: opts.allowPrivateHosts === true });
@@ -122,17 +131,19 @@ interface Context {
   store: Store;
   channels: Channel[];
   licenses: ReadonlyMap<string, License>;
+  parts: Awaited<ReturnType<typeof loadParts>>;
 }
 
 async function withReprints(config: Promise<Readonly<Config>>, fn: (ctx: Context) => Promise<void>): Promise<void> {
   const cfg = await config;
-  const feeds = await loadFeeds(cfg.feedsDir);
-  for (const line of formatProblems(feeds.problems)) process.stderr.write(`${line}\n`);
-  const partners = await PartnerStore.open(cfg.dataDir);
-  const reprints = await ReprintFileStore.open(cfg.dataDir);
-  const store = await openStore(cfg, feeds.channels.map((c) => c.id));
+  const parts = await loadParts();
+  const feeds = await parts.loadFeeds(cfg.feedsDir);
+  for (const line of parts.formatProblems(feeds.problems)) process.stderr.write(`${line}\n`);
+  const partners = await parts.PartnerStore.open(cfg.dataDir);
+  const reprints = await parts.ReprintFileStore.open(cfg.dataDir);
+  const store = await parts.openStore(cfg, feeds.channels.map((c) => c.id));
   try {
-    await fn({ cfg, partners, reprints, store, channels: feeds.channels, licenses: feeds.licenses });
+    await fn({ cfg, partners, reprints, store, channels: feeds.channels, licenses: feeds.licenses, parts });
   } catch (err) {
     if (err instanceof ReprintError) throw new UsageError(err.message, { cause: err });
     throw err;

@@ -165,6 +165,7 @@ describe('serving hostile input', () => {
     let next = link(doc, 'prev-archive');
     const seen: string[] = [];
     const visited: string[] = [];
+    const newerLinks: (string | undefined)[] = [];
     while (next !== undefined) {
       visited.push(next);
       const res = await raw(next.replace('http://feeds.test', service.url));
@@ -173,10 +174,12 @@ describe('serving hostile input', () => {
       const entries = childrenNamed(doc, ATOM_NS, 'entry');
       assert.ok(entries.length <= PAGE_ITEMS, `${next} has ${entries.length} entries`);
       for (const entry of entries) seen.push(textOf(entry, ATOM_NS, 'title'));
-      const newer = link(doc, 'next-archive');
-      if (visited.length > 1) assert.equal(newer, visited.at(-2), `${next} links back to the document before it`);
+      newerLinks.push(link(doc, 'next-archive'));
       next = link(doc, 'prev-archive');
     }
+    // Every archive document after the first links back (next-archive) to the one walked before it.
+    assert.ok(visited.length >= 3, visited.join(' '));
+    assert.deepEqual(newerLinks.slice(1), visited.slice(0, -1));
     assert.ok(visited.some((v) => v.endsWith('?page=2019-04&part=3')), visited.join(' '));
     const april = seen.filter((t) => t.startsWith('四月'));
     assert.equal(new Set(april).size, MONTH_ITEMS, 'every April item is in exactly one archive document');

@@ -5,6 +5,7 @@
 //
 //   node --import tsx bench/store-backends.ts                       (part of npm run bench:store)
 //   node --import tsx bench/store-backends.ts --channels 1000 --per-channel 1000 --reps 100 --seconds 4
+//   node --import tsx bench/store-backends.ts --parts startup --channels 1000 --per-channel 1000
 //
 // Each start-up measurement runs in a fresh child process, so its peak RSS is its own.
 
@@ -36,6 +37,7 @@ const { values: args, positionals } = parseArgs({
     'per-channel': { type: 'string', default: '100' },
     reps: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '4' },
+    parts: { type: 'string', default: 'apply,startup,serve' },
   },
 });
 
@@ -230,6 +232,7 @@ async function main(): Promise<void> {
   const perChannel = Number(args['per-channel']);
   const reps = Number(args.reps);
   const seconds = Number(args.seconds);
+  const parts = new Set(args.parts.split(','));
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   process.stdout.write(`store backends — Node ${process.version}, ${cpus().length} CPUs; load average at start: ${load()}\n\n`);
   const pg = await startPostgres({ durable: true });
@@ -241,16 +244,16 @@ async function main(): Promise<void> {
     return dir;
   };
   try {
-    process.stdout.write(`apply() on one channel, ${reps} runs each (ms):\n\n| items | backend | first apply (all items) | nothing new p50 | p99 | 20 new + 20 archived p50 | p99 |\n|---|---|---|---|---|---|---|\n`);
-    for (const size of [1_000, 10_000]) {
+    if (parts.has('apply')) process.stdout.write(`apply() on one channel, ${reps} runs each (ms):\n\n| items | backend | first apply (all items) | nothing new p50 | p99 | 20 new + 20 archived p50 | p99 |\n|---|---|---|---|---|---|---|\n`);
+    for (const size of parts.has('apply') ? [1_000, 10_000] : []) {
       for (const kind of ['files', 'postgres'] as const) {
         const r = await applyLatency(kind, await place(kind), size, reps);
         process.stdout.write(`| ${size} | ${kind} | ${r.firstMs} | ${r.nothing.p50} | ${r.nothing.p99} | ${r.ingest.p50} | ${r.ingest.p99} |\n`);
       }
     }
 
-    process.stdout.write(`\nstart-up, ${channels} channels × ${perChannel} items, a fresh process each:\n\n| backend | prepare (all applies) | open + every channel in memory | RSS after | peak RSS |\n|---|---|---|---|---|\n`);
-    for (const kind of ['files', 'postgres'] as const) {
+    if (parts.has('startup')) process.stdout.write(`\nstart-up, ${channels} channels × ${perChannel} items, a fresh process each:\n\n| backend | prepare (all applies) | open + every channel in memory | RSS after | peak RSS |\n|---|---|---|---|---|\n`);
+    for (const kind of parts.has('startup') ? (['files', 'postgres'] as const) : []) {
       const where = await place(kind);
       const t = performance.now();
       child(['prepare', kind, where, String(channels), String(perChannel)]);
@@ -259,7 +262,9 @@ async function main(): Promise<void> {
       process.stdout.write(`| ${kind} | ${prepared} s | ${r.openMs} ms | ${r.rssMiB} MiB | ${r.peakRssMiB} MiB |\n`);
     }
 
-    if (spawnSync('wrk', ['-v']).error) {
+    if (!parts.has('serve')) {
+      // not asked for
+    } else if (spawnSync('wrk', ['-v']).error) {
       process.stdout.write('\nfeed GET throughput: skipped (wrk is not installed)\n');
     } else {
       execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });

@@ -23,3 +23,26 @@ export function flushLogger(log: Logger): Promise<void> {
     log.flush(() => resolve());
   });
 }
+
+/** Writes one access line: what `log.info({ method, url, status, durationMs }, 'http: request')` writes. */
+export type AccessLine = (method: string, url: string, status: number, durationMs: number) => void;
+
+/**
+ * The fast path's access line: the same JSON line pino writes for
+ * `log.info({ method, url, status, durationMs }, 'http: request')` (level, time, the logger's bindings,
+ * the fields, msg — in pino's order), assembled directly into the logger's buffered destination.
+ * pino's general serializing costs several microseconds a line, a fifth of a cached poll; these four
+ * fields need none of it. Undefined when the logger does not write info lines.
+ */
+export function accessLine(log: Logger): AccessLine | undefined {
+  if (!log.isLevelEnabled('info')) return undefined;
+  const internals = log as unknown as Record<symbol, unknown>;
+  const stream = internals[pino.symbols.streamSym] as { write(line: string): unknown };
+  const bindings = internals[pino.symbols.chindingsSym] as string;
+  const level = log.levels.values.info;
+  return (method, url, status, durationMs) => {
+    stream.write(
+      `{"level":${level},"time":${Date.now()}${bindings},"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"status":${status},"durationMs":${durationMs},"msg":"http: request"}\n`,
+    );
+  };
+}

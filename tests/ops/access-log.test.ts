@@ -65,3 +65,23 @@ test('SIGTERM after N requests: the log holds N access lines (fast path and Expr
   assert.equal(access.filter((l) => l.url === '/healthz').length >= 1, true);
   assert.equal(lines.at(-1)?.msg, 'stopped');
 });
+
+test('the fast path access line is the JSON pino writes for the same fields, key for key and in order', async () => {
+  const { Writable } = await import('node:stream');
+  const { pino } = await import('pino');
+  const { accessLine } = await import('../../src/log.js');
+  const written: string[] = [];
+  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (written.push(chunk.toString()), done()) });
+  const log = pino({ level: 'info', base: { service: 'syndicator' } }, sink);
+  log.info({ method: 'GET', url: '/feeds/enterprise.rss?limit=5', status: 304, durationMs: 0.2 }, 'http: request');
+  const write = accessLine(log);
+  assert.ok(write, 'info is enabled, so there is a writer');
+  write('GET', '/feeds/enterprise.rss?limit=5', 304, 0.2);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(written.length, 2);
+  const [byPino, byFastPath] = written.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(Object.keys(byFastPath!), Object.keys(byPino!));
+  assert.deepEqual({ ...byFastPath, time: 0 }, { ...byPino, time: 0 });
+  assert.ok(Math.abs((byFastPath!.time as number) - (byPino!.time as number)) < 60_000, 'time is epoch milliseconds, as pino writes it');
+  assert.equal(accessLine(pino({ level: 'warn' }, sink)), undefined, 'no writer when info lines are off');
+});

@@ -7,7 +7,7 @@ import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
 import { CountingLedger } from './partners/counting-ledger.js';
-import { openPartners } from './partners/backend.js';
+import { openPartners, openReprints } from './partners/backend.js';
 import { openSubscribers } from './http/pg-subscribers.js';
 import { type Backend, ingestOptions, openBackend } from './ingest/deps.js';
 import { refreshChannel } from './ingest/refresh.js';
@@ -16,7 +16,7 @@ import type { Channel } from './model.js';
 import { WebSubPublisher } from './publish/websub.js';
 import { Scheduler } from './schedule/scheduler.js';
 import type { Store } from './store/store.js';
-import { ReprintFileStore } from './store/files/reprint-file-store.js';
+import type { ReprintStore } from './store/reprints.js';
 import { AttributionChecker } from './partners/attribution-check.js';
 
 export interface Service {
@@ -31,8 +31,8 @@ export interface Service {
   channels: readonly Channel[];
   /** What GET /metrics serves. */
   metrics: Metrics;
-  /** Reprint reports, and the checker that reads the reprinted pages. */
-  reprints: ReprintFileStore;
+  /** Reprint reports (in the backend's files or tables), and the checker that reads the reprinted pages. */
+  reprints: ReprintStore;
   checker: AttributionChecker;
   /** Stops the scheduler (waiting, bounded, for a running ingest), closes the server, flushes the store. */
   stop(): Promise<void>;
@@ -62,7 +62,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   // One host policy per process: every channel's crawls and the reprint checks share the per-host
   // queues and the robots.txt cache (and, on a database, the per-host rules of every instance).
   const ingest = ingestOptions(config, log, backend.sharedHosts);
-  const reprints = await ReprintFileStore.open(config.dataDir);
+  const reprints = await openReprints(config, backend.db);
   const checker = new AttributionChecker({ reprints, store, channels: feeds.channels, hosts: ingest.hosts, log });
   const app = createApp({
     reprints,

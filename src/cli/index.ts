@@ -140,20 +140,24 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 
   program
     .command('status')
-    .description('show each source (last run, last success, failures, last error) and each feed\'s subscribers')
+    .description('show each source (last run, last success, failures, last error), each feed\'s subscribers, and per partner how its reported reprints keep the terms')
     .action(async () => {
       const cfg = await config();
       const channels = await validChannels(cfg);
-      const [{ openBackend }, { openSubscribers }, { collectStatus }, { statusTables }] = await Promise.all([
+      const [{ openBackend }, { openSubscribers }, { collectStatus }, { statusTables }, { openReprints }, { complianceSummary }] = await Promise.all([
         import('../ingest/deps.js'),
         import('../http/pg-subscribers.js'),
         import('../http/status.js'),
         import('./status.js'),
+        import('../partners/backend.js'),
+        import('../partners/compliance.js'),
       ]);
       const backend = await openBackend(cfg, channels.map((c) => c.id));
       try {
         const { stats } = await openSubscribers(cfg.dataDir, backend.db);
-        const report = collectStatus(channels, backend.store, stats.counts(Date.now()));
+        const reprints = await openReprints(cfg, backend.db);
+        const compliance = complianceSummary(await reprints.list().finally(() => reprints.close()));
+        const report = { ...collectStatus(channels, backend.store, stats.counts(Date.now())), reprints: compliance };
         process.stdout.write(statusTables(report).map(table).join('\n'));
       } finally {
         await backend.close();

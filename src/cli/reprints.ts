@@ -1,30 +1,30 @@
-// The `reprint add`, `reprint check` and `reprints` commands. They use the same files the server uses
-// (reprints.json under its lock, partners.json, the ledger, the channel store), so a report added here
-// is checked by a running server on its next look (within 30 seconds).
+// The `reprint add`, `reprint check` and `reprints` commands. They open the backend the server uses —
+// the files under DATA_DIR (reprints.json under its lock, partners.json, the ledger, the channel store)
+// or, with DATABASE_URL, the database's tables — so a report added here is checked by a running server
+// on its next look (within 30 seconds).
 
 import { type Command, Option } from 'commander';
 import { EXIT, UsageError, table } from './support.js';
 import type { Config } from '../config/env.js';
 import type { Channel, License } from '../model.js';
-import type { ReprintFileStore } from '../store/files/reprint-file-store.js';
-import type { ReprintReport } from '../store/reprints.js';
+import type { ReprintReport, ReprintStore } from '../store/reprints.js';
 import type { Store } from '../store/store.js';
+import type { LedgerBook } from '../partners/backend.js';
 import { reprintState } from '../partners/compliance.js';
-import type { PartnerStore } from '../partners/registry.js';
+import type { PartnerRegistry } from '../partners/registry.js';
 import { ReprintError, fileReprint } from '../partners/reprints.js';
+import type { SharedHosts } from '../ingest/fetch/polite.js';
 
 /** What the commands use beyond their own tables, loaded when one runs (the checker brings cheerio). */
 async function loadParts() {
-  const [channels, deps, log, files, checker, ledger, registry] = await Promise.all([
+  const [channels, deps, log, backend, checker] = await Promise.all([
     import('../config/channels.js'),
     import('../ingest/deps.js'),
     import('../log.js'),
-    import('../store/files/reprint-file-store.js'),
+    import('../partners/backend.js'),
     import('../partners/attribution-check.js'),
-    import('../partners/ledger.js'),
-    import('../partners/registry.js'),
   ]);
-  return { ...channels, ...deps, ...log, ...files, ...checker, ...ledger, ...registry };
+  return { ...channels, ...deps, ...log, ...backend, ...checker };
 }
 
 type Format = 'table' | 'csv' | 'json';
@@ -39,12 +39,12 @@ export function registerReprintCommands(program: Command, config: () => Promise<
     .argument('<item>', 'the item id, its urn:uuid guid, or its original link')
     .argument('<reprint-url>', 'where the partner republished it')
     .action((partnerRef: string, item: string, reprintUrl: string) =>
-      withReprints(config(), async ({ partners, reprints, store, channels, licenses, cfg, parts: { Ledger, ledgerDir } }) => {
+      withReprints(config(), async ({ partners, ledger, reprints, store, channels, licenses }) => {
         const partner = partners.find(partnerRef);
         if (partner === undefined) throw new UsageError(`no partner "${partnerRef}"`);
         const report = await fileReprint(
           { partnerId: partner.id, item, reprintUrl, reportedBy: 'operator' },
-          { store, channels, licenses, ledger: new Ledger(ledgerDir(cfg.dataDir)), grantsOf: (p) => partners.grantsOf(p), reprints },
+          { store, channels, licenses, ledger, grantsOf: (p) => partners.grantsOf(p), reprints },
           new Date(),
         );
         process.stdout.write(`${report.id}\n`);
@@ -58,9 +58,10 @@ export function registerReprintCommands(program: Command, config: () => Promise<
     .option('--all', 'check every reported reprint, due or not')
     .option('--allow-private-hosts', 'also fetch pages on loopback, private and link-local addresses (an intranet partner site)')
     .action((opts: { all?: boolean; allowPrivateHosts?: boolean }) =>
-      withReprints(config(), async ({ reprints, store, channels, cfg, parts: { createLogger, hostPolicy, AttributionChecker } }) => {
+      withReprints(config(), async ({ reprints, store, channels, cfg, sharedHosts, parts: { createLogger, hostPolicy, AttributionChecker } }) => {
         const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
-        const hosts = hostPolicy(cfg);
+        // On a database, per-host politeness holds with the running instances too.
+        const hosts = hostPolicy(cfg, sharedHosts);
         const checker = new AttributionChecker({ reprints, store, channels, hosts, log, allowPrivateHosts: opts.allowPrivateHosts === true });
         const due = await reprints.list(opts.all === true ? {} : { dueBy: new Date() });
         let failing = 0;
@@ -126,9 +127,11 @@ function csvField(value: string): string {
 
 interface Context {
   cfg: Readonly<Config>;
-  partners: PartnerStore;
-  reprints: ReprintFileStore;
+  partners: PartnerRegistry;
+  ledger: LedgerBook;
+  reprints: ReprintStore;
   store: Store;
+  sharedHosts: SharedHosts | undefined;
   channels: Channel[];
   licenses: ReadonlyMap<string, License>;
   parts: Awaited<ReturnType<typeof loadParts>>;
@@ -139,16 +142,20 @@ async function withReprints(config: Promise<Readonly<Config>>, fn: (ctx: Context
   const parts = await loadParts();
   const feeds = await parts.loadFeeds(cfg.feedsDir);
   for (const line of parts.formatProblems(feeds.problems)) process.stderr.write(`${line}\n`);
-  const partners = await parts.PartnerStore.open(cfg.dataDir);
-  const reprints = await parts.ReprintFileStore.open(cfg.dataDir);
-  const store = await parts.openStore(cfg, feeds.channels.map((c) => c.id));
+  // The server's backend: the files under DATA_DIR, or the database of DATABASE_URL.
+  const backend = await parts.openBackend(cfg, feeds.channels.map((c) => c.id));
   try {
-    await fn({ cfg, partners, reprints, store, channels: feeds.channels, licenses: feeds.licenses, parts });
+    const { registry, ledger } = await parts.openPartners(cfg, backend.db);
+    const reprints = await parts.openReprints(cfg, backend.db);
+    try {
+      await fn({ cfg, partners: registry, ledger, reprints, store: backend.store, sharedHosts: backend.sharedHosts, channels: feeds.channels, licenses: feeds.licenses, parts });
+    } finally {
+      await reprints.close();
+    }
   } catch (err) {
     if (err instanceof ReprintError) throw new UsageError(err.message, { cause: err });
     throw err;
   } finally {
-    await reprints.close();
-    await store.close();
+    await backend.close();
   }
 }

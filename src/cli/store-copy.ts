@@ -1,6 +1,7 @@
 // `syndicator store copy --to <postgres://… | DIR>`: copies everything the configured backend holds
 // (DATA_DIR, or DATABASE_URL's database) to the other kind — live items, source states, tombstones,
-// archives, partners and grants, the reprint ledger — then opens the copy and compares the counts.
+// archives, partners and grants, the reprint ledger, reprint reports and their checks — then opens the
+// copy and compares the counts.
 // Only into an empty target: a copy never merges into, or overwrites, data that is already there.
 
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,8 @@ import { Ledger, type LedgerEntry, ledgerDir } from '../partners/ledger.js';
 import { type PartnerDocument, PartnerStore } from '../partners/registry.js';
 import { archiveItems, listArchiveMonths, readArchive } from '../store/files/archive.js';
 import { JsonDocument } from '../store/files/json-document.js';
+import { ReprintFileStore } from '../store/files/reprint-file-store.js';
+import type { ReprintReport } from '../store/reprints.js';
 import { type ChannelDocument, channelFile, channelReader, SCHEMA_VERSION } from '../store/files/file-store.js';
 
 /** One channel as both backends hold it. Archived items exclude those that are live again. */
@@ -31,11 +34,14 @@ interface Side {
   channel(id: string): Promise<ChannelData>;
   partners(): Promise<{ partners: Partner[]; grants: Grant[] }>;
   ledger(): AsyncGenerator<LedgerEntry>;
+  /** Every reprint report, with its checks, oldest first. */
+  reprints(): Promise<ReprintReport[]>;
   /** Why this side may not receive a copy (it holds data), or undefined. */
   notEmpty(): Promise<string | undefined>;
   writeChannel(data: ChannelData): Promise<void>;
   writePartners(data: { partners: Partner[]; grants: Grant[] }): Promise<void>;
   writeLedger(entries: AsyncIterable<LedgerEntry>): Promise<number>;
+  writeReprints(reports: readonly ReprintReport[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +54,8 @@ export interface CopyCounts {
   partners: number;
   grants: number;
   ledger: number;
+  reprints: number;
+  reprintChecks: number;
 }
 
 /** Adds `store copy` to the `store` command group. */
@@ -56,7 +64,7 @@ export function registerCopyCommand(program: Command, config: () => Promise<Read
   if (!store) throw new Error('the store command group must be registered first');
   store
     .command('copy')
-    .description('copy all data (items, archives, tombstones, source states, partners, ledger) from the configured backend to an empty other one, then compare counts')
+    .description('copy all data (items, archives, tombstones, source states, partners, ledger, reprint reports) from the configured backend to an empty other one, then compare counts')
     .requiredOption('--to <target>', 'a postgres:// URL (from DATA_DIR), or a directory (from DATABASE_URL)')
     .addHelpText('after', '\nFrom DATA_DIR to PostgreSQL: unset DATABASE_URL, --to postgres://…\nBack: set DATABASE_URL, --to /new/data/dir\nExit 0 when every count matches, 1 when one does not.')
     .action(async (opts: { to: string }) => {
@@ -96,11 +104,12 @@ export async function copyAll(from: Side, to: Side): Promise<{ source: CopyCount
   for (const id of await from.channelIds()) await to.writeChannel(await from.channel(id));
   await to.writePartners(await from.partners());
   await to.writeLedger(from.ledger());
+  await to.writeReprints(await from.reprints());
   return { source: await count(from), target: await count(to) };
 }
 
 async function count(side: Side): Promise<CopyCounts> {
-  const counts: CopyCounts = { channels: 0, items: 0, archived: 0, tombstones: 0, sourceStates: 0, partners: 0, grants: 0, ledger: 0 };
+  const counts: CopyCounts = { channels: 0, items: 0, archived: 0, tombstones: 0, sourceStates: 0, partners: 0, grants: 0, ledger: 0, reprints: 0, reprintChecks: 0 };
   for (const id of await side.channelIds()) {
     const c = await side.channel(id);
     counts.channels += 1;
@@ -113,6 +122,9 @@ async function count(side: Side): Promise<CopyCounts> {
   counts.partners = p.partners.length;
   counts.grants = p.grants.length;
   for await (const _ of side.ledger()) counts.ledger += 1;
+  const reports = await side.reprints();
+  counts.reprints = reports.length;
+  counts.reprintChecks = reports.reduce((n, r) => n + r.checks.length, 0);
   return counts;
 }
 
@@ -146,10 +158,12 @@ function filesSide(dataDir: string): Side {
       return { partners, grants: partners.flatMap((p) => registry.grantsOf(p.id)) };
     },
     ledger: () => new Ledger(ledgerDir(dataDir)).entries(),
+    reprints: () => withFileReprints(dataDir, (store) => store.list()),
     async notEmpty() {
       if ((await channelIds()).length > 0) return 'it has channel files';
       if ((await PartnerStore.open(dataDir)).partners().length > 0) return 'it has partners';
       for await (const _ of new Ledger(ledgerDir(dataDir)).entries()) return 'it has a ledger';
+      if ((await withFileReprints(dataDir, (store) => store.list())).length > 0) return 'it has reprint reports';
       return undefined;
     },
     async writeChannel(data) {
@@ -186,19 +200,34 @@ function filesSide(dataDir: string): Side {
       }
       return n;
     },
+    writeReprints: (reports) =>
+      withFileReprints(dataDir, async (store) => {
+        for (const r of reports) await store.add(r);
+      }),
     close: async () => undefined,
   };
 }
 
+async function withFileReprints<T>(dataDir: string, fn: (store: ReprintFileStore) => Promise<T>): Promise<T> {
+  const store = await ReprintFileStore.open(dataDir);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 async function databaseSide(url: string): Promise<Side> {
   // Loaded only when used: a process on the files never loads pg.
-  const [{ Database, redactUrl }, { PgLedger }, { PgPartnerDocument }] = await Promise.all([
+  const [{ Database, redactUrl }, { PgLedger }, { PgPartnerDocument }, { PgReprintStore }] = await Promise.all([
     import('../store/postgres/database.js'),
     import('../partners/pg-ledger.js'),
     import('../partners/pg-registry.js'),
+    import('../store/postgres/pg-reprints.js'),
   ]);
   const db = await Database.open(url, { max: 4 });
   const registry = await PgPartnerDocument.open(db);
+  const reprints = new PgReprintStore(db);
   return {
     where: redactUrl(url),
     async channelIds() {
@@ -221,12 +250,13 @@ async function databaseSide(url: string): Promise<Side> {
       return { partners: [...registry.data.partners], grants: [...registry.data.grants] };
     },
     ledger: () => new PgLedger(db).entries(),
+    reprints: () => reprints.list(),
     async notEmpty() {
-      const { rows } = await db.query<{ items: boolean; partners: boolean; ledger: boolean }>(
-        'SELECT EXISTS (SELECT 1 FROM items) AS items, EXISTS (SELECT 1 FROM partners) AS partners, EXISTS (SELECT 1 FROM ledger) AS ledger',
+      const { rows } = await db.query<{ items: boolean; partners: boolean; ledger: boolean; reprints: boolean }>(
+        'SELECT EXISTS (SELECT 1 FROM items) AS items, EXISTS (SELECT 1 FROM partners) AS partners, EXISTS (SELECT 1 FROM ledger) AS ledger, EXISTS (SELECT 1 FROM reprint_reports) AS reprints',
       );
       const r = rows[0]!;
-      return r.items ? 'it has items' : r.partners ? 'it has partners' : r.ledger ? 'it has a ledger' : undefined;
+      return r.items ? 'it has items' : r.partners ? 'it has partners' : r.ledger ? 'it has a ledger' : r.reprints ? 'it has reprint reports' : undefined;
     },
     async writeChannel(data) {
       await db.transaction(async (c) => {
@@ -267,6 +297,9 @@ async function databaseSide(url: string): Promise<Side> {
         n += 1;
       }
       return n;
+    },
+    async writeReprints(reports) {
+      for (const r of reports) await reprints.add(r);
     },
     close: () => db.close(),
   };

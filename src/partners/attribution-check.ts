@@ -233,9 +233,13 @@ export interface CheckerOptions {
   retryMs?: number;
   /** How often the checker looks for due reports (default 30 s). */
   pollMs?: number;
-  /** Fetch pages on loopback, private and link-local addresses (default false: a partner's report must
-   *  not make the service request its own network). */
-  allowPrivateHosts?: boolean;
+  /**
+   * Which loopback, private and link-local hosts may be fetched (default none: a partner's report must
+   * not make the service request its own network). `true`: every one; a list: those hosts only, each
+   * as a URL writes it, `host` (any port) or `host:port` (an intranet partner site). Every hop is held
+   * to this — the reported URL, each redirect's target and robots.txt's redirects — before it is requested.
+   */
+  allowPrivateHosts?: boolean | readonly string[];
   now?: () => Date;
 }
 
@@ -252,8 +256,8 @@ for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10]
 for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
 
 /** Rejects when the URL's host is, or resolves to, an address of the service's own networks. */
-async function refusePrivateHost(url: string): Promise<void> {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+async function refusePrivateHost(url: URL): Promise<void> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) !== 0 ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
   for (const { address, family } of addresses) {
     const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
@@ -273,9 +277,20 @@ export class AttributionChecker {
   #running: Promise<number> | undefined;
   #again = false;
 
+  /** Rejects a URL the checker may not request (see CheckerOptions.allowPrivateHosts). */
+  readonly #guard: (url: URL) => Promise<void>;
+
   constructor(opts: CheckerOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? (() => new Date());
+    const allowed = opts.allowPrivateHosts ?? false;
+    this.#guard =
+      allowed === true
+        ? async () => undefined
+        : async (url) => {
+            if (allowed !== false && (allowed.includes(url.host) || allowed.includes(url.hostname))) return;
+            await refusePrivateHost(url);
+          };
   }
 
   start(): void {
@@ -325,8 +340,14 @@ export class AttributionChecker {
     const session = this.#opts.hosts.session();
     let check: AttributionCheck;
     try {
-      if (this.#opts.allowPrivateHosts !== true) await refusePrivateHost(report.reprintUrl);
-      const result = await session.fetch(report.reprintUrl, { feedsDir: '.', delayMs: this.#opts.delayMs ?? 1000, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5' });
+      await this.#guard(new URL(report.reprintUrl));
+      const result = await session.fetch(report.reprintUrl, {
+        feedsDir: '.',
+        delayMs: this.#opts.delayMs ?? 1000,
+        accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+        // A public page that redirects into the service's own network is refused at that hop.
+        beforeRedirect: this.#guard,
+      });
       if (result.kind !== 'ok') throw new Error(`${report.reprintUrl} answered 304 to a request without validators`);
       // Parsing runs on this thread, as the ingest's page extraction does: a page far beyond any article's size is not parsed.
       if (result.body.length > MAX_PAGE_BYTES) throw new Error(`${report.reprintUrl} is ${result.body.length} bytes; pages over ${MAX_PAGE_BYTES} bytes are not checked`);

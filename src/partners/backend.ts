@@ -1,8 +1,10 @@
 // The partner registry, reprint ledger and rate limiter of the configured backend: partners.json, the
 // ledger directory and an in-memory limiter under DATA_DIR; or, given the database, its tables and a
-// limiter shared by every instance.
+// limiter shared by every instance. Likewise the reprint reports (openReprints).
 
+import { ReprintFileStore } from '../store/files/reprint-file-store.js';
 import type { Database } from '../store/postgres/database.js';
+import type { ReprintStore } from '../store/reprints.js';
 import { Ledger, type LedgerEntry, type LedgerFilter, type LedgerProblem, ledgerDir } from './ledger.js';
 import { type Limiter, RateLimiter } from './rate-limit.js';
 import { type PartnerRegistry, PartnerStore } from './registry.js';
@@ -27,6 +29,17 @@ export async function openPartners(opts: { dataDir: string; partnerRatePerMinute
   // Loaded only when used: a process on the files never loads pg.
   const [{ PgLedger }, { SharedRateLimiter }, { openPgPartners }] = await Promise.all([import('./pg-ledger.js'), import('./pg-rate-limit.js'), import('./pg-registry.js')]);
   return { registry: await openPgPartners(db), ledger: new PgLedger(db), limiter: new SharedRateLimiter(db, opts.partnerRatePerMinute) };
+}
+
+/**
+ * The reprint reports of the configured backend: `db` given, its reprint_reports table (the caller
+ * closes the database); otherwise DATA_DIR/reprints.json. Every process that files, checks or lists
+ * reprints opens them here, so the server and the CLI always share one set.
+ */
+export async function openReprints(opts: { dataDir: string }, db?: Database): Promise<ReprintStore> {
+  if (db === undefined) return ReprintFileStore.open(opts.dataDir);
+  const { PgReprintStore } = await import('../store/postgres/pg-reprints.js');
+  return new PgReprintStore(db);
 }
 
 /**

@@ -2,8 +2,9 @@
 // empty DATA_DIR) on one database, behind a real nginx that spreads requests round-robin, ingesting an
 // upstream fixture server that counts its fetches. Shown: each scheduled run fetches once; a new
 // upstream item is served by both instances after one run; each answers 304 to the other's ETag; a
-// revoked partner key fails on both, and both record deliveries in the one ledger table; the instance
-// holding the ingest lease is SIGKILLed mid-fetch, the other runs the next one and nothing is lost.
+// revoked partner key fails on both, and both record deliveries in the one ledger table and reprint
+// reports in the one reprint_reports table; the instance holding the ingest lease is SIGKILLed
+// mid-fetch, the other runs the next one and nothing is lost.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -302,6 +303,29 @@ describe('two instances on one PostgreSQL behind nginx', { skip }, () => {
     const listed = await cli(['ledger', '--format', 'json']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 2, 'syndicator ledger reads the table');
+
+    // A reprint reported to one instance is in the one reprint_reports table: the other lists it, settled
+    // from the ledger both wrote; the checker of the instance that took it records its check there (a
+    // page on 127.0.0.1 is refused, never requested).
+    const [a, b] = instances as [Instance, Instance];
+    const [live] = await sql<{ id: string }>(`SELECT id FROM items WHERE channel_id = 'news' AND archived_month IS NULL LIMIT 1`);
+    assert.ok(live);
+    const posted = await fetch(`${a.url}/partner/reprints`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ item: live.id, reprintUrl: 'http://127.0.0.1:9/news/1.html' }),
+    });
+    assert.equal(posted.status, 201, await posted.clone().text());
+    const { id } = (await posted.json()) as { id: string };
+    const seen = JSON.parse((await get(`${b.url}/partner/reprints`, { authorization: `Bearer ${key}` })).body) as { reports: { id: string; standing: string }[] };
+    assert.deepEqual(seen.reports.map((r) => [r.id, r.standing]), [[id, 'delivered']]);
+    const checked = await until(
+      'the reprint check is recorded',
+      async () => (await sql<{ doc: { checks: { outcome: string; error?: string }[] } }>('SELECT doc FROM reprint_reports WHERE id = $1', [id]))[0]?.doc.checks[0],
+      20_000,
+    );
+    assert.equal(checked.outcome, 'unreachable');
+    assert.equal(checked.error, 'refused: 127.0.0.1 is a loopback, private or link-local address');
 
     const revoked = await cli(['partner', 'revoke', 'partner-one']);
     assert.equal(revoked.code, 0, revoked.stderr);

@@ -2,7 +2,8 @@
 // socket over a copy of the shipped feeds/; the license links the feeds carry are followed with
 // `Accept: application/ld+json` and the answers expanded with jsonld (offline); a grant made with the
 // CLI is read as an ODRL Agreement with the partner's key; a reprint added with the CLI is checked
-// with the CLI against a partner page on 127.0.0.1 and listed by `syndicator reprints`.
+// with the CLI against a partner page on 127.0.0.1, listed by `syndicator reprints` and summed up by
+// `syndicator status`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
@@ -147,6 +148,12 @@ describe('ODRL policies and grants over HTTP, reprints through the CLI', () => {
     assert.deepEqual(json.map((r) => r.id), [id]);
     assert.deepEqual(json[0]?.checks.map((c) => [c.outcome, c.ok]).slice(-2), [['unreachable', false], ['checked', false]]);
     assert.equal((await cli('reprints', '--item', 'no-such-item')).stdout.trim().split('\n').length, 1, 'only the header');
+
+    // `status` sums the reports up per partner, as /status and /metrics do.
+    const status = await cli('status');
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^PARTNER +REPRINTS +PENDING +PASSING +FAILING +UNREACHABLE +FLAGGED +NEVER DELIVERED +GRANT ENDED +FAILING DUTIES$/m);
+    assert.match(status.stdout, /^hebei-daily +1 +0 +0 +1 +0 +0 +1 +0 +author 1, link 1$/m);
 
     // The running server sees what the CLI wrote: the partner reads its report and result.
     const mine = (await (await get('/partner/reprints', { authorization: `Bearer ${key}` })).json()) as { reports: { id: string; checks: Check[] }[] };

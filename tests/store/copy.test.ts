@@ -1,5 +1,5 @@
 // `syndicator store copy`: a DATA_DIR with live items, archives, a tombstone, source states, partners,
-// grants and a ledger goes into an empty PostgreSQL database and back into an empty directory; counts are
+// grants, a ledger and reprint reports with their checks goes into an empty PostgreSQL database and back into an empty directory; counts are
 // compared by the command, and the data read back through each backend is the data that went in.
 
 import assert from 'node:assert/strict';
@@ -7,6 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { Ledger, type LedgerEntry, ledgerDir } from '../../src/partners/ledger.js';
 import { PartnerStore } from '../../src/partners/registry.js';
 import { LowdbStore } from '../../src/store/files/file-store.js';
+import { ReprintFileStore } from '../../src/store/files/reprint-file-store.js';
+import { Database } from '../../src/store/postgres/database.js';
+import { PgReprintStore } from '../../src/store/postgres/pg-reprints.js';
+import type { ReprintReport } from '../../src/store/reprints.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
 import type { Store } from '../../src/store/store.js';
 import { makeItem } from '../helpers/items.js';
@@ -69,6 +73,30 @@ describe('store copy between the files and PostgreSQL', { skip: postgresAvailabl
       await ledger.append({ time: new Date(now.getTime() + n * 1000).toISOString(), partner: 'alpha', channel: 'news', format: 'rss', grant: 'g-1', items: [makeItem(n).id], contentLevel: 'full' });
     }
 
+    const reprints = await ReprintFileStore.open(source.dir);
+    const report = (n: number, partnerId: string): ReprintReport => ({
+      id: `r-00000000000${n}`,
+      partnerId,
+      reportedBy: 'partner',
+      reportedAt: new Date(now.getTime() + n * 60_000).toISOString(),
+      itemId: makeItem(n).id,
+      sourceName: '河北日报',
+      authors: ['李明'],
+      reprintUrl: `https://reprints.example/${n}.html`,
+      standing: n === 1 ? 'delivered' : 'never-delivered',
+      ...(n === 1 && { grantId: 'g-1', deliveredAt: now.toISOString(), contentLevel: 'full' as const }),
+      allowed: n === 1 ? 'full' : 'excerpt',
+      checks: [],
+      nextCheckAt: now.toISOString(),
+    });
+    await reprints.add(report(1, 'alpha'));
+    await reprints.add(report(2, 'beta'));
+    await reprints.recordCheck('r-000000000001', { at: now.toISOString(), outcome: 'checked', ok: true, duties: [{ duty: 'source', ok: true, evidence: '«来源:河北日报»' }] }, new Date(now.getTime() + 86_400_000));
+    await reprints.recordCheck('r-000000000001', { at: now.toISOString(), outcome: 'checked', ok: false, duties: [{ duty: 'source', ok: false, evidence: '"河北日报" not found on the page' }] }, new Date(now.getTime() + 86_400_000));
+    const reportsBefore = await reprints.list();
+    await reprints.close();
+    assert.ok(reportsBefore[0]?.flagged, 'the copy carries a flagged report');
+
     const env = { FEEDS_DIR, DATA_DIR: source.dir };
     const there = await runSyndicator(['store', 'copy', '--to', url], env, 60_000);
     assert.equal(there.code, 0, there.stderr + there.stdout);
@@ -76,7 +104,12 @@ describe('store copy between the files and PostgreSQL', { skip: postgresAvailabl
     assert.match(there.stdout, /archived\s+2\s+2\s+ok/);
     assert.match(there.stdout, /tombstones\s+1\s+1\s+ok/);
     assert.match(there.stdout, /ledger\s+3\s+3\s+ok/);
+    assert.match(there.stdout, /reprints\s+2\s+2\s+ok/);
+    assert.match(there.stdout, /reprintChecks\s+2\s+2\s+ok/);
     assert.doesNotMatch(there.stdout, /MISMATCH/);
+    const pool = await Database.open(url, { max: 2 });
+    assert.deepEqual(await new PgReprintStore(pool).list(), reportsBefore, 'the reprint reports, checks and flag included');
+    await pool.close();
 
     const db = await PostgresStore.connect(url, ['news', 'steel'], { listen: false });
     assert.deepEqual(await everything(db, ['news', 'steel']), before, 'the database holds what the files held');
@@ -98,5 +131,8 @@ describe('store copy between the files and PostgreSQL', { skip: postgresAvailabl
     assert.deepEqual(partners.partners(), registry.partners());
     assert.deepEqual(partners.grantsOf('alpha'), registry.grantsOf('alpha'));
     assert.deepEqual(await ledgerOf(back.dir), await ledgerOf(source.dir));
+    const returnedReports = await ReprintFileStore.open(back.dir);
+    assert.deepEqual(await returnedReports.list(), reportsBefore);
+    await returnedReports.close();
   });
 });

@@ -28,6 +28,12 @@ export interface FetchOptions {
   lastModified?: string;
   /** Lets the caller (scheduler shutdown) cancel the request. */
   signal?: AbortSignal;
+  /**
+   * Called with each redirect's target before it is requested; when it throws or rejects, the fetch
+   * stops there (the target is never requested) with a FetchError naming the hop and the reason. The
+   * attribution checker refuses private addresses with it.
+   */
+  beforeRedirect?: (next: URL) => void | Promise<void>;
 }
 
 export type FetchResult =
@@ -121,6 +127,13 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
       chain.push(next.href);
       if (chain.length > MAX_REDIRECTS + 1) {
         throw new FetchError(`more than ${MAX_REDIRECTS} redirects: ${chain.join(' → ')}`, { status: res.status });
+      }
+      if (opts.beforeRedirect !== undefined) {
+        try {
+          await opts.beforeRedirect(next);
+        } catch (err) {
+          throw new FetchError(`${current} redirects to ${next.href}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
       }
       current = next.href;
     }

@@ -38,6 +38,9 @@ export interface PoliteFetchOptions {
   /** Validators of the copy already held: the request is conditional and may answer not-modified. */
   etag?: string;
   lastModified?: string;
+  /** Checks each redirect's target before it is followed (see FetchOptions.beforeRedirect); applies to
+   *  the robots.txt this request fetches too. */
+  beforeRedirect?: (next: URL) => void | Promise<void>;
 }
 
 /** One run's view of a HostPolicy. */
@@ -90,6 +93,7 @@ export class HostPolicy {
       ...(opts.accept !== undefined && { accept: opts.accept }),
       ...(opts.etag !== undefined && { etag: opts.etag }),
       ...(opts.lastModified !== undefined && { lastModified: opts.lastModified }),
+      ...(opts.beforeRedirect !== undefined && { beforeRedirect: opts.beforeRedirect }),
     };
     if (!/^https?:\/\//i.test(location)) return fetchDocument(location, fetchOptions);
 
@@ -98,7 +102,7 @@ export class HostPolicy {
     if (known) throw known;
     let rules: RobotsRules;
     try {
-      rules = await this.#robotsRules(url, opts.delayMs);
+      rules = await this.#robotsRules(url, opts.delayMs, opts.beforeRedirect);
     } catch (err) {
       if (err instanceof RobotsError) unreachable.set(url.origin, err);
       throw err;
@@ -120,7 +124,7 @@ export class HostPolicy {
   }
 
   /** The robots.txt rules of the URL's origin, from the cache or fetched (in the host's queue). */
-  #robotsRules(url: URL, delayMs: number): Promise<RobotsRules> {
+  #robotsRules(url: URL, delayMs: number, beforeRedirect?: (next: URL) => void | Promise<void>): Promise<RobotsRules> {
     const cached = this.#robots.get(url.origin);
     if (cached && cached.expires > this.#now()) return cached.rules;
 
@@ -132,6 +136,7 @@ export class HostPolicy {
         maxBytes: this.#opts.maxBytes,
         userAgent: this.#opts.userAgent,
         accept: 'text/plain, */*;q=0.5',
+        ...(beforeRedirect !== undefined && { beforeRedirect }),
       }),
     ).then(
       (result) => (result.kind === 'ok' ? parseRobots(decodeDocument(result.body, result.contentType).text, ROBOTS_TOKEN) : ALLOW_ALL),

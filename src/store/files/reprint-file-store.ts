@@ -46,6 +46,8 @@ export class ReprintFileStore implements ReprintStore {
           (filter.itemId === undefined || r.itemId === filter.itemId) &&
           (due === undefined || Date.parse(r.nextCheckAt) <= due),
       )
+      // Oldest report first, as the contract says (stable: reports of one instant stay in the order added).
+      .sort((a, b) => Date.parse(a.reportedAt) - Date.parse(b.reportedAt))
       .map((r) => structuredClone(r));
   }
 

@@ -150,6 +150,26 @@ CREATE TABLE host_politeness (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'reprint reports',
+    sql: `
+-- Reprint reports (store/reprints.ts): the whole report, its newest checks included, as one document;
+-- the columns beside it are what the filters and the order use. recordCheck locks the row.
+CREATE TABLE reprint_reports (
+  seq           bigserial UNIQUE,
+  id            text PRIMARY KEY,
+  partner_id    text NOT NULL,
+  item_id       text NOT NULL,
+  reported_at   timestamptz NOT NULL,
+  next_check_at timestamptz NOT NULL,
+  doc           jsonb NOT NULL
+);
+CREATE INDEX reprint_reports_partner ON reprint_reports (partner_id);
+CREATE INDEX reprint_reports_item ON reprint_reports (item_id);
+CREATE INDEX reprint_reports_due ON reprint_reports (next_check_at);
+`,
+  },
 ];
 
 /** The schema version this build writes and reads. */
@@ -172,4 +192,5 @@ export const TABLES = [
   'subscriber_salt',
   'ingest_leases',
   'host_politeness',
+  'reprint_reports',
 ] as const;

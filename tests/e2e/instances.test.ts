@@ -120,6 +120,9 @@ describe('two instances on one PostgreSQL behind nginx', { skip }, () => {
   const instances: Instance[] = [];
   let nginx: ChildProcess;
   let proxy: string;
+  /** nginx running deploy/compose-nginx.conf (the caching proxy of the compose file) in front of both. */
+  let composeNginx: ChildProcess;
+  let composeProxy: string;
   let feedsDir: string;
   const cleanups: (() => Promise<void>)[] = [];
 
@@ -216,6 +219,41 @@ describe('two instances on one PostgreSQL behind nginx', { skip }, () => {
     await until('nginx to listen', async () => ((await get(`${proxy}/healthz`)).status === 200 ? true : undefined), 10_000).catch(async (err: Error) => {
       throw new Error(`${err.message}\n${await readFile(path.join(prefix, 'error.log'), 'utf8').catch(() => '')}`);
     });
+    // The nginx configuration shipped for deploy/compose.yaml, as it is, with only the addresses of
+    // this machine put in: the instances' ports for the compose service names, a temp dir for paths.
+    const composeDir = await tempDir('syndicator-compose-nginx-');
+    cleanups.push(composeDir.dispose);
+    const composePort = await freePort();
+    composeProxy = `http://127.0.0.1:${composePort}`;
+    const shipped = await readFile(path.join(ROOT, 'deploy/compose-nginx.conf'), 'utf8');
+    const local = shipped
+      .replace('syndicator-1:8080', new URL(instances[0]!.url).host)
+      .replace('syndicator-2:8080', new URL(instances[1]!.url).host)
+      .replace('/var/cache/nginx/syndicator', path.join(composeDir.dir, 'cache'))
+      .replace('/var/log/nginx/access.log', path.join(composeDir.dir, 'access.log'))
+      .replace('listen 80;', `listen 127.0.0.1:${composePort};`);
+    assert.equal((local.match(/127\.0\.0\.1:\d+/g) ?? []).length, 3, 'both upstream servers and the listen address were put in');
+    for (const dir of ['client_temp', 'proxy_temp', 'fastcgi_temp', 'uwsgi_temp', 'scgi_temp']) await mkdir(path.join(composeDir.dir, dir));
+    await writeFile(path.join(composeDir.dir, 'default.conf'), local);
+    await writeFile(
+      path.join(composeDir.dir, 'nginx.conf'),
+      [
+        'daemon off;',
+        process.getuid?.() === 0 ? 'user root;' : '',
+        'worker_processes 1;',
+        `pid ${path.join(composeDir.dir, 'nginx.pid')};`,
+        'events { worker_connections 256; }',
+        'http {',
+        ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${path.join(composeDir.dir, `${k === 'client_body' ? 'client' : k}_temp`)};`),
+        // As the nginx image includes conf.d/default.conf inside http { }.
+        `include ${path.join(composeDir.dir, 'default.conf')};`,
+        '}',
+      ].join('\n'),
+    );
+    composeNginx = spawn(NGINX, ['-c', path.join(composeDir.dir, 'nginx.conf'), '-p', composeDir.dir, '-e', path.join(composeDir.dir, 'error.log')], { stdio: 'ignore' });
+    await until('the compose nginx to listen', async () => ((await get(`${composeProxy}/healthz`)).status === 200 ? true : undefined), 10_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await readFile(path.join(composeDir.dir, 'error.log'), 'utf8').catch(() => '')}`);
+    });
     // The start-up run: one of the two instances ingests, the other sees it through the database.
     for (const instance of instances) {
       await until(`${instance.name} to serve the first item`, async () => ((await get(`${instance.url}/feeds/news.rss`)).body.includes('第一条新闻') ? true : undefined), 15_000);
@@ -223,9 +261,11 @@ describe('two instances on one PostgreSQL behind nginx', { skip }, () => {
   });
 
   after(async () => {
-    if (nginx && nginx.exitCode === null) {
-      nginx.kill('SIGQUIT');
-      await new Promise((r) => nginx.once('exit', r));
+    for (const proxyProcess of [nginx, composeNginx]) {
+      if (proxyProcess && proxyProcess.exitCode === null) {
+        proxyProcess.kill('SIGQUIT');
+        await new Promise((r) => proxyProcess.once('exit', r));
+      }
     }
     for (const i of instances) {
       if (i.child.exitCode === null && i.child.signalCode === null) {
@@ -335,6 +375,20 @@ describe('two instances on one PostgreSQL behind nginx', { skip }, () => {
     }
   });
 
+  test("deploy/compose-nginx.conf in front of both: feeds cached and revalidated, /metrics kept to loopback", async () => {
+    const first = await get(`${composeProxy}/feeds/news.atom`);
+    assert.equal(first.status, 200);
+    assert.match(first.body, /第一条新闻/);
+    assert.equal(first.headers['x-cache-status'], 'MISS');
+    const second = await get(`${composeProxy}/feeds/news.atom`);
+    assert.equal(second.headers['x-cache-status'], 'HIT', 'a fresh copy is answered from the cache');
+    assert.equal(second.body, first.body);
+    // A reader's conditional request is answered by nginx with the instances' validator.
+    const conditional = await get(`${composeProxy}/feeds/news.atom`, { 'if-none-match': String(first.headers.etag) });
+    assert.equal(conditional.status, 304);
+    assert.equal((await get(`${composeProxy}/metrics`)).status, 200, 'scraped from 127.0.0.1');
+  });
+
   test('the lease holder killed mid-ingest: the other instance runs the next one, and nothing committed is lost', async () => {
     const committed = (await sql<{ id: string }>(`SELECT id FROM items WHERE channel_id = 'news'`)).map((r) => r.id).sort();
     assert.equal(committed.length, 2);
@@ -358,7 +412,8 @@ describe('two instances on one PostgreSQL behind nginx', { skip }, () => {
     const after = (await sql<{ id: string }>(`SELECT id FROM items WHERE channel_id = 'news'`)).map((r) => r.id).sort();
     assert.equal(after.length, 3);
     for (const id of committed) assert.ok(after.includes(id), 'every committed item is still there');
-    // nginx keeps answering through the survivor.
+    // nginx keeps answering through the survivor; so does the compose configuration (proxy_next_upstream).
     for (let n = 0; n < 3; n += 1) assert.equal((await get(`${proxy}/feeds/news.rss`)).status, 200);
+    for (let n = 0; n < 4; n += 1) assert.equal((await get(`${composeProxy}/partner/feeds/news.rss`)).status, 401, 'an uncached route reaches the survivor');
   });
 });

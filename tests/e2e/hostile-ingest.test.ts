@@ -7,7 +7,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ExtractError, ParseError } from '../../src/ingest/errors.js';
-import { FIELD_LIMITS } from '../../src/ingest/limits.js';
+import { FIELD_LIMITS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
 import { collectArticles, fetchFeed, readFeed, type FetchSettings } from '../../src/ingest/pipeline.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
 import { closeIngestPool, DEFAULT_BUDGET, setDocumentBudget } from '../../src/ingest/worker/pool.js';
@@ -135,10 +135,13 @@ describe('hostile upstream documents', () => {
     assert.match(run.failures[0]!, /deep\.html: extract-page: page too deeply nested/);
   });
 
-  test('a list page of 40,000 links gives 40,000 distinct article links', async () => {
-    const { links } = await readListPage({ fetchedUrl: `${origin}/list`, publicUrl: 'http://hostile.example/list', html: bigList }, { feedsDir: FEEDS_DIR });
-    assert.equal(links.length, LINKS);
-    assert.equal(new Set(links.map((l) => l.url)).size, LINKS);
+  test('a list page of 40,000 links gives its first MAX_LIST_LINKS distinct article links, in page order, and a note saying so', async () => {
+    const notes: string[] = [];
+    const { links } = await readListPage({ fetchedUrl: `${origin}/list`, publicUrl: 'http://hostile.example/list', html: bigList }, { feedsDir: FEEDS_DIR }, notes);
+    assert.equal(links.length, MAX_LIST_LINKS);
+    assert.equal(new Set(links.map((l) => l.url)).size, MAX_LIST_LINKS);
+    assert.deepEqual([links[0]!.url, links.at(-1)!.url], ['http://hostile.example/news/2024/0.html', `http://hostile.example/news/2024/${MAX_LIST_LINKS - 1}.html`]);
+    assert.deepEqual(notes, [`crawl-list: http://hostile.example/list links to ${LINKS} articles; the first ${MAX_LIST_LINKS} were read`]);
   });
 
   test('a document over its time budget fails that document with a clear error; the next one is read', async () => {

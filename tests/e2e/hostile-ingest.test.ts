@@ -11,14 +11,19 @@ import { FIELD_LIMITS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
 import { collectArticles, fetchFeed, readFeed, type FetchSettings } from '../../src/ingest/pipeline.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
 import { closeIngestPool, DEFAULT_BUDGET, setDocumentBudget } from '../../src/ingest/worker/pool.js';
-import type { Channel, FeedSource, ListSource } from '../../src/model.js';
-import { FEEDS_DIR } from '../helpers/temp.js';
+import type { Channel, FeedSource, ListSource, Source } from '../../src/model.js';
+import { HostPolicy } from '../../src/ingest/fetch/polite.js';
+import { refreshChannel } from '../../src/ingest/refresh.js';
+import { FileStore } from '../../src/store/files/file-store.js';
+import { silentLogger } from '../helpers/log.js';
+import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
 const channel: Channel = {
   id: 'qiye', title: '企业频道', description: '钢铁企业要闻', language: 'zh-CN', link: 'http://hostile.example/',
   timezone: 'Asia/Shanghai', schedule: '*/30 * * * *', license: 'own', licenseRules: [], maxItems: 200, sources: [],
 };
 const feedSource = (id: string): FeedSource => ({ id, type: 'feed', url: `http://127.0.0.1/${id}` });
+const feedSourceAt = (id: string, url: string): FeedSource => ({ id, type: 'feed', url });
 const NOW = new Date('2024-05-01T00:00:00.000Z');
 
 const rss = (items: string) =>
@@ -43,7 +48,13 @@ const documents: Record<string, { type: string; body: string }> = {
   },
 };
 const LINKS = 40_000;
-const bigList = `<html><body><ul>${Array.from({ length: LINKS }, (_, i) => `<li><a href="/news/2024/${i}.html">钢铁企业要闻第${i}条</a></li>`).join('')}</ul></body></html>`;
+const listOf = (n: number) => `<html><body><ul>${Array.from({ length: n }, (_, i) => `<li><a href="/news/2024/${i}.html">钢铁企业要闻第${i}条</a></li>`).join('')}</ul></body></html>`;
+const bigList = listOf(LINKS);
+// Documents that need far more than a 48 MB worker heap: a feed of 100,000 entries (13 MB) and a list
+// page of 110,000 links (8 MB); a small feed beside them.
+documents['/bloated.xml'] = { type: 'application/rss+xml', body: rss(Array.from({ length: 100_000 }, (_, i) => item(100 + i, `臃肿条目${i}`)).join('')) };
+documents['/huge-list.html'] = { type: 'text/html; charset=utf-8', body: listOf(110_000) };
+documents['/good.xml'] = { type: 'application/rss+xml', body: rss(GOOD) };
 
 let server: Server;
 let origin = '';
@@ -153,6 +164,31 @@ describe('hostile upstream documents', () => {
     }
     const { items } = await readUrl('/bidi-title.xml');
     assert.equal(items.length, 1);
+  });
+
+  test('a feed and a list page over the memory budget fail their sources with the budget named; the channel\'s other source is stored', async () => {
+    const data = await tempDir('syndicator-memory-budget-');
+    const store = await FileStore.open(data.dir, [channel.id]);
+    const sources: Source[] = [
+      feedSourceAt('bloated', `${origin}/bloated.xml`),
+      { id: 'huge-list', type: 'list', url: `${origin}/huge-list.html`, maxPages: 1, maxNewArticles: 5, delayMs: 0 },
+      feedSourceAt('good', `${origin}/good.xml`),
+    ];
+    // The time budget is raised so that only memory can stop a document, on however busy a machine.
+    await setDocumentBudget({ memoryMb: 48, timeMs: 300_000 });
+    let report;
+    try {
+      report = await refreshChannel({ ...channel, sources }, store, { ...settings, log: silentLogger(), hosts: new HostPolicy({ userAgent: settings.userAgent, timeoutMs: settings.fetchTimeoutMs, maxBytes: settings.maxBodyBytes }) });
+    } finally {
+      await setDocumentBudget(DEFAULT_BUDGET);
+    }
+    const bySource = new Map(report.sources.map((r) => [r.sourceId, r]));
+    assert.match(bySource.get('bloated')?.error ?? '', /^parse-feed: feed document needed more than its 48 MB memory budget; reading it was stopped$/);
+    assert.match(bySource.get('huge-list')?.error ?? '', /^crawl-list: list page needed more than its 48 MB memory budget; reading it was stopped$/);
+    assert.equal(bySource.get('good')?.ok, true);
+    assert.deepEqual(store.items(channel.id).map((i) => i.title), ['宝钢湛江钢铁三号高炉点火']);
+    await store.close();
+    await data.dispose();
   });
 
   test('an article page nested 10,000 deep, read alone, is refused with a typed error', async () => {

@@ -191,6 +191,17 @@ describe('hostile upstream documents', () => {
     await data.dispose();
   });
 
+  test('a memory budget too small for a worker to start fails the document with a clear error, not the process', async () => {
+    await setDocumentBudget({ memoryMb: 4 });
+    try {
+      await assert.rejects(readUrl('/bidi-title.xml'), (err: Error) => err instanceof ParseError && /no ingest worker could start within the 4 MB memory budget/.test(err.message));
+    } finally {
+      await setDocumentBudget(DEFAULT_BUDGET);
+    }
+    const { items } = await readUrl('/bidi-title.xml');
+    assert.equal(items.length, 1);
+  });
+
   test('an article page nested 10,000 deep, read alone, is refused with a typed error', async () => {
     const source = { id: 'page', type: 'page' as const, url: `${origin}/deep.html` };
     await assert.rejects(

@@ -55,6 +55,13 @@ const bigList = listOf(LINKS);
 documents['/bloated.xml'] = { type: 'application/rss+xml', body: rss(Array.from({ length: 100_000 }, (_, i) => item(100 + i, `臃肿条目${i}`)).join('')) };
 documents['/huge-list.html'] = { type: 'text/html; charset=utf-8', body: listOf(110_000) };
 documents['/good.xml'] = { type: 'application/rss+xml', body: rss(GOOD) };
+// An article page of 200,000 paragraphs beside a small one, on one list.
+documents['/heavy.html'] = { type: 'text/html; charset=utf-8', body: article('厚重的文章页面', '<p>钢铁企业要闻段落。</p>'.repeat(200_000)) };
+documents['/small.html'] = { type: 'text/html; charset=utf-8', body: article('沙钢发布季度产量报告', `<p>${'沙钢发布季度产量，同比增长。'.repeat(10)}</p>`) };
+documents['/heavy-list.html'] = {
+  type: 'text/html; charset=utf-8',
+  body: `<html><body><ul>${['/small.html', '/heavy.html'].map((h, i) => `<li><a href="${h}">第${i + 1}篇文章的标题文字</a></li>`).join('')}</ul></body></html>`,
+};
 
 let server: Server;
 let origin = '';
@@ -166,12 +173,13 @@ describe('hostile upstream documents', () => {
     assert.equal(items.length, 1);
   });
 
-  test('a feed and a list page over the memory budget fail their sources with the budget named; the channel\'s other source is stored', async () => {
+  test('a feed, a list page and an article page over the memory budget fail their sources (or article) with the budget named; the rest is stored', async () => {
     const data = await tempDir('syndicator-memory-budget-');
     const store = await FileStore.open(data.dir, [channel.id]);
     const sources: Source[] = [
       feedSourceAt('bloated', `${origin}/bloated.xml`),
       { id: 'huge-list', type: 'list', url: `${origin}/huge-list.html`, maxPages: 1, maxNewArticles: 5, delayMs: 0 },
+      { id: 'heavy-list', type: 'list', url: `${origin}/heavy-list.html`, maxPages: 1, maxNewArticles: 5, delayMs: 0 },
       feedSourceAt('good', `${origin}/good.xml`),
     ];
     // The time budget is raised so that only memory can stop a document, on however busy a machine.
@@ -185,8 +193,9 @@ describe('hostile upstream documents', () => {
     const bySource = new Map(report.sources.map((r) => [r.sourceId, r]));
     assert.match(bySource.get('bloated')?.error ?? '', /^parse-feed: feed document needed more than its 48 MB memory budget; reading it was stopped$/);
     assert.match(bySource.get('huge-list')?.error ?? '', /^crawl-list: list page needed more than its 48 MB memory budget; reading it was stopped$/);
+    assert.equal(bySource.get('heavy-list')?.error, `crawl-list: 1 of 2 articles failed (${origin}/heavy.html: extract-page: article page needed more than its 48 MB memory budget; reading it was stopped)`);
     assert.equal(bySource.get('good')?.ok, true);
-    assert.deepEqual(store.items(channel.id).map((i) => i.title), ['宝钢湛江钢铁三号高炉点火']);
+    assert.deepEqual(store.items(channel.id).map((i) => i.title).sort(), ['宝钢湛江钢铁三号高炉点火', '沙钢发布季度产量报告'].sort());
     await store.close();
     await data.dispose();
   });

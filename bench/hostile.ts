@@ -39,12 +39,14 @@ function documents(): Record<string, { type: string; body: string }> {
   const base = Array.from({ length: 50 }, (_, n) => item(n, new Date(Date.UTC(2026, 10, 1) + n * 3_600_000).toUTCString())).join('');
   const month = Array.from({ length: 20_000 }, (_, n) => item(n, new Date(Date.UTC(2019, 3, 1) + n * 120_000).toUTCString())).join('');
   const links = Array.from({ length: 40_000 }, (_, n) => `<li><a href="/a/${n}.html">文章 ${n}</a></li>`).join('');
+  const moreLinks = Array.from({ length: 110_000 }, (_, n) => `<li><a href="/a/${n}.html">文章 ${n}</a></li>`).join('');
   return {
     '/base.rss': { type: 'application/rss+xml', body: rss(base) },
     '/author.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', `<author>${'@'.repeat(60_000)}</author>`)) },
     '/title.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', '', '长'.repeat(10 * 1024 * 1024 / 3))) },
     '/month.rss': { type: 'application/rss+xml', body: rss(month) },
     '/list.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${links}</ul>`) },
+    '/list-110k.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${moreLinks}</ul>`) },
     '/nested.html': { type: 'text/html; charset=utf-8', body: page('嵌套', `${'<div>'.repeat(5000)}<p>${PARAGRAPH}</p>${'</div>'.repeat(5000)}`) },
   };
 }
@@ -78,6 +80,7 @@ function scenarios(origin: string): Scenario[] {
     { name: 'ua-flood', what: '4 clients sending 16,000-digit User-Agents', flood: true },
     { name: 'author', what: 'an item whose author is 60,000 "@"', source: { id: 'author', type: 'feed', url: `${origin}/author.rss` } },
     { name: 'list', what: 'a list page with 40,000 links', source: { id: 'list', type: 'list', url: `${origin}/list.html`, delayMs: 0 } },
+    { name: 'list110k', what: 'a list page with 110,000 links', source: { id: 'list110k', type: 'list', url: `${origin}/list-110k.html`, delayMs: 0 } },
     { name: 'nested', what: 'an article page nested 5,000 deep', source: { id: 'nested', type: 'page', url: `${origin}/nested.html`, delayMs: 0 } },
     { name: 'month', what: 'an archive month of 20,000 items (maxItems 50)', source: { id: 'month', type: 'feed', url: `${origin}/month.rss` } },
     { name: 'title', what: 'an item with a 10 MB title', source: { id: 'title', type: 'feed', url: `${origin}/title.rss` } },

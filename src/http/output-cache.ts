@@ -151,7 +151,7 @@ export class OutputCache {
       ...(next !== undefined && { nextArchive: next }),
     };
     const shown = items.slice((part - 1) * this.#pageItems, part * this.#pageItems);
-    return this.#render(key, revision, channel, format, shown, undefined, links, month);
+    return this.#render(key, revision, channel, format, shown, undefined, links, month, part);
   }
 
   /** Every item of one month, live and archived, newest first. */
@@ -229,6 +229,7 @@ export class OutputCache {
     delivery: Delivery | undefined,
     links: FeedLinks,
     page?: string,
+    part?: number,
   ): Representation {
     const shown = items.map((item) => (delivery?.content === 'full' ? item : publicItem(item, this.deps.licenses)));
     const text = formats[format].render(channel, shown, {
@@ -238,6 +239,7 @@ export class OutputCache {
       ...(delivery !== undefined && { delivery }),
       links,
       ...(page !== undefined && { page }),
+      ...(page !== undefined && part !== undefined && { part }),
     });
     this.#renders += 1;
     const body = Buffer.from(text, 'utf8');

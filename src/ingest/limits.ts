@@ -25,6 +25,11 @@ const RAW_FACTOR = 8;
  *  their ancestor at this depth (XML) or refused for that entry (HTML). Real documents stay below 100. */
 export const MAX_TREE_DEPTH = 512;
 
+/** At most this many distinct article links are read from one list page (the first, in page order).
+ *  A list page shows tens; the cap bounds what the worker hands back for the serving thread to
+ *  resolve, whatever a page holds (110,000 links were tried). */
+export const MAX_LIST_LINKS = 5_000;
+
 /** Cuts a raw string to `max` UTF-16 units without splitting a surrogate pair. */
 export function capRaw(value: string, max: number): string {
   if (value.length <= max) return value;

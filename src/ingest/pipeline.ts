@@ -5,17 +5,15 @@
 import type { Channel, FeedSource, Item, ListSource, PageSource } from '../model.js';
 import { FetchError, RobotsError } from './errors.js';
 import type { ParsedFeed } from './feed/parse-feed.js';
-import { decodeDocument } from './fetch/decode.js';
 import { fetchDocument, localLocation, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink } from './ids.js';
 import { optional } from './optional.js';
 import type { UpstreamHints } from './source-state.js';
 import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
 import { runInWorker } from './worker/pool.js';
-import { readArticle } from './page/article-pages.js';
-import type { Explanation } from './page/extract-page.js';
-import { normalizePage } from './normalize.js';
-import { capEntry } from './limits.js';
+import type { PageContent } from './worker/tasks.js';
+import { joinArticle } from './page/article-pages.js';
+import type { ExtractedPage, Explanation, PageExtractOptions } from './page/extract-page.js';
 
 /** Accept header of every article and list page request. */
 export const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
@@ -62,6 +60,12 @@ export async function readFeed(
     ...optional('fallbackBase', ctx.fallbackBase),
   });
   return { parsed, items, notes };
+}
+
+/** A fetched page: where from, and its bytes as fetched (or its text, when the caller had it decoded). */
+interface FetchedPage {
+  url: string;
+  content: PageContent;
 }
 
 /** A fetched and decoded document. */
@@ -118,23 +122,23 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
   const publicUrl = publicAddress(channel, source);
   const decodeNotes: string[] = [];
   const explanations = new Map<string, Explanation>();
-  const load = async (link: PageLink): Promise<LoadedDocument> => {
+  // Pages are fetched here; their bytes are decoded and read in a worker (readArticle, readListPage).
+  const load = async (link: PageLink): Promise<FetchedPage> => {
     const fetched = await deps.fetch(link.location);
     if (fetched.kind !== 'ok') throw new FetchError(`${link.location} answered 304 Not Modified to an unconditional request`);
-    const decoded = decodeDocument(fetched.body, fetched.contentType);
-    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
-    return { url: fetched.url, text: decoded.text };
+    return { url: fetched.url, content: { body: fetched.body, ...optional('contentType', fetched.contentType) } };
   };
-  const article = async (link: PageLink, doc?: LoadedDocument): Promise<Item> => {
+  const given: FetchedPage | undefined = deps.first && { url: deps.first.url, content: { html: deps.first.text } };
+  const article = async (link: PageLink, doc?: FetchedPage): Promise<Item> => {
     const first = doc ?? (await load(link));
     const opts = { url: link.url, now: deps.now, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) };
     // Continuation pages (7001_2.html) are fetched where the first page was fetched from.
-    const { page, notes } = await readArticle(first.text, opts, async (href) => {
+    const { page, notes } = await readArticle(first.content, opts, async (href) => {
       const more = await continuationLink(href, first.url, link.url, deps.feedsDir);
-      return (await load(more)).text;
+      return (await load(more)).content;
     });
     decodeNotes.push(...notes);
-    const item = normalizePage({ ...page, entry: capEntry(page.entry) }, { channel, source, now: deps.now });
+    const { item } = await runInWorker({ kind: 'page-item', page, channel, source, now: deps.now.toISOString() });
     if (page.explain) explanations.set(item.id, page.explain);
     return item;
   };
@@ -142,19 +146,19 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
   const empty = { failures: [], notModified: false, listPages: {}, capped: false, hints: {}, explanations };
   if (source.type === 'page') {
     if (!deps.isNew(publicUrl)) return { ...empty, items: [], notes: [], attempted: 0 };
-    const item = await article({ location: source.url, url: publicUrl }, deps.first);
+    const item = await article({ location: source.url, url: publicUrl }, given);
     return { ...empty, items: [item], notes: decodeNotes, attempted: 1 };
   }
 
-  const toListPage = (doc: LoadedDocument, link: PageLink): ListPage => ({
+  const toListPage = (doc: FetchedPage, link: PageLink): ListPage => ({
     fetchedUrl: doc.url,
     publicUrl: canonicalLink(doc.url) ?? link.url,
-    html: doc.text,
+    ...doc.content,
   });
   // List pages are asked for conditionally: an unchanged page answers 304 and has nothing new.
   const listPages: Record<string, ListValidators> = {};
   let hints: UpstreamHints = {};
-  const loadList = async (link: PageLink, first: boolean): Promise<LoadedDocument | undefined> => {
+  const loadList = async (link: PageLink, first: boolean): Promise<FetchedPage | undefined> => {
     const held = deps.listPages?.[link.url];
     const fetched = await deps.fetch(link.location, held);
     if (first) hints = cachingHints(fetched);
@@ -164,12 +168,10 @@ export async function collectArticles(channel: Channel, source: ListSource | Pag
     }
     const validators = { ...(fetched.etag !== undefined && { etag: fetched.etag }), ...(fetched.lastModified !== undefined && { lastModified: fetched.lastModified }) };
     if (Object.keys(validators).length > 0) listPages[link.url] = validators;
-    const decoded = decodeDocument(fetched.body, fetched.contentType);
-    if (decoded.note !== undefined) decodeNotes.push(`decode: ${link.url}: ${decoded.note}`);
-    return { url: fetched.url, text: decoded.text };
+    return { url: fetched.url, content: { body: fetched.body, ...optional('contentType', fetched.contentType) } };
   };
   const firstLink = { location: source.url, url: publicUrl };
-  const firstDoc = deps.first ?? (await loadList(firstLink, true));
+  const firstDoc = given ?? (await loadList(firstLink, true));
   if (firstDoc === undefined) return { ...empty, items: [], notes: [], attempted: 0, notModified: true, listPages, hints };
   const crawl = await crawlList(toListPage(firstDoc, firstLink), {
     ...(source.linkSelector && { linkSelector: source.linkSelector }),
@@ -209,6 +211,36 @@ function cachingHints(fetched: FetchResult): UpstreamHints {
     ...(fetched.expires !== undefined && { expires: fetched.expires }),
     ...(fetched.date !== undefined && { date: fetched.date }),
   };
+}
+
+/**
+ * The article at `opts.url`: its first page and the continuation pages it links to (loaded with
+ * `loadMore`, given the href as written), joined (see page/article-pages.ts). Each page is decoded and
+ * extracted in an ingest worker within the document budget; the first page failing fails the article
+ * (an ExtractError), a continuation page failing ends it there. `notes`: charsets guessed, continuation
+ * pages not joined.
+ */
+export async function readArticle(
+  first: PageContent,
+  opts: PageExtractOptions,
+  loadMore: (href: string) => Promise<PageContent>,
+): Promise<{ page: ExtractedPage; notes: string[] }> {
+  const decodeNotes: string[] = [];
+  const read = async (content: PageContent, url: string, isFirst: boolean) => {
+    const done = await runInWorker({
+      kind: 'article',
+      content,
+      url,
+      ...(opts.selectors !== undefined && { selectors: opts.selectors }),
+      ...(opts.siteNames !== undefined && { siteNames: opts.siteNames }),
+      ...(opts.now !== undefined && { now: opts.now.toISOString() }),
+      first: isFirst,
+    });
+    if (done.decodeNote !== undefined) decodeNotes.push(`decode: ${url}: ${done.decodeNote}`);
+    return { page: done.page, hrefs: done.hrefs };
+  };
+  const { page, notes } = await joinArticle(first, opts.url, read, loadMore);
+  return { page, notes: [...decodeNotes, ...notes] };
 }
 
 /** Where a continuation page's href leads: fetched beside the first page, public beside its public address. */

@@ -43,13 +43,17 @@ export interface FeedView {
   links: FeedLinks;
   /** The archived month this document is (RFC 5005), if it is one. */
   page?: string;
+  /** Which of that month's archive documents (from 2; absent for the first). */
+  part?: number;
 }
 
-/** Where the service serves this channel's feed in the given format: the partner feed's URL (never
- *  with a key) for a delivery, else the public one. */
+/** Where the service serves this document in the given format: the partner feed's URL (never with a
+ *  key) for a delivery, else the public one; an archive document's own address (`?page=YYYY-MM`, and
+ *  `&part=N` from its second part on), so each archive document's self link names itself. */
 export function feedUrl(view: FeedView, extension: string): string {
   const route = view.delivery === undefined ? 'feeds' : 'partner/feeds';
-  const page = view.page === undefined ? '' : `?page=${encodeURIComponent(view.page)}`;
+  const part = view.part === undefined ? '' : `&part=${view.part}`;
+  const page = view.page === undefined ? '' : `?page=${encodeURIComponent(view.page)}${part}`;
   return `${view.baseUrl}/${route}/${encodeURIComponent(view.channel.id)}.${extension}${page}`;
 }
 
@@ -135,5 +139,6 @@ export function prepare(rawChannel: Channel, items: readonly Item[], ctx: Render
       Object.entries(ctx.links ?? {}).map(([rel, url]) => [rel, rel === 'stylesheet' ? stylesheetUrl(url) : absoluteUrl(url, `${rel} link`)]),
     ) as FeedLinks,
     ...(ctx.page !== undefined && { page: ctx.page }),
+    ...(ctx.page !== undefined && ctx.part !== undefined && ctx.part > 1 && { part: ctx.part }),
   };
 }

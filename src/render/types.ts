@@ -17,6 +17,9 @@ export interface RenderContext {
   links?: FeedLinks;
   /** Set when the document is an RFC 5005 archive of one calendar month (YYYY-MM); its self link carries ?page=. */
   page?: string;
+  /** With `page`: which of the month's archive documents this is (1, the newest, when absent); from 2
+   *  on, its self link carries &part=N, the address it is served at. */
+  part?: number;
 }
 
 /** Discovery and navigation links of a feed document (absolute URLs; the stylesheet may be root-relative). */

@@ -7,18 +7,23 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ExtractError, ParseError } from '../../src/ingest/errors.js';
-import { FIELD_LIMITS } from '../../src/ingest/limits.js';
+import { FIELD_LIMITS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
 import { collectArticles, fetchFeed, readFeed, type FetchSettings } from '../../src/ingest/pipeline.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
 import { closeIngestPool, DEFAULT_BUDGET, setDocumentBudget } from '../../src/ingest/worker/pool.js';
-import type { Channel, FeedSource, ListSource } from '../../src/model.js';
-import { FEEDS_DIR } from '../helpers/temp.js';
+import type { Channel, FeedSource, ListSource, Source } from '../../src/model.js';
+import { HostPolicy } from '../../src/ingest/fetch/polite.js';
+import { refreshChannel } from '../../src/ingest/refresh.js';
+import { FileStore } from '../../src/store/files/file-store.js';
+import { silentLogger } from '../helpers/log.js';
+import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
 const channel: Channel = {
   id: 'qiye', title: '企业频道', description: '钢铁企业要闻', language: 'zh-CN', link: 'http://hostile.example/',
   timezone: 'Asia/Shanghai', schedule: '*/30 * * * *', license: 'own', licenseRules: [], maxItems: 200, sources: [],
 };
 const feedSource = (id: string): FeedSource => ({ id, type: 'feed', url: `http://127.0.0.1/${id}` });
+const feedSourceAt = (id: string, url: string): FeedSource => ({ id, type: 'feed', url });
 const NOW = new Date('2024-05-01T00:00:00.000Z');
 
 const rss = (items: string) =>
@@ -43,7 +48,20 @@ const documents: Record<string, { type: string; body: string }> = {
   },
 };
 const LINKS = 40_000;
-const bigList = `<html><body><ul>${Array.from({ length: LINKS }, (_, i) => `<li><a href="/news/2024/${i}.html">钢铁企业要闻第${i}条</a></li>`).join('')}</ul></body></html>`;
+const listOf = (n: number) => `<html><body><ul>${Array.from({ length: n }, (_, i) => `<li><a href="/news/2024/${i}.html">钢铁企业要闻第${i}条</a></li>`).join('')}</ul></body></html>`;
+const bigList = listOf(LINKS);
+// Documents that need far more than a 48 MB worker heap: a feed of 100,000 entries (13 MB) and a list
+// page of 110,000 links (8 MB); a small feed beside them.
+documents['/bloated.xml'] = { type: 'application/rss+xml', body: rss(Array.from({ length: 100_000 }, (_, i) => item(100 + i, `臃肿条目${i}`)).join('')) };
+documents['/huge-list.html'] = { type: 'text/html; charset=utf-8', body: listOf(110_000) };
+documents['/good.xml'] = { type: 'application/rss+xml', body: rss(GOOD) };
+// An article page of 200,000 paragraphs beside a small one, on one list.
+documents['/heavy.html'] = { type: 'text/html; charset=utf-8', body: article('厚重的文章页面', '<p>钢铁企业要闻段落。</p>'.repeat(200_000)) };
+documents['/small.html'] = { type: 'text/html; charset=utf-8', body: article('沙钢发布季度产量报告', `<p>${'沙钢发布季度产量，同比增长。'.repeat(10)}</p>`) };
+documents['/heavy-list.html'] = {
+  type: 'text/html; charset=utf-8',
+  body: `<html><body><ul>${['/small.html', '/heavy.html'].map((h, i) => `<li><a href="${h}">第${i + 1}篇文章的标题文字</a></li>`).join('')}</ul></body></html>`,
+};
 
 let server: Server;
 let origin = '';
@@ -135,16 +153,57 @@ describe('hostile upstream documents', () => {
     assert.match(run.failures[0]!, /deep\.html: extract-page: page too deeply nested/);
   });
 
-  test('a list page of 40,000 links gives 40,000 distinct article links', async () => {
-    const { links } = await readListPage({ fetchedUrl: `${origin}/list`, publicUrl: 'http://hostile.example/list', html: bigList }, { feedsDir: FEEDS_DIR });
-    assert.equal(links.length, LINKS);
-    assert.equal(new Set(links.map((l) => l.url)).size, LINKS);
+  test('a list page of 40,000 links gives its first MAX_LIST_LINKS distinct article links, in page order, and a note saying so', async () => {
+    const notes: string[] = [];
+    const { links } = await readListPage({ fetchedUrl: `${origin}/list`, publicUrl: 'http://hostile.example/list', html: bigList }, { feedsDir: FEEDS_DIR }, notes);
+    assert.equal(links.length, MAX_LIST_LINKS);
+    assert.equal(new Set(links.map((l) => l.url)).size, MAX_LIST_LINKS);
+    assert.deepEqual([links[0]!.url, links.at(-1)!.url], ['http://hostile.example/news/2024/0.html', `http://hostile.example/news/2024/${MAX_LIST_LINKS - 1}.html`]);
+    assert.deepEqual(notes, [`crawl-list: http://hostile.example/list links to ${LINKS} articles; the first ${MAX_LIST_LINKS} were read`]);
   });
 
   test('a document over its time budget fails that document with a clear error; the next one is read', async () => {
     await setDocumentBudget({ timeMs: 1 });
     try {
       await assert.rejects(readUrl('/ten-mb-title.xml'), (err: Error) => err instanceof ParseError && /longer than its 0\.001 s budget/.test(err.message));
+    } finally {
+      await setDocumentBudget(DEFAULT_BUDGET);
+    }
+    const { items } = await readUrl('/bidi-title.xml');
+    assert.equal(items.length, 1);
+  });
+
+  test('a feed, a list page and an article page over the memory budget fail their sources (or article) with the budget named; the rest is stored', async () => {
+    const data = await tempDir('syndicator-memory-budget-');
+    const store = await FileStore.open(data.dir, [channel.id]);
+    const sources: Source[] = [
+      feedSourceAt('bloated', `${origin}/bloated.xml`),
+      { id: 'huge-list', type: 'list', url: `${origin}/huge-list.html`, maxPages: 1, maxNewArticles: 5, delayMs: 0 },
+      { id: 'heavy-list', type: 'list', url: `${origin}/heavy-list.html`, maxPages: 1, maxNewArticles: 5, delayMs: 0 },
+      feedSourceAt('good', `${origin}/good.xml`),
+    ];
+    // The time budget is raised so that only memory can stop a document, on however busy a machine.
+    await setDocumentBudget({ memoryMb: 48, timeMs: 300_000 });
+    let report;
+    try {
+      report = await refreshChannel({ ...channel, sources }, store, { ...settings, log: silentLogger(), hosts: new HostPolicy({ userAgent: settings.userAgent, timeoutMs: settings.fetchTimeoutMs, maxBytes: settings.maxBodyBytes }) });
+    } finally {
+      await setDocumentBudget(DEFAULT_BUDGET);
+    }
+    const bySource = new Map(report.sources.map((r) => [r.sourceId, r]));
+    assert.match(bySource.get('bloated')?.error ?? '', /^parse-feed: feed document needed more than its 48 MB memory budget; reading it was stopped$/);
+    assert.match(bySource.get('huge-list')?.error ?? '', /^crawl-list: list page needed more than its 48 MB memory budget; reading it was stopped$/);
+    assert.equal(bySource.get('heavy-list')?.error, `crawl-list: 1 of 2 articles failed (${origin}/heavy.html: extract-page: article page needed more than its 48 MB memory budget; reading it was stopped)`);
+    assert.equal(bySource.get('good')?.ok, true);
+    assert.deepEqual(store.items(channel.id).map((i) => i.title).sort(), ['宝钢湛江钢铁三号高炉点火', '沙钢发布季度产量报告'].sort());
+    await store.close();
+    await data.dispose();
+  });
+
+  test('a memory budget too small for a worker to start fails the document with a clear error, not the process', async () => {
+    await setDocumentBudget({ memoryMb: 4 });
+    try {
+      await assert.rejects(readUrl('/bidi-title.xml'), (err: Error) => err instanceof ParseError && /no ingest worker could start within the 4 MB memory budget/.test(err.message));
     } finally {
       await setDocumentBudget(DEFAULT_BUDGET);
     }

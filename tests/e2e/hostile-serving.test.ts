@@ -188,6 +188,25 @@ describe('serving hostile input', () => {
     assert.equal((await raw(url('/feeds/big.atom?part=2'))).status, 400);
   });
 
+  test('each archive document of a month names itself: the self link of parts 1, 2 and 3 in RSS, Atom and JSON Feed', async () => {
+    const selfOf = (doc: ReturnType<typeof parseXml>) => childrenNamed(doc, ATOM_NS, 'link').find((l) => attr(l, 'rel') === 'self')?.attributes.href?.value;
+    const expected = ['?page=2019-04', '?page=2019-04&part=2', '?page=2019-04&part=3'];
+    const links: Record<string, (string | undefined)[]> = { rss: [], atom: [], json: [] };
+    for (const query of expected) {
+      const rss = parseXml((await raw(url(`/feeds/big.rss${query}`))).body.toString());
+      links.rss!.push(selfOf(childrenNamed(rss, '', 'channel')[0]!));
+      const atom = parseXml((await raw(url(`/feeds/big.atom${query}`))).body.toString());
+      links.atom!.push(selfOf(atom));
+      const json = JSON.parse((await raw(url(`/feeds/big.json${query}`))).body.toString()) as { feed_url?: string };
+      links.json!.push(json.feed_url);
+    }
+    assert.deepEqual(links, {
+      rss: expected.map((q) => `http://feeds.test/feeds/big.rss${q}`),
+      atom: expected.map((q) => `http://feeds.test/feeds/big.atom${q}`),
+      json: expected.map((q) => `http://feeds.test/feeds/big.json${q}`),
+    });
+  });
+
   test('the output cache stays within OUTPUT_CACHE_BYTES and keeps a bounded number of query forms per document', async () => {
     for (let limit = 1; limit <= 40; limit += 1) assert.equal((await raw(url(`/feeds/metals.rss?limit=${limit}`))).status, 200);
     for (let c = 0; c < 20; c += 1) await raw(url(`/feeds/big.json?category=c${c}`));

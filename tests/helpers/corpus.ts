@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'cheerio';
-import { readArticle } from '../../src/ingest/page/article-pages.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
+import { readArticle } from '../../src/ingest/pipeline.js';
 import { decodeDocument } from '../../src/ingest/fetch/decode.js';
 import { extractPage } from '../../src/ingest/page/extract-page.js';
 import { canonicalLink } from '../../src/ingest/ids.js';
@@ -131,11 +131,11 @@ export async function checkPage(name: string): Promise<PageResult> {
   let item: Item;
   try {
     const source: PageSource = { id: 'corpus', type: 'page', url: expected.url };
-    const { page } = await readArticle(decoded.text, { url: expected.url, now: NOW }, async (href) => {
+    const { page } = await readArticle({ html: decoded.text }, { url: expected.url, now: NOW }, async (href) => {
       const url = canonicalLink(href, expected.url) ?? href;
       const file = expected.pages?.[url];
       if (!file) throw new Error(`no corpus file for ${url}`);
-      return decodeFile(file, expected.contentType).text;
+      return { html: decodeFile(file, expected.contentType).text };
     });
     item = normalizePage(page, { channel, source, now: NOW });
   } catch (err) {

@@ -58,7 +58,7 @@ const KNOWN_PREFIXES = new Set(['atom', 'dc', 'dcterms', 'content', 'rdf', 'xhtm
 export class XmlSyntaxError extends Error {}
 
 /** How deep the tree is built; feeds nest a few levels (XHTML content a dozen more). */
-const MAX_DEPTH = 200;
+export const MAX_DEPTH = 200;
 
 /**
  * Builds the ordered tree of `xml`. Throws an XmlSyntaxError only when there is no root element;
@@ -269,10 +269,22 @@ export function attr(el: XmlElement | undefined, name: string): string | undefin
   return undefined;
 }
 
-/** All text below `el`, in document order, markup dropped. */
+/** All text below `el`, in document order, markup dropped. An explicit stack, not recursion: the
+ *  walk does not depend on how deep readXmlTree builds the tree. */
 export function textContent(el: XmlElement): string {
   let out = '';
-  for (const c of el.children) out += typeof c === 'string' ? c : textContent(c);
+  const stack: { el: XmlElement; next: number }[] = [{ el, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const c = top.el.children[top.next];
+    if (c === undefined) {
+      stack.pop();
+      continue;
+    }
+    top.next += 1;
+    if (typeof c === 'string') out += c;
+    else stack.push({ el: c, next: 0 });
+  }
   return out;
 }
 
@@ -282,10 +294,21 @@ export function hasElementChildren(el: XmlElement): boolean {
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 
-/** The children of `el` written back as HTML (text escaped, elements by local name, in order). */
+/** The children of `el` written back as HTML (text escaped, elements by local name, in order). An
+ *  explicit stack, not recursion: the walk does not depend on how deep readXmlTree builds the tree. */
 export function innerHtml(el: XmlElement): string {
   let out = '';
-  for (const c of el.children) {
+  const stack: { el: XmlElement; next: number }[] = [{ el, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const c = top.el.children[top.next];
+    if (c === undefined) {
+      stack.pop();
+      // An HTML void element left unclosed (`one<br>two`) holds what follows it: written after it.
+      if (stack.length > 0 && !VOID.has(top.el.local)) out += `</${top.el.local}>`;
+      continue;
+    }
+    top.next += 1;
     if (typeof c === 'string') {
       out += escapeMarkup(c);
       continue;
@@ -294,9 +317,8 @@ export function innerHtml(el: XmlElement): string {
       .filter(([k]) => !k.startsWith('xmlns') && !k.startsWith('xml:'))
       .map(([k, v]) => ` ${k.includes(':') ? k.slice(k.indexOf(':') + 1) : k}="${escapeMarkup(v, true)}"`)
       .join('');
-    // An HTML void element left unclosed (`one<br>two`) holds what follows it: written after it.
-    out += VOID.has(c.local) ? `<${c.local}${attrs}>${innerHtml(c)}` : `<${c.local}${attrs}>${innerHtml(c)}</${c.local}>`;
+    out += `<${c.local}${attrs}>`;
+    stack.push({ el: c, next: 0 });
   }
   return out;
 }
-

@@ -1,26 +1,24 @@
 // List pages → the article pages to fetch. Follows "next page" links up to a page cap, and stops as
 // soon as it has enough new articles or a page brings none (list pages are newest first, so the pages
-// after one with nothing new hold nothing new either). Fetching and decoding are refresh.ts's stages,
-// handed in as `loadPage`; this module only reads list pages and decides where to go next.
+// after one with nothing new hold nothing new either). Fetching is pipeline.ts's stage, handed in as
+// `loadPage`; each page's HTML is read in an ingest worker (page/list-anchors.ts), and this module
+// resolves the links it found and decides where to go next.
 
-import { load, type CheerioAPI } from 'cheerio';
 import { CrawlError } from '../errors.js';
 import { localLocation } from '../fetch/fetcher.js';
 import { canonicalLink } from '../ids.js';
-import { removeBoilerplate } from './main-body.js';
-import { treeDepth } from './page-dom.js';
-import { MAX_TREE_DEPTH } from '../limits.js';
-import { tooDeeplyNested } from '../html-depth.js';
-import { collapseWhitespace } from '../text.js';
+import { MAX_LIST_LINKS } from '../limits.js';
+import { optional } from '../optional.js';
+import type { PageContent } from '../worker/tasks.js';
+import { runInWorker } from '../worker/pool.js';
 
-/** A list page as refresh.ts loaded it. */
-export interface ListPage {
+/** A list page as pipeline.ts loaded it: its text, or its bytes as fetched (decoded in the worker). */
+export type ListPage = {
   /** The address it was fetched from: an http(s) URL, or a file: URL for a document under feeds/. */
   fetchedUrl: string;
   /** Its public http(s) address, against which its links' public addresses are resolved. */
   publicUrl: string;
-  html: string;
-}
+} & PageContent;
 
 /** A page to fetch. */
 export interface PageLink {
@@ -95,47 +93,34 @@ export async function crawlList(first: ListPage, opts: CrawlOptions): Promise<Cr
 }
 
 /**
- * The article links of a list page and its next page. With a linkSelector, the links it selects
- * (or the links inside what it selects); else, after page furniture is removed, links that look like
- * articles: a title-length text, the list's own site, a path ending in a document name that carries
- * a number or an .html-like extension, not an index or list page.
+ * The article links of a list page and its next page (see readListAnchors), resolved to where they are
+ * fetched and their public addresses, without repeats. The page is decoded and read in an ingest
+ * worker within the document budget (worker/pool.ts); only the hrefs it hands back, at most
+ * MAX_LIST_LINKS, are resolved here. A page with more, a guessed charset and refused links are noted
+ * in `notes`. Throws a CrawlError when the page is too deeply nested or over its budget.
  */
 export async function readListPage(
   page: ListPage,
   opts: Pick<CrawlOptions, 'linkSelector' | 'nextSelector' | 'feedsDir'>,
   notes: string[] = [],
 ): Promise<{ links: PageLink[]; next?: PageLink }> {
-  if (tooDeeplyNested(page.html)) throw new CrawlError(`list page ${page.publicUrl} too deeply nested (more than ${MAX_TREE_DEPTH} levels of elements)`);
-  const $ = load(page.html);
-  if (treeDepth($.root().toArray(), MAX_TREE_DEPTH) > MAX_TREE_DEPTH) {
-    throw new CrawlError(`list page ${page.publicUrl} too deeply nested (more than ${MAX_TREE_DEPTH} levels of elements)`);
+  const read = await runInWorker({
+    kind: 'list',
+    content: 'html' in page ? { html: page.html } : { body: page.body, ...optional('contentType', page.contentType) },
+    publicUrl: page.publicUrl,
+    ...optional('linkSelector', opts.linkSelector),
+    ...optional('nextSelector', opts.nextSelector),
+  });
+  if (read.decodeNote !== undefined) notes.push(`decode: ${page.publicUrl}: ${read.decodeNote}`);
+  if (read.beyondCap > 0) {
+    notes.push(`crawl-list: ${page.publicUrl} links to ${read.hrefs.length + read.beyondCap} articles; the first ${MAX_LIST_LINKS} were read`);
   }
-  const nextHref = findNextHref($, opts.nextSelector);
-  const next = nextHref === undefined ? undefined : await resolveLink(nextHref, page, opts.feedsDir, notes);
-
-  let anchors: string[];
-  if (opts.linkSelector) {
-    anchors = $(opts.linkSelector)
-      .find('a[href]')
-      .addBack('a[href]')
-      .toArray()
-      .map((a) => $(a).attr('href') ?? '');
-  } else {
-    removeBoilerplate($);
-    anchors = $('a[href]')
-      .toArray()
-      .filter((a) => {
-        const text = collapseWhitespace($(a).text()) || collapseWhitespace($(a).attr('title') ?? '');
-        return [...text].length >= 5 && looksLikeArticle($(a).attr('href') ?? '', page.publicUrl);
-      })
-      .map((a) => $(a).attr('href') ?? '');
-  }
-
-  // Deduplicated through a Set: linear in the number of anchors (a list of 40,000 links is one pass).
+  const next = read.nextHref === undefined ? undefined : await resolveLink(read.nextHref, page, opts.feedsDir, notes);
   const links: PageLink[] = [];
   const seen = new Set<string>([page.publicUrl]);
-  for (const href of anchors) {
-    if (href === nextHref) continue;
+  for (const [i, href] of read.hrefs.entries()) {
+    // Resolving is a URL parse per link (and a file system look-up on a local page): in slices.
+    if (i > 0 && i % RESOLVE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const link = await resolveLink(href, page, opts.feedsDir, notes);
     if (link && !seen.has(link.url)) {
       seen.add(link.url);
@@ -145,40 +130,8 @@ export async function readListPage(
   return { links, ...(next && { next }) };
 }
 
-const NEXT_TEXT = /^\s*(?:下一页|下页|后一页|next(?:\s*page)?|›|»|>|>>)\s*$/i;
-
-function findNextHref($: CheerioAPI, selector: string | undefined): string | undefined {
-  const usable = (href: string | undefined) => (href && !/^\s*(?:javascript:|#)/i.test(href) ? href.trim() : undefined);
-  if (selector) return usable($(selector).find('a[href]').addBack('a[href]').first().attr('href'));
-  const rel = usable($('link[rel~="next" i], a[rel~="next" i]').first().attr('href'));
-  if (rel) return rel;
-  const byText = $('a[href]')
-    .toArray()
-    .find((a) => NEXT_TEXT.test($(a).text()) && usable($(a).attr('href')) !== undefined);
-  return byText ? usable($(byText).attr('href')) : undefined;
-}
-
-const DOCUMENT_EXTENSION = /\.(?:s?html?|php|aspx?|jsp|cms)$/i;
-const INDEX_PAGE = /^(?:index|list|default|more)(?:_\d+)?\.\w+$/i;
-
-function looksLikeArticle(href: string, listUrl: string): boolean {
-  const url = canonicalLink(href, listUrl);
-  if (!url) return false;
-  const target = new URL(url);
-  if (!sameSite(target.hostname, new URL(listUrl).hostname)) return false;
-  // WordPress-style addresses end in a slash: /2021/03/05/1203/ is read by its last segment; an
-  // archive's /page/2/ is no article.
-  const segments = target.pathname.split('/').filter((s) => s !== '');
-  const name = target.pathname.endsWith('/') ? (segments.at(-2) === 'page' ? '' : (segments.at(-1) ?? '')) : (target.pathname.split('/').pop() ?? '');
-  if (name === '' || INDEX_PAGE.test(name)) return false;
-  return /\d/.test(name) || DOCUMENT_EXTENSION.test(name) || /\d/.test(target.search);
-}
-
-function sameSite(a: string, b: string): boolean {
-  const x = a.replace(/^www\./, '');
-  const y = b.replace(/^www\./, '');
-  return x === y || x.endsWith(`.${y}`) || y.endsWith(`.${x}`);
-}
+/** How many links are resolved between two turns of the event loop. */
+const RESOLVE_SLICE = 500;
 
 /**
  * Where a link of `page` leads. On a page fetched over http(s) the link is fetched where it points.

@@ -1,5 +1,6 @@
-// The ingest worker pool: every fetched document is parsed, extracted, sanitized and normalized in a
-// worker thread (piscina), never on the thread that serves feeds. Each document has a time and a
+// The ingest worker pool: every fetched document — feed, article page, list page — is decoded,
+// parsed, extracted, sanitized and normalized in a worker thread (piscina), never on the thread that
+// serves feeds. Each document has a time and a
 // memory budget; one over budget fails with a clear error naming the budget, its worker is replaced,
 // and the other documents and sources go on.
 
@@ -28,7 +29,8 @@ let warm: Promise<unknown> | undefined;
 const workerFile = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 function thePool(): Piscina {
-  pool ??= new Piscina({
+  if (pool) return pool;
+  const created = new Piscina({
     filename: workerFile,
     minThreads: 0,
     maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
@@ -36,8 +38,13 @@ function thePool(): Piscina {
     idleTimeout: 500,
     resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb },
   });
-  warm ??= pool.run('ping');
-  return pool;
+  // A worker that fails outside any task — one that runs out of memory while it loads the modules —
+  // is reported as an 'error' event of the pool, which unheard would end the whole process.
+  const failed = new Promise<never>((_, reject) => created.on('error', reject));
+  failed.catch(() => undefined);
+  pool = created;
+  warm = Promise.race([created.run('ping'), failed]);
+  return created;
 }
 
 /** Sets the per-document budget (the pool is rebuilt with it). For tests and configuration. */
@@ -64,16 +71,32 @@ const ERRORS: Record<IngestStage, (message: string) => IngestError> = {
 
 type Ok<K extends Task['kind']> = Extract<TaskResult, { ok: true; kind: K }>;
 
+/** Per task kind: what the document is called in a budget error, and the stage that error is of. */
+const KINDS: Record<Task['kind'], { what: string; stage: IngestStage }> = {
+  feed: { what: 'feed document', stage: 'parse-feed' },
+  article: { what: 'article page', stage: 'extract-page' },
+  'page-item': { what: 'article page', stage: 'extract-page' },
+  list: { what: 'list page', stage: 'crawl-list' },
+};
+
 /**
  * Runs `task` in a worker within the budget. Resolves with its result; rejects with the typed ingest
- * error the stage raised, or with a ParseError / ExtractError (by task kind) naming the budget that
- * was exceeded or the fault of the worker (a stack overflow fails this document only).
+ * error the stage raised, or with a ParseError / ExtractError / CrawlError (by task kind) naming the
+ * budget that was exceeded or the fault of the worker (a stack overflow fails this document only).
  */
 export async function runInWorker<T extends Task>(task: T): Promise<Ok<T['kind']>> {
-  const fail = task.kind === 'feed' ? ERRORS['parse-feed'] : ERRORS['extract-page'];
-  const what = task.kind === 'feed' ? 'feed document' : 'article page';
+  const { what, stage } = KINDS[task.kind];
+  const fail = ERRORS[stage];
   const workers = thePool();
-  await warm;
+  try {
+    await warm;
+  } catch (err) {
+    // No worker could start: the next document builds the pool again.
+    if (pool === workers) await closeIngestPool();
+    const code = (err as { code?: string }).code;
+    const why = code === 'ERR_WORKER_OUT_OF_MEMORY' ? `within the ${budget.memoryMb} MB memory budget` : `(${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`;
+    throw fail(`${what} could not be read: no ingest worker could start ${why}`);
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), budget.timeMs);
   let result: TaskResult;

@@ -1,15 +1,21 @@
-// What runs inside an ingest worker thread: decode → parse → normalize for a feed document, extract →
-// normalize for an article page. Inputs and outputs are plain data (structured-cloneable); a typed
-// ingest error crosses back as { stage, message } and is rebuilt by worker/pool.ts.
+// What runs inside an ingest worker thread: decode → parse → normalize for a feed document; decode →
+// extract (and find its continuation pages) for an article page; normalize for an extracted article;
+// decode → read the links for a list page. Inputs and outputs are plain data (structured-cloneable); a
+// typed ingest error crosses back as { stage, message } and is rebuilt by worker/pool.ts.
 
-import type { Channel, FeedSource, Item, ListSource, PageSource } from '../../model.js';
+import type { Channel, FeedSource, Item, ListSource, PageSelectors, PageSource } from '../../model.js';
 import { IngestError, type IngestStage } from '../errors.js';
 import { parseFeed, type ParsedFeed } from '../feed/parse-feed.js';
 import { decodeDocument } from '../fetch/decode.js';
 import { capEntry } from '../limits.js';
 import { normalizeFeed, normalizePage } from '../normalize.js';
 import { optional } from '../optional.js';
-import { extractPage } from '../page/extract-page.js';
+import { continuationHrefs } from '../page/article-pages.js';
+import { extractPage, type ExtractedPage } from '../page/extract-page.js';
+import { readListAnchors, type ListAnchors } from '../page/list-anchors.js';
+
+/** An HTML document as fetched (bytes, decoded in the worker) or as already decoded text. */
+export type PageContent = { html: string } | { body: Uint8Array; contentType?: string };
 
 export interface FeedTask {
   kind: 'feed';
@@ -24,45 +30,96 @@ export interface FeedTask {
   fallbackBase?: string;
 }
 
+/** One page of an article: extracted, and for the first page its continuation pages' hrefs found. */
 export interface ArticleTask {
   kind: 'article';
-  text: string;
-  /** The article's public address. */
+  content: PageContent;
+  /** The page's public address. */
   url: string;
+  selectors?: PageSelectors;
+  siteNames?: readonly string[];
+  /** ISO time of the run (dates written without a year are placed before it). */
+  now?: string;
+  /** The first page of an article: its continuation hrefs are looked for. */
+  first: boolean;
+}
+
+/** An extracted (and joined) article made an item: sanitized, attributed, capped. */
+export interface PageItemTask {
+  kind: 'page-item';
+  page: ExtractedPage;
   channel: Channel;
   source: ListSource | PageSource;
   now: string;
 }
 
-export type Task = FeedTask | ArticleTask;
+/** A list page's article links and next page, as hrefs (see page/list-anchors.ts). */
+export interface ListTask {
+  kind: 'list';
+  content: PageContent;
+  /** The list page's public address. */
+  publicUrl: string;
+  linkSelector?: string;
+  nextSelector?: string;
+}
+
+export type Task = FeedTask | ArticleTask | PageItemTask | ListTask;
 
 export type TaskResult =
   | { ok: true; kind: 'feed'; parsed: ParsedFeed; items: Item[]; notes: string[] }
-  | { ok: true; kind: 'article'; item: Item }
+  | { ok: true; kind: 'article'; page: ExtractedPage; hrefs: string[]; decodeNote?: string }
+  | { ok: true; kind: 'page-item'; item: Item }
+  | ({ ok: true; kind: 'list'; decodeNote?: string } & ListAnchors)
   | { ok: false; stage: IngestStage; message: string };
+
+/** The text of `content` and, when its charset was guessed or a declaration overruled, why. */
+function decoded(content: PageContent): { text: string; note?: string } {
+  if ('html' in content) return { text: content.html };
+  const { text, note } = decodeDocument(Buffer.from(content.body.buffer, content.body.byteOffset, content.body.byteLength), content.contentType);
+  return { text, ...optional('note', note) };
+}
 
 /** Runs one task; a typed ingest error is returned as data, anything else is thrown. */
 export async function runTask(task: Task): Promise<TaskResult> {
   try {
-    if (task.kind === 'feed') {
-      const { text, note } = decodeDocument(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength), task.contentType);
-      const notes = note === undefined ? [] : [`charset: ${note}`];
-      const parsed = await parseFeed(text);
-      if (parsed.problems) notes.push(`not well-formed XML (${parsed.problems[0]}); ${parsed.entries.length} entries read around the errors`);
-      const items = normalizeFeed(parsed, {
-        channel: task.channel,
-        source: task.source,
-        documentUrl: task.documentUrl,
-        ...optional('fallbackBase', task.fallbackBase),
-        now: new Date(task.now),
-        report: (line) => notes.push(line),
-      });
-      return { ok: true, kind: 'feed', parsed, items, notes };
+    switch (task.kind) {
+      case 'feed': {
+        const { text, note } = decodeDocument(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength), task.contentType);
+        const notes = note === undefined ? [] : [`charset: ${note}`];
+        const parsed = await parseFeed(text);
+        if (parsed.problems) notes.push(`not well-formed XML (${parsed.problems[0]}); ${parsed.entries.length} entries read around the errors`);
+        const items = normalizeFeed(parsed, {
+          channel: task.channel,
+          source: task.source,
+          documentUrl: task.documentUrl,
+          ...optional('fallbackBase', task.fallbackBase),
+          now: new Date(task.now),
+          report: (line) => notes.push(line),
+        });
+        return { ok: true, kind: 'feed', parsed, items, notes };
+      }
+      case 'article': {
+        const { text, note } = decoded(task.content);
+        const page = extractPage(text, {
+          url: task.url,
+          ...(task.selectors !== undefined && { selectors: task.selectors }),
+          ...(task.siteNames !== undefined && { siteNames: task.siteNames }),
+          ...(task.now !== undefined && { now: new Date(task.now) }),
+        });
+        const hrefs = task.first ? continuationHrefs(text, task.url) : [];
+        return { ok: true, kind: 'article', page, hrefs, ...optional('decodeNote', note) };
+      }
+      case 'page-item': {
+        const { page } = task;
+        const item = normalizePage({ ...page, entry: capEntry(page.entry) }, { channel: task.channel, source: task.source, now: new Date(task.now) });
+        return { ok: true, kind: 'page-item', item };
+      }
+      case 'list': {
+        const { text, note } = decoded(task.content);
+        const anchors = readListAnchors(text, task.publicUrl, { ...optional('linkSelector', task.linkSelector), ...optional('nextSelector', task.nextSelector) });
+        return { ok: true, kind: 'list', ...anchors, ...optional('decodeNote', note) };
+      }
     }
-    const { source } = task;
-    const page = extractPage(task.text, { url: task.url, ...(source.selectors && { selectors: source.selectors }), ...(source.siteNames && { siteNames: source.siteNames }) });
-    const item = normalizePage({ ...page, entry: capEntry(page.entry) }, { channel: task.channel, source, now: new Date(task.now) });
-    return { ok: true, kind: 'article', item };
   } catch (err) {
     if (err instanceof IngestError) return { ok: false, stage: err.stage, message: err.message.slice(err.stage.length + 2) };
     throw err;

@@ -1,7 +1,8 @@
 // How long the attribution checker takes to read and judge one reprinted page, by page size: the
 // parse (cheerio) and the judgement (one normalization pass, then native searches) on pages of about
 // 50 KB, 500 KB and 2 MB of Chinese text with the attribution at the end. Run: npm run bench:attribution
-import { judgePage, readPage } from '../src/partners/attribution-check.js';
+import { judgePage } from '../src/partners/attribution-check.js';
+import { readPageText as readPage } from '../src/ingest/page/page-text.js';
 
 const PARA = '<p>十一月二十日，河北钢铁集团召开安全生产工作会议，会议总结了前三季度安全生产情况。</p>\n';
 const EXPECT = {

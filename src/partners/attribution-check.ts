@@ -2,15 +2,15 @@
 // duties of the terms — the source outlet named, the author named (when the item has one), a link to
 // the original, and for excerpt grants no more than an excerpt reprinted. Pages are fetched through
 // the ingest's HostPolicy (robots.txt, one request at a time per host with a pause, time and size
-// limits) and decoded with its charset rules; each check is recorded with its evidence.
+// limits), then decoded with its charset rules and read (ingest/page/page-text.ts) in an ingest worker,
+// never on the serving thread; each check is recorded with its evidence.
 
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { load } from 'cheerio';
-import type { AnyNode } from 'domhandler';
 import type { Logger } from '../log.js';
 import type { Channel } from '../model.js';
-import { decodeDocument } from '../ingest/fetch/decode.js';
+import { readPageText, type PageText } from '../ingest/page/page-text.js';
+import { runInWorker } from '../ingest/worker/pool.js';
 import type { HostPolicy } from '../ingest/fetch/polite.js';
 import type { AttributionCheck, DutyResult, ReprintReport, ReprintStore } from '../store/reprints.js';
 import type { Store } from '../store/store.js';
@@ -31,55 +31,6 @@ export const EXCERPT_MIN_ALLOWED_SHARE = 0.3;
 /** Sentences shorter than this (without spaces) are too common to count as reprinted text. */
 const MIN_SENTENCE_CHARS = 8;
 const SNIPPET = 40;
-
-const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'head', 'title', 'svg']);
-const BLOCKS = new Set(['p', 'div', 'br', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'figure', 'figcaption', 'section', 'article', 'header', 'footer', 'td', 'tr', 'blockquote', 'table', 'ul', 'ol', 'dd', 'dt']);
-const CAPTION_CLASS = /caption|credit|pic-?note|img-?desc/i;
-
-interface PageText {
-  /** What a reader sees as the page's text, outside image captions. */
-  body: string;
-  /** Image captions: <figcaption>, elements classed as captions, and img alt/title. */
-  captions: string;
-  /** Every link: its resolved URL and its text. */
-  links: { href: string; text: string }[];
-}
-
-/** Reads the page once: visible text (split from captions) and links, in linear time. */
-export function readPage(html: string, pageUrl: string): PageText {
-  const $ = load(html);
-  const body: string[] = [];
-  const captions: string[] = [];
-  const links: { href: string; text: string }[] = [];
-  const walk = (node: AnyNode, inCaption: boolean, out: string[]): void => {
-    if (node.type === 'text') {
-      out.push((node as unknown as { data: string }).data);
-      return;
-    }
-    if (node.type !== 'tag') return;
-    const el = node as unknown as { tagName: string; attribs: Record<string, string>; children: AnyNode[] };
-    const tag = el.tagName.toLowerCase();
-    if (SKIPPED.has(tag)) return;
-    if (tag === 'img') {
-      for (const attr of ['alt', 'title']) if (el.attribs[attr]) captions.push(el.attribs[attr] ?? '');
-      return;
-    }
-    const caption = inCaption || tag === 'figcaption' || CAPTION_CLASS.test(`${el.attribs.class ?? ''} ${el.attribs.id ?? ''}`);
-    const target = caption ? captions : out;
-    if (tag === 'a' && el.attribs.href !== undefined) {
-      const start = target.length;
-      for (const child of el.children) walk(child, caption, target);
-      const href = resolve(el.attribs.href, pageUrl);
-      if (href !== undefined) links.push({ href, text: target.slice(start).join('').trim() });
-    } else {
-      if (BLOCKS.has(tag)) target.push('\n');
-      for (const child of el.children) walk(child, caption, target);
-      if (BLOCKS.has(tag)) target.push('\n');
-    }
-  };
-  for (const node of $.root().contents().toArray()) walk(node, false, body);
-  return { body: tidy(body.join('')), captions: tidy(captions.join('\n')), links };
-}
 
 /** Judges each duty against the page; pure (the time of the check is the caller's). Each text of the
  *  page is prepared for search once (see `searchable`), so the work is linear in the page's size. */
@@ -205,18 +156,6 @@ function linkKey(url: string): string | undefined {
   if (doc === undefined) return undefined;
   const u = new URL(doc);
   return `${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, '')}${u.search}`;
-}
-
-function resolve(href: string, base: string): string | undefined {
-  try {
-    return new URL(href, base).href;
-  } catch {
-    return undefined;
-  }
-}
-
-function tidy(text: string): string {
-  return text.replace(/[ \t\u00a0\u3000]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
 }
 
 export interface CheckerOptions {
@@ -349,10 +288,11 @@ export class AttributionChecker {
         beforeRedirect: this.#guard,
       });
       if (result.kind !== 'ok') throw new Error(`${report.reprintUrl} answered 304 to a request without validators`);
-      // Parsing runs on this thread, as the ingest's page extraction does: a page far beyond any article's size is not parsed.
+      // A page far beyond any article's size is not read; the others are decoded and read in an ingest
+      // worker (worker/pool.ts), within its time and memory budget, never on the serving thread.
       if (result.body.length > MAX_PAGE_BYTES) throw new Error(`${report.reprintUrl} is ${result.body.length} bytes; pages over ${MAX_PAGE_BYTES} bytes are not checked`);
-      const { text } = decodeDocument(result.body, result.contentType);
-      const duties = judgePage(readPage(text, result.url), this.#expectation(report));
+      const { page } = await runInWorker({ kind: 'page-text', body: result.body, ...(result.contentType !== undefined && { contentType: result.contentType }), url: result.url });
+      const duties = judgePage(page, this.#expectation(report));
       check = { at: this.#now().toISOString(), outcome: 'checked', ok: duties.every((d) => d.ok), duties };
     } catch (err) {
       check = { at: this.#now().toISOString(), outcome: 'unreachable', ok: false, duties: [], error: err instanceof Error ? err.message : String(err) };
@@ -369,6 +309,6 @@ export class AttributionChecker {
     if (report.allowed !== 'excerpt') return base;
     const item = findItem(report.itemId, this.#opts)?.item;
     if (item?.contentHtml === undefined) return base;
-    return { ...base, excerpt: { fullText: readPage(item.contentHtml, item.link ?? 'http://invalid/').body, publicExcerpt: item.summary ?? '' } };
+    return { ...base, excerpt: { fullText: readPageText(item.contentHtml, item.link ?? 'http://invalid/').body, publicExcerpt: item.summary ?? '' } };
   }
 }

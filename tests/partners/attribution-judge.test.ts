@@ -3,7 +3,8 @@
 // without an original link, authors spread over the byline.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judgePage, readPage } from '../../src/partners/attribution-check.js';
+import { judgePage } from '../../src/partners/attribution-check.js';
+import { readPageText as readPage } from '../../src/ingest/page/page-text.js';
 
 const ORIGINAL = 'http://www.csteelnews.com/qypd/ywjx/202611/t20261120_40000.html';
 const expect = { sourceName: '中国冶金报—中国钢铁新闻网', authors: ['赵强', '孙丽'], originalLink: ORIGINAL };

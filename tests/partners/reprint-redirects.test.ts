@@ -103,6 +103,9 @@ describe('reprint checks refuse redirects into private networks', () => {
       '/news/to-metadata.html': 'http://169.254.169.254/latest/meta-data/',
       '/news/to-ipv6-link-local.html': 'http://[fe80::1]/',
       '/news/two-hops.html': '/news/to-loopback.html',
+      // Hostile pages: nested 10,000 deep, and 20,000 links in a 0.7 MB page (read in a worker).
+      '/news/deep.html': { html: `<html><body>${'<div>'.repeat(10_000)}${PAGE}${'</div>'.repeat(10_000)}</body></html>` },
+      '/news/many-links.html': { html: PAGE.replace('<p>正文。</p>', `<ul>${'<li><a href="/x">链接文字</a></li>'.repeat(20_000)}</ul>`) },
     });
     robotsMoved = await site({ '/robots.txt': `${inside.origin}/robots.txt`, '/news/ok.html': { html: PAGE } });
     dispose = async () => {
@@ -174,5 +177,15 @@ describe('reprint checks refuse redirects into private networks', () => {
     assert.equal(last?.outcome, 'checked', JSON.stringify(last));
     assert.equal(last?.ok, true);
     assert.ok(inside.requests.includes('/secret'));
+  });
+
+  test('a hostile reprint page is read in a worker: one nested 10,000 deep is refused with a clear error, one of 20,000 links is judged', async () => {
+    const c = checker([new URL(partner.origin).host]);
+    const deep = (await checkOnce(c, `${partner.origin}/news/deep.html`)).checks.at(-1);
+    assert.equal(deep?.outcome, 'unreachable');
+    assert.match(deep?.error ?? '', /^extract-page: .*deep\.html is nested more than \d+ elements deep; not read$/);
+    const many = (await checkOnce(c, `${partner.origin}/news/many-links.html`)).checks.at(-1);
+    assert.equal(many?.outcome, 'checked', JSON.stringify(many?.error));
+    assert.equal(many?.ok, true, 'source, author and the link to the original are found among 20,000 links');
   });
 });

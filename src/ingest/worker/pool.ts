@@ -77,6 +77,7 @@ const KINDS: Record<Task['kind'], { what: string; stage: IngestStage }> = {
   article: { what: 'article page', stage: 'extract-page' },
   'page-item': { what: 'article page', stage: 'extract-page' },
   list: { what: 'list page', stage: 'crawl-list' },
+  'page-text': { what: 'page', stage: 'extract-page' },
 };
 
 /**

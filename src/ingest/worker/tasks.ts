@@ -13,6 +13,7 @@ import { optional } from '../optional.js';
 import { continuationHrefs } from '../page/article-pages.js';
 import { extractPage, type ExtractedPage } from '../page/extract-page.js';
 import { readListAnchors, type ListAnchors } from '../page/list-anchors.js';
+import { readPageText, type PageText } from '../page/page-text.js';
 
 /** An HTML document as fetched (bytes, decoded in the worker) or as already decoded text. */
 export type PageContent = { html: string } | { body: Uint8Array; contentType?: string };
@@ -63,13 +64,23 @@ export interface ListTask {
   nextSelector?: string;
 }
 
-export type Task = FeedTask | ArticleTask | PageItemTask | ListTask;
+/** Any web page as a reader sees it (page/page-text.ts): a reprint page the attribution checker judges. */
+export interface PageTextTask {
+  kind: 'page-text';
+  body: Uint8Array;
+  contentType?: string;
+  /** Where it was fetched from (links resolve against it). */
+  url: string;
+}
+
+export type Task = FeedTask | ArticleTask | PageItemTask | ListTask | PageTextTask;
 
 export type TaskResult =
   | { ok: true; kind: 'feed'; parsed: ParsedFeed; items: Item[]; notes: string[] }
   | { ok: true; kind: 'article'; page: ExtractedPage; hrefs: string[]; decodeNote?: string }
   | { ok: true; kind: 'page-item'; item: Item }
   | ({ ok: true; kind: 'list'; decodeNote?: string } & ListAnchors)
+  | { ok: true; kind: 'page-text'; page: PageText }
   | { ok: false; stage: IngestStage; message: string };
 
 /** The text of `content` and, when its charset was guessed or a declaration overruled, why. */
@@ -118,6 +129,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
         const { text, note } = decoded(task.content);
         const anchors = readListAnchors(text, task.publicUrl, { ...optional('linkSelector', task.linkSelector), ...optional('nextSelector', task.nextSelector) });
         return { ok: true, kind: 'list', ...anchors, ...optional('decodeNote', note) };
+      }
+      case 'page-text': {
+        const { text } = decoded({ body: task.body, ...optional('contentType', task.contentType) });
+        return { ok: true, kind: 'page-text', page: readPageText(text, task.url) };
       }
     }
   } catch (err) {

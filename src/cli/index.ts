@@ -61,9 +61,10 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .action(async (opts: { channel?: string; source?: string; progress: boolean; force?: boolean }) => {
       const cfg = await config();
       const channels = await validChannels(cfg, opts.channel);
-      const [{ createLogger }, { ingestOptions, openBackend }, { refreshChannel }] = await Promise.all([
+      const [{ createLogger }, { ingestOptions }, { openBackend }, { refreshChannel }] = await Promise.all([
         import('../log.js'),
         import('../ingest/deps.js'),
+        import('../ingest/backend.js'),
         import('../ingest/refresh.js'),
       ]);
       const log = createLogger(cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
@@ -145,7 +146,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       const cfg = await config();
       const channels = await validChannels(cfg);
       const [{ openBackend }, { openSubscribers }, { collectStatus }, { statusTables }, { openReprints }, { complianceSummary }] = await Promise.all([
-        import('../ingest/deps.js'),
+        import('../ingest/backend.js'),
         import('../http/pg-subscribers.js'),
         import('../http/status.js'),
         import('./status.js'),

@@ -21,7 +21,7 @@ export function registerIngestCommands(program: Command, config: () => Promise<R
     .action(async (channel: string, id: string) => {
       const cfg = await config();
       const channelId = checkChannel(channel);
-      const { openStore } = await import('../ingest/deps.js');
+      const { openStore } = await import('../ingest/backend.js');
       const store = await openStore(cfg, [channelId]);
       try {
         const itemId = await resolveItemId(store, channelId, id);
@@ -53,7 +53,7 @@ export function registerIngestCommands(program: Command, config: () => Promise<R
       if (configured && !configured.sources.some((s) => s.id === source)) {
         throw new UsageError(`source enable: channel "${channelId}" has no source "${source}"`);
       }
-      const { openStore } = await import('../ingest/deps.js');
+      const { openStore } = await import('../ingest/backend.js');
       const store = await openStore(cfg, [channelId]);
       let was: string | undefined;
       try {

@@ -17,14 +17,15 @@ import type { SharedHosts } from '../ingest/fetch/polite.js';
 
 /** What the commands use beyond their own tables, loaded when one runs (the checker brings cheerio). */
 async function loadParts() {
-  const [channels, deps, log, backend, checker] = await Promise.all([
+  const [channels, deps, stores, log, backend, checker] = await Promise.all([
     import('../config/channels.js'),
     import('../ingest/deps.js'),
+    import('../ingest/backend.js'),
     import('../log.js'),
     import('../partners/backend.js'),
     import('../partners/attribution-check.js'),
   ]);
-  return { ...channels, ...deps, ...log, ...backend, ...checker };
+  return { ...channels, ...deps, ...stores, ...log, ...backend, ...checker };
 }
 
 type Format = 'table' | 'csv' | 'json';

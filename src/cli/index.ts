@@ -12,8 +12,7 @@ import type { Channel } from '../model.js';
 import { registerPartnerCommands } from './partners.js';
 import type { PreviewType } from './preview.js';
 import { registerReprintCommands } from './reprints.js';
-import { registerStoreCommands } from './store.js';
-import { registerCopyCommand } from './store-copy.js';
+import { registerCopyCommand, registerStoreCommands } from './store.js';
 
 export { EXIT };
 

@@ -7,10 +7,10 @@ import { EXIT, UsageError, table } from './support.js';
 import type { Config } from '../config/env.js';
 import { parseDate } from '../ingest/dates.js';
 import type { Grant, GrantContent, Partner } from '../model.js';
-import { type LedgerBook, openPartners, withDatabase } from '../partners/backend.js';
+import type { LedgerBook } from '../partners/backend.js';
 import type { LedgerProblem } from '../partners/ledger.js';
-import { type LedgerReportFormat, writeLedgerReport } from './ledger-report.js';
-import { PartnerError, type PartnerRegistry } from '../partners/registry.js';
+import type { LedgerReportFormat } from './ledger-report.js';
+import type { PartnerRegistry } from '../partners/registry.js';
 
 /** Adds `partner add|list|revoke|rotate|grant|ungrant` and `ledger` to the program. */
 export function registerPartnerCommands(program: Command, config: () => Promise<Readonly<Config>>): void {
@@ -115,6 +115,7 @@ export function registerPartnerCommands(program: Command, config: () => Promise<
             process.stderr.write(`ledger: ${p.file}:${p.line}: ${p.reason}; skipped\n`);
           },
         );
+        const { writeLedgerReport } = await import('./ledger-report.js');
         await writeLedgerReport(entries, opts.format, (chunk) => process.stdout.write(chunk));
         if (problems > 0) process.exitCode = EXIT.failed;
       }),
@@ -124,6 +125,8 @@ export function registerPartnerCommands(program: Command, config: () => Promise<
 /** Runs fn with the partner registry and ledger of the configured backend; a refused change is a usage error. */
 async function withPartners(config: Promise<Readonly<Config>>, fn: (store: PartnerRegistry, cfg: Readonly<Config>, ledger: LedgerBook) => Promise<void>): Promise<void> {
   const cfg = await config;
+  // The partner stores are loaded when a partner command runs, not for --help or the other commands.
+  const [{ openPartners, withDatabase }, { PartnerError }] = await Promise.all([import('../partners/backend.js'), import('../partners/registry.js')]);
   await withDatabase(cfg.databaseUrl, async (db) => {
     const { registry, ledger } = await openPartners(cfg, db);
     try {

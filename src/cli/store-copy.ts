@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { EXIT, UsageError, table } from './support.js';
 import type { Config } from '../config/env.js';
 import { archiveMonthOf, type Grant, type Item, type Partner, type SourceState } from '../model.js';
@@ -58,43 +57,33 @@ export interface CopyCounts {
   reprintChecks: number;
 }
 
-/** Adds `store copy` to the `store` command group. */
-export function registerCopyCommand(program: Command, config: () => Promise<Readonly<Config>>): void {
-  const store = program.commands.find((c) => c.name() === 'store');
-  if (!store) throw new Error('the store command group must be registered first');
-  store
-    .command('copy')
-    .description('copy all data (items, archives, tombstones, source states, partners, ledger, reprint reports) from the configured backend to an empty other one, then compare counts')
-    .requiredOption('--to <target>', 'a postgres:// URL (from DATA_DIR), or a directory (from DATABASE_URL)')
-    .addHelpText('after', '\nFrom DATA_DIR to PostgreSQL: unset DATABASE_URL, --to postgres://…\nBack: set DATABASE_URL, --to /new/data/dir\nExit 0 when every count matches, 1 when one does not.')
-    .action(async (opts: { to: string }) => {
-      const cfg = await config();
-      const toDatabase = /^postgres(ql)?:\/\//i.test(opts.to);
-      if (toDatabase === (cfg.databaseUrl !== undefined)) {
-        throw new UsageError(
-          toDatabase
-            ? 'store copy: DATABASE_URL is set, so the data already is in PostgreSQL; to copy into a directory, give --to DIR'
-            : 'store copy: DATABASE_URL is not set, so the data is in DATA_DIR; give --to postgres://…',
-        );
-      }
-      const from = cfg.databaseUrl !== undefined ? await databaseSide(cfg.databaseUrl) : filesSide(cfg.dataDir);
-      const to = toDatabase ? await databaseSide(opts.to) : filesSide(path.resolve(opts.to));
-      try {
-        const { source, target } = await copyAll(from, to);
-        const rows = [['WHAT', 'SOURCE', 'COPY', '']];
-        let mismatches = 0;
-        for (const key of Object.keys(source) as (keyof CopyCounts)[]) {
-          const same = source[key] === target[key];
-          if (!same) mismatches += 1;
-          rows.push([key, String(source[key]), String(target[key]), same ? 'ok' : 'MISMATCH']);
-        }
-        process.stdout.write(`copied ${from.where} → ${to.where}\n${table(rows)}`);
-        process.exitCode = mismatches > 0 ? EXIT.failed : EXIT.ok;
-      } finally {
-        await from.close();
-        await to.close();
-      }
-    });
+/** `store copy --to <target>` (registered in store.ts; loaded only when it runs). */
+export async function runCopy(cfg: Readonly<Config>, destination: string): Promise<void> {
+  const toDatabase = /^postgres(ql)?:\/\//i.test(destination);
+  if (toDatabase === (cfg.databaseUrl !== undefined)) {
+    throw new UsageError(
+      toDatabase
+        ? 'store copy: DATABASE_URL is set, so the data already is in PostgreSQL; to copy into a directory, give --to DIR'
+        : 'store copy: DATABASE_URL is not set, so the data is in DATA_DIR; give --to postgres://…',
+    );
+  }
+  const from = cfg.databaseUrl !== undefined ? await databaseSide(cfg.databaseUrl) : filesSide(cfg.dataDir);
+  const to = toDatabase ? await databaseSide(destination) : filesSide(path.resolve(destination));
+  try {
+    const { source, target } = await copyAll(from, to);
+    const rows = [['WHAT', 'SOURCE', 'COPY', '']];
+    let mismatches = 0;
+    for (const key of Object.keys(source) as (keyof CopyCounts)[]) {
+      const same = source[key] === target[key];
+      if (!same) mismatches += 1;
+      rows.push([key, String(source[key]), String(target[key]), same ? 'ok' : 'MISMATCH']);
+    }
+    process.stdout.write(`copied ${from.where} → ${to.where}\n${table(rows)}`);
+    process.exitCode = mismatches > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    await from.close();
+    await to.close();
+  }
 }
 
 /** Copies everything from `from` into the empty `to`, then counts both. */

@@ -6,10 +6,18 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UsageError, table } from './support.js';
 import type { Config } from '../config/env.js';
-import { archiveFile, archiveReader, listArchiveMonths, MONTH_PATTERN } from '../store/files/archive.js';
-import { describeReport, displayPath, inspectWithBackups, restoreBackup } from '../store/files/backups.js';
 import type { DocumentReader, FileReport } from '../store/files/backups.js';
-import { channelFile, channelReader } from '../store/files/file-store.js';
+
+/** The file store's modules, loaded when a `store` command runs (not for `--help` or other commands). */
+async function files() {
+  const [archive, backups, fileStore] = await Promise.all([
+    import('../store/files/archive.js'),
+    import('../store/files/backups.js'),
+    import('../store/files/file-store.js'),
+  ]);
+  return { ...archive, ...backups, ...fileStore };
+}
+type Files = Awaited<ReturnType<typeof files>>;
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -26,15 +34,17 @@ export function registerStoreCommands(program: Command, config: () => Promise<Re
     .option('--month <YYYY-MM>', "this archive month of the channel instead of its live file")
     .action(async (channel: string | undefined, opts: { month?: string }) => {
       const cfg = await config();
+      const f = await files();
+      const { inspectWithBackups, listArchiveMonths, displayPath } = f;
       if (opts.month !== undefined && channel === undefined) throw new UsageError('store backups: --month needs a channel');
       const channels = channel !== undefined ? [checkChannelId(channel)] : await channelFiles(cfg.dataDir);
       const rows = [['FILE', 'WRITTEN', 'STATUS']];
       let damaged = 0;
       for (const id of channels) {
-        const { file, reader } = target(cfg.dataDir, id, opts.month);
+        const { file, reader } = target(f, cfg.dataDir, id, opts.month);
         const reports = await inspectWithBackups(file, reader);
         if (reports[0]!.exists && !reports[0]!.ok) damaged += 1;
-        for (const r of reports) if (r.exists || r.index === 0) rows.push(row(r));
+        for (const r of reports) if (r.exists || r.index === 0) rows.push(row(f, r));
         if (opts.month === undefined) {
           const months = await listArchiveMonths(cfg.dataDir, id);
           if (months.length > 0) rows.push([`  archive: ${months.length} month(s), ${months[0]} … ${months.at(-1)}`, '', '']);
@@ -57,7 +67,9 @@ export function registerStoreCommands(program: Command, config: () => Promise<Re
     .action(async (channel: string, opts: { backup?: number; month?: string }) => {
       const cfg = await config();
       const id = checkChannelId(channel);
-      const { file, reader } = target(cfg.dataDir, id, opts.month);
+      const f = await files();
+      const { restoreBackup, channelFile, displayPath, describeReport } = f;
+      const { file, reader } = target(f, cfg.dataDir, id, opts.month);
       const result = await restoreBackup(file, reader, {
         lockPath: `${channelFile(cfg.dataDir, id)}.lock`,
         ...(opts.backup !== undefined && { index: opts.backup }),
@@ -69,7 +81,27 @@ export function registerStoreCommands(program: Command, config: () => Promise<Re
     });
 }
 
-function target(dataDir: string, channelId: string, month: string | undefined): { file: string; reader: DocumentReader<unknown> } {
+/** Adds `store copy` to the `store` command group; its code (both backends) is loaded when it runs. */
+export function registerCopyCommand(program: Command, config: () => Promise<Readonly<Config>>): void {
+  const store = program.commands.find((c) => c.name() === 'store');
+  if (!store) throw new Error('the store command group must be registered first');
+  store
+    .command('copy')
+    .description('copy all data (items, archives, tombstones, source states, partners, ledger, reprint reports) from the configured backend to an empty other one, then compare counts')
+    .requiredOption('--to <target>', 'a postgres:// URL (from DATA_DIR), or a directory (from DATABASE_URL)')
+    .addHelpText('after', '\nFrom DATA_DIR to PostgreSQL: unset DATABASE_URL, --to postgres://…\nBack: set DATABASE_URL, --to /new/data/dir\nExit 0 when every count matches, 1 when one does not.')
+    .action(async (opts: { to: string }) => {
+      const { runCopy } = await import('./store-copy.js');
+      await runCopy(await config(), opts.to);
+    });
+}
+
+function target(
+  { channelFile, channelReader, archiveFile, archiveReader, MONTH_PATTERN }: Files,
+  dataDir: string,
+  channelId: string,
+  month: string | undefined,
+): { file: string; reader: DocumentReader<unknown> } {
   if (month === undefined) {
     const file = channelFile(dataDir, channelId);
     return { file, reader: channelReader(file, channelId) as DocumentReader<unknown> };
@@ -79,7 +111,7 @@ function target(dataDir: string, channelId: string, month: string | undefined): 
   return { file, reader: archiveReader(file, channelId, month) as DocumentReader<unknown> };
 }
 
-function row(r: FileReport): string[] {
+function row({ displayPath }: Files, r: FileReport): string[] {
   const status = r.ok ? `ok${r.description ? `, ${r.description}` : ''}` : r.exists ? `DOES NOT LOAD: ${r.error}` : 'missing';
   return [displayPath(r.path), r.mtime?.toISOString() ?? '-', status];
 }

@@ -10,15 +10,12 @@ import { CountingLedger } from './partners/counting-ledger.js';
 import { openPartners, openReprints } from './partners/backend.js';
 import { openSubscribers } from './http/pg-subscribers.js';
 import { type Backend, openBackend } from './ingest/backend.js';
-import { ingestOptions } from './ingest/deps.js';
-import { refreshChannel } from './ingest/refresh.js';
 import type { Logger } from './log.js';
 import type { Channel } from './model.js';
-import { WebSubPublisher } from './publish/websub.js';
-import { Scheduler } from './schedule/scheduler.js';
+import type { AttributionChecker } from './partners/attribution-check.js';
+import type { Scheduler } from './schedule/scheduler.js';
 import type { Store } from './store/store.js';
 import type { ReprintStore } from './store/reprints.js';
-import { AttributionChecker } from './partners/attribution-check.js';
 
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
@@ -40,8 +37,10 @@ export interface Service {
 }
 
 /**
- * Composition root: config → channels → store → HTTP server + scheduler. A channel file that fails
- * validation is logged with its file and field and left out; the others are served.
+ * Composition root: config → channels → store → HTTP server, then scheduler. A channel file that fails
+ * validation is logged with its file and field and left out; the others are served. The ingest side
+ * (fetching, parsing, the page extractors, the attribution checker) is loaded after the server listens:
+ * feeds are served from the store at once, and the first ingest runs in the background.
  */
 export async function startService(config: Readonly<Config>, log: Logger): Promise<Service> {
   const feeds = await loadFeeds(config.feedsDir);
@@ -60,14 +59,12 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const opened = await openPartners(config, backend.db);
   const partners = { ...opened, ledger: new CountingLedger(opened.ledger, metrics) };
   const subscribers = await openSubscribers(config.dataDir, backend.db);
-  // One host policy per process: every channel's crawls and the reprint checks share the per-host
-  // queues and the robots.txt cache (and, on a database, the per-host rules of every instance).
-  const ingest = ingestOptions(config, log, backend.sharedHosts);
   const reprints = await openReprints(config, backend.db);
-  const checker = new AttributionChecker({ reprints, store, channels: feeds.channels, hosts: ingest.hosts, log });
+  // Created once the ingest side is loaded (below); a report that arrives before only waits for its schedule.
+  let startedChecker: AttributionChecker | undefined;
   const app = createApp({
     reprints,
-    checker,
+    checker: { kick: () => startedChecker?.kick() },
     store,
     channels: feeds.channels,
     licenses: feeds.licenses,
@@ -89,6 +86,18 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id) }, 'serving');
 
+  const [{ ingestOptions }, { refreshChannel }, { WebSubPublisher }, { Scheduler }, { AttributionChecker }] = await Promise.all([
+    import('./ingest/deps.js'),
+    import('./ingest/refresh.js'),
+    import('./publish/websub.js'),
+    import('./schedule/scheduler.js'),
+    import('./partners/attribution-check.js'),
+  ]);
+  // One host policy per process: every channel's crawls and the reprint checks share the per-host
+  // queues and the robots.txt cache (and, on a database, the per-host rules of every instance).
+  const ingest = ingestOptions(config, log, backend.sharedHosts);
+  const checker = new AttributionChecker({ reprints, store, channels: feeds.channels, hosts: ingest.hosts, log });
+  startedChecker = checker;
   const hub =
     config.websubHubUrl === undefined ? undefined : new WebSubPublisher({ hubUrl: config.websubHubUrl, userAgent: config.userAgent, log });
   const scheduler = new Scheduler(

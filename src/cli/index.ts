@@ -33,11 +33,13 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       const cfg = await config();
       const [{ createLogger, flushLogger }, { startService }] = await Promise.all([import('../log.js'), import('../main.js')]);
       const log = createLogger(cfg.logLevel);
-      const service = await startService(cfg, log);
+      // The handlers are in place before the start completes: the server listens before the ingest side
+      // is loaded, and a signal in between still stops it cleanly (once it has started).
+      const starting = startService(cfg, log);
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {
           log.info({ signal }, 'shutting down');
-          service.stop().then(
+          starting.then((service) => service.stop()).then(
             () => flushLogger(log).then(flushStdio).then(() => process.exit(EXIT.ok)),
             (err: unknown) => {
               log.error({ err: (err as Error).message }, 'shutdown failed');
@@ -46,6 +48,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
           );
         });
       }
+      await starting;
       await new Promise(() => undefined);
     });
 

@@ -45,7 +45,7 @@ describe('syndicator preview: no crash, no hang', () => {
         // null when the entry has none; never one we made up.
         const { link } = item as unknown as { link: string | null };
         assert.ok(link === null || link.trim() !== '', file);
-        if (item.publishedAt !== undefined) assert.ok(!Number.isNaN(Date.parse(item.publishedAt)), file);
+        assert.ok(item.publishedAt === undefined || !Number.isNaN(Date.parse(item.publishedAt)), `${file}: a date that is not one`);
       }
     }
   });

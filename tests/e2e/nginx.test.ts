@@ -285,7 +285,7 @@ describe('behind nginx with proxy_cache', { skip: existsSync(NGINX) ? false : `$
 
     // Until the entry expires, readers get the copy nginx holds (that is what max-age allows) …
     const held = await get(url);
-    if (cacheStatus(held) === 'HIT') assert.doesNotMatch(decoded(held), /第二条/);
+    assert.ok(cacheStatus(held) !== 'HIT' || !/第二条/.test(decoded(held)), 'a copy nginx answers from its cache is the one from before the change');
     // … then nginx asks again, our ETag no longer matches, and the new document replaces the old.
     const fresh = await untilExpired(url);
     assert.equal(fresh.status, 200);

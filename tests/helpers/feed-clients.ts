@@ -112,7 +112,7 @@ export function assertEntriesAttributed(entries: readonly FeedparserEntry[], lic
     assert.ok(e.published ?? e.updated, `a date for ${e.title}`);
     assert.ok(e.rights, `rights for ${e.title}`);
     assert.ok(e.license, `license for ${e.title}`);
-    if (licensePrefix !== undefined) assert.ok(e.license.startsWith(licensePrefix), `license ${e.license} for ${e.title}`);
+    assert.ok(licensePrefix === undefined || e.license.startsWith(licensePrefix), `license ${e.license} for ${e.title}`);
     assert.ok(e.source?.title, `source for ${e.title}`);
     assert.ok(!e.authors.includes(e.source!.title!), `the outlet given as the author of ${e.title}: ${e.authors.join(", ")}`);
   }

@@ -86,10 +86,10 @@ const BLOCKS = 'address, article, aside, blockquote, br, dd, div, dl, dt, figcap
  * (`发布<b>半年报</b>预告`) adds no space. Characters XML forbids are dropped before it is read.
  */
 export function htmlToText(html: string): string {
-  if (!/[<&]/.test(html)) return collapseWhitespace(html);
   // parse5 throws on two lone low surrogates in a row (it pairs them into a code point past U+10FFFF);
   // no document can carry them anyway (XML 1.0 Char), so they go first, with the other such characters.
   const text = stripInvalidXmlChars(html);
+  if (!/[<&]/.test(text)) return collapseWhitespace(text);
   // Too deep to parse in linear time: the tags go first, then only entities are left to decode.
   const $ = load(tooDeeplyNested(text) ? stripTags(text) : text, null, false);
   return collapseWhitespace(textOf($.root().toArray()));

@@ -44,8 +44,8 @@ export function findYearlessDate(text: string): string | undefined {
 /**
  * `raw` with its year supplied when it has none (`03-05 08:05` → `2021-03-05 08:05`): the year of the
  * date in the page's address (`/20210305/`, `t20210305_`, `/2021/0305/`, `/2021-03-05/`) when the address
- * has one, else the latest year in which the date is not after `now` (read in `timeZone`). A date with
- * its year, or text that is no year-less date, is returned as it is.
+ * has one, else the latest year in which the date exists and is not after `now` (read in `timeZone`).
+ * A date with its year, or text that is no year-less date, is returned as it is.
  */
 export function completeYear(raw: string, pageUrl: string | undefined, now: Date | undefined, timeZone = 'Asia/Shanghai'): string {
   const m = /^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ \t\u00a0\u3000]*(\d{1,2})\s*[:：]\s*(\d{2})(?::(\d{2}))?)?$/.exec(raw.trim());
@@ -61,8 +61,14 @@ export function completeYear(raw: string, pageUrl: string | undefined, now: Date
     const part = (type: string) => Number(today.find((p) => p.type === type)?.value);
     year = part('year');
     if (month > part('month') || (month === part('month') && day > part('day'))) year -= 1;
+    // 29 February is placed in the latest leap year not after now.
+    if (month === 2 && day === 29) while (!isLeapYear(year)) year -= 1;
   }
   return year === undefined ? raw : `${year}-${pad(String(month))}-${pad(String(day))}${time}`;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 /** The year of a date written in a URL's path (20210305, 2021/0305, 2021-03-05, 202103), if any. */
@@ -88,15 +94,18 @@ interface Fields {
   millisecond: number;
 }
 
+/** The longest raw date string read (RFC 822 with a zone comment is about 40 characters). */
+const MAX_DATE_LENGTH = 200;
+
 /**
  * Parses an upstream date. Accepts RFC 822 (with a numeric or named zone), ISO 8601 with Z or an
  * offset, and zone-less forms (ISO without offset, `2019-06-25 17:20:00`, `2019/06/28`, `2019.06.28`,
  * `2019年6月28日 16:42`, …), which are read as wall-clock time in `timeZone`. Returns ISO 8601 UTC, or
- * undefined when `raw` is missing or not a valid date: an unknown date is never replaced by "now".
- * Throws a RangeError when `timeZone` is not an IANA zone (a configuration error, not bad input).
+ * undefined when `raw` is missing or not a valid date (no such day or time, a year before 1900, an
+ * offset beyond ±23:59, an instant after year 9999): an unknown date is never replaced by "now" nor
+ * moved to another day. Throws a RangeError when `timeZone` is not an IANA zone (a configuration
+ * error, not bad input).
  */
-/** The longest raw date string read (RFC 822 with a zone comment is about 40 characters). */
-const MAX_DATE_LENGTH = 200;
 
 export function parseDate(raw: string | undefined, timeZone: string): string | undefined {
   const zoneFormatter = formatterFor(timeZone);
@@ -132,25 +141,36 @@ export function parseDate(raw: string | undefined, timeZone: string): string | u
   return undefined;
 }
 
-/** Returns the fields when they name a real calendar date and time, else undefined. */
+/** The earliest year read: no web document was published before it, and a year such as 0050 is a
+ *  typo or garbage, not a date (Date.UTC would even move years below 100 into the 1900s). */
+const MIN_YEAR = 1900;
+/** The end of four-digit years (ISO 8601's basic range): a later instant is no date either. */
+const END_OF_YEAR_9999 = Date.UTC(10_000, 0, 1);
+
+/** Returns the fields when they name a real calendar date and time from MIN_YEAR on, else undefined. */
 function checked(f: Fields): Fields | undefined {
-  if (f.month < 1 || f.month > 12 || f.day < 1 || f.hour > 23 || f.minute > 59 || f.second > 59) return undefined;
+  if (f.year < MIN_YEAR || f.month < 1 || f.month > 12 || f.day < 1 || f.hour > 23 || f.minute > 59 || f.second > 59) return undefined;
   const probe = new Date(Date.UTC(f.year, f.month - 1, f.day));
   return probe.getUTCDate() === f.day ? f : undefined;
 }
 
 function resolve(f: Fields, zone: string | undefined, zoneFormatter: Intl.DateTimeFormat): string | undefined {
   const wall = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, f.millisecond);
-  if (zone === undefined) return new Date(wallTimeToInstant(wall, zoneFormatter)).toISOString();
-  const offset = offsetMinutes(zone);
-  return offset === undefined ? undefined : new Date(wall - offset * 60_000).toISOString();
+  const offset = zone === undefined ? undefined : offsetMinutes(zone);
+  if (zone !== undefined && offset === undefined) return undefined;
+  const instant = offset === undefined ? wallTimeToInstant(wall, zoneFormatter) : wall - offset * 60_000;
+  return instant < END_OF_YEAR_9999 ? new Date(instant).toISOString() : undefined;
 }
 
+/** A zone's offset east of UTC in minutes; undefined for an unknown name or an offset no clock shows
+ *  (hours over 23 or minutes over 59: RFC 3339 time-numoffset, RFC 5322 zone). */
 function offsetMinutes(zone: string): number | undefined {
   const numeric = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
   if (numeric) {
-    const minutes = Number(numeric[2]) * 60 + Number(numeric[3]);
-    return numeric[1] === '-' ? -minutes : minutes;
+    const hours = Number(numeric[2]);
+    const mins = Number(numeric[3]);
+    if (hours > 23 || mins > 59) return undefined;
+    return (numeric[1] === '-' ? -1 : 1) * (hours * 60 + mins);
   }
   return NAMED_ZONES[zone.toLowerCase()];
 }

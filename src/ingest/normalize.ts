@@ -8,11 +8,11 @@ import { parseDate } from './dates.js';
 import type { ExtractedPage } from './page/extract-page.js';
 import { canonicalLink, entryLink, itemGuid, itemId } from './ids.js';
 import { chooseLicense } from './license-rules.js';
-import { FIELD_LIMITS, stripBidiControls } from './limits.js';
+import { capRaw, FIELD_LIMITS, stripBidiControls } from './limits.js';
 import { optional } from './optional.js';
 import type { ParsedEntry, ParsedFeed } from './feed/parse-feed.js';
 import { htmlToText, sanitizeHtml } from './sanitize.js';
-import { collapseWhitespace, truncate } from './text.js';
+import { collapseWhitespace, stripInvalidXmlChars, truncate } from './text.js';
 import { findLabelledValue } from './page/page-labels.js';
 
 export interface NormalizeContext {
@@ -125,7 +125,7 @@ export function normalizePage(page: ExtractedPage, ctx: PageNormalizeContext): I
   const origin = `${new URL(base).origin}/`;
   const outlet: SourceOutlet = source.outlet
     ? { name: source.outlet.name, ...optional('url', source.outlet.url), original: true }
-    : { name: page.siteName ?? new URL(base).hostname, url: origin, original: true };
+    : { name: (page.siteName && plainName(page.siteName, FIELD_LIMITS.sourceName)) || new URL(base).hostname, url: origin, original: true };
   const credited = page.entry.source?.name.trim();
   const selfNames = [...(source.siteNames ?? []), source.outlet?.name, page.siteName];
   const ownWork = credited === undefined || SELF_CREDIT.test(credited) || selfNames.some((n) => n !== undefined && sameOutlet(n, credited));
@@ -165,7 +165,7 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
   const contentHtml = rawHtml === undefined ? undefined : nonBlank(sanitizeHtml(rawHtml, link ?? entryBase ?? ''));
   const text = htmlToText(entry.summary ?? entry.contentHtml ?? '');
   const summary = nonBlank(truncate(text, SUMMARY_LENGTH));
-  const title = entryTitle(entry) || truncate(stripBidiControls(text), FALLBACK_TITLE_LENGTH);
+  const title = entryTitle(entry) || plainName(text, FALLBACK_TITLE_LENGTH);
 
   // An entry with neither guid nor link has nothing stable to key on; its title and raw date are the
   // best available, so such an entry gets a new id whenever the upstream edits its title.
@@ -270,10 +270,31 @@ function entryTitle(entry: ParsedEntry): string {
   return plainName(entry.titleIsHtml ? htmlToText(entry.title) : entry.title, FIELD_LIMITS.title);
 }
 
-/** A name or title as readers see it: no bidi controls, whitespace collapsed, cut to `max` characters.
- *  The one place titles, authors, editors, categories and outlet names are made safe to show. */
+/** A name or title as readers see it: no markup, no bidi controls nor characters XML forbids (a
+ *  decoded `&#x1;`), whitespace collapsed, cut to `max` characters. The one place titles, authors,
+ *  editors, categories and outlet names are made safe to show. */
 function plainName(text: string, max: number): string {
-  return truncate(collapseWhitespace(stripBidiControls(text)), max);
+  return truncate(collapseWhitespace(plainText(capRaw(text, max * 8))), max);
+}
+
+// `<` then a letter, `/`, `!` or `?` is where an HTML parser starts a tag, an end tag, a comment or a
+// processing instruction (HTML Living Standard, 13.2.5.6 "Tag open state"); any other `<` is text.
+const TAG_OPEN = /<[A-Za-z/!?]/;
+
+const withoutControls = (text: string) => stripInvalidXmlChars(stripBidiControls(text));
+
+/**
+ * `text` without bidi controls, characters XML forbids, or anything an HTML parser would take for
+ * markup. Plain text can still hold a tag: an RSS title in CDATA (`<img src=x onerror=…>`, read as
+ * text because nothing closes it), or markup escaped twice, which reads `<script>` once decoded; a
+ * reader that renders titles as HTML would run it. Such text is read as HTML, as often as it still
+ * holds a tag (three times at most; decoding may spell new controls, removed each time), and if a tag
+ * is left after that, every `<` goes. Text without a tag only loses its controls.
+ */
+function plainText(text: string): string {
+  let out = withoutControls(text);
+  for (let pass = 0; pass < 3 && TAG_OPEN.test(out); pass += 1) out = withoutControls(htmlToText(out));
+  return TAG_OPEN.test(out) ? out.replace(/</g, '') : out;
 }
 
 /**
@@ -306,7 +327,7 @@ function relativeReference(link: string | undefined): string | undefined {
 function defaultOutlet(feed: ParsedFeed, ctx: NormalizeContext, feedHome: string | undefined, base: string | undefined): SourceOutlet {
   const configured = ctx.source.outlet;
   if (configured) return { name: configured.name, ...optional('url', configured.url), original: true };
-  const name = feed.title ? collapseWhitespace(feed.title) : '';
+  const name = feed.title ? plainName(feed.title, FIELD_LIMITS.sourceName) : '';
   return { name: name || (base === undefined ? ctx.source.url : new URL(base).hostname), ...optional('url', feedHome), original: true };
 }
 

@@ -7,7 +7,7 @@ import { load } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import sanitize from 'sanitize-html';
 import { tooDeeplyNested, stripTags } from './html-depth.js';
-import { collapseWhitespace } from './text.js';
+import { collapseWhitespace, stripInvalidXmlChars } from './text.js';
 import { escapeMarkup } from '../text.js';
 
 const ALLOWED_TAGS = [
@@ -83,12 +83,15 @@ const BLOCKS = 'address, article, aside, blockquote, br, dd, div, dl, dt, figcap
 /**
  * The readable text of an HTML fragment: entities decoded, script-like elements dropped, block
  * boundaries and line breaks turned into spaces, whitespace collapsed and trimmed. Inline markup
- * (`发布<b>半年报</b>预告`) adds no space.
+ * (`发布<b>半年报</b>预告`) adds no space. Characters XML forbids are dropped before it is read.
  */
 export function htmlToText(html: string): string {
-  if (!/[<&]/.test(html)) return collapseWhitespace(html);
+  // parse5 throws on two lone low surrogates in a row (it pairs them into a code point past U+10FFFF);
+  // no document can carry them anyway (XML 1.0 Char), so they go first, with the other such characters.
+  const text = stripInvalidXmlChars(html);
+  if (!/[<&]/.test(text)) return collapseWhitespace(text);
   // Too deep to parse in linear time: the tags go first, then only entities are left to decode.
-  const $ = load(tooDeeplyNested(html) ? stripTags(html) : html, null, false);
+  const $ = load(tooDeeplyNested(text) ? stripTags(text) : text, null, false);
   return collapseWhitespace(textOf($.root().toArray()));
 }
 

@@ -45,6 +45,17 @@ describe('parseDate', () => {
     ['Wed, 26 Foo 2019 08:05:00 GMT', SHANGHAI, undefined],
     ['Wed, 26 Jun 2019 08:05:00 XYZ', SHANGHAI, undefined],
     ['yesterday', SHANGHAI, undefined],
+    // found by the fuzz suite: years below 100 were moved into the 1900s (Date.UTC), offsets of +2400 or
+    // +9959 moved the date by days, and an offset past the end of year 9999 gave a six-digit year
+    ['0050-01-01', SHANGHAI, undefined],
+    ['0000-01-01T10:00:00Z', SHANGHAI, undefined],
+    ['01 Jan 0050 10:00 GMT', SHANGHAI, undefined],
+    ['1899-12-31', 'UTC', undefined],
+    ['1900-01-01T00:00:00Z', SHANGHAI, '1900-01-01T00:00:00.000Z'],
+    ['Tue, 05 Mar 2024 10:20:00 +2400', SHANGHAI, undefined],
+    ['2024-03-05T10:20:00+99:59', SHANGHAI, undefined],
+    ['2024-03-05T10:20:00+14:00', SHANGHAI, '2024-03-04T20:20:00.000Z'],
+    ['9999-12-31T23:59:59-14:00', SHANGHAI, undefined],
     ['', SHANGHAI, undefined],
   ];
   for (const [raw, zone, expected] of table) {
@@ -98,6 +109,11 @@ describe('year-less dates (时间：03-05 08:05)', () => {
     assert.equal(completeYear('03-05 08:05', 'http://x.example/a/1.html', now), '2021-03-05 08:05');
     assert.equal(completeYear('03-06 08:05', 'http://x.example/a/1.html', now), '2020-03-06 08:05');
     assert.equal(parseDate(completeYear('03-05 08:05', 'http://x.example/a/1.html', now), 'Asia/Shanghai'), '2021-03-05T00:05:00.000Z');
+  });
+  it('29 February goes to the latest leap year not after now (found by the fuzz suite: it went to a common year and was lost)', () => {
+    assert.equal(completeYear('02-29 10:00', 'http://x.example/a/1.html', new Date('2025-03-01T00:00:00Z')), '2024-02-29 10:00');
+    assert.equal(completeYear('02-29', 'http://x.example/a/1.html', new Date('2000-01-01T00:00:00Z')), '1996-02-29');
+    assert.equal(completeYear('02-29', 'http://x.example/a/1.html', new Date('2024-03-01T00:00:00Z')), '2024-02-29');
   });
   it('leave dates with a year, and text without a date, alone; never invent a year without a clue', () => {
     assert.equal(completeYear('2021-3-5 8:05', 'http://x.example/a/1.html', new Date()), '2021-3-5 8:05');

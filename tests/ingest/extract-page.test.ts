@@ -246,3 +246,14 @@ describe('extraction rules', () => {
     assert.throws(() => extractPage(page('', '<div class="nav"><a href="/">首页</a></div><p>页面不存在</p>'), { url }), { message: `extract-page: no article body found on ${url}` });
   });
 });
+
+describe('JSON-LD strings spelling characters no page holds (found by the fuzz suite)', () => {
+  it('\\u0000 and lone surrogates written as JSON escapes are dropped, so the item can be stored (PostgreSQL jsonb refuses them)', () => {
+    const ld = '{"@type":"NewsArticle","headline":"\\u0000宝钢\\ud800集团","author":{"@type":"Person","name":"孙\\udc00丽"},"articleBody":"\\u0000三号高炉\\udc00\\udc00顺利点火。"}';
+    const html = `<html><head><title>宝钢集团_钢铁新闻网</title><script type="application/ld+json">${ld}</script></head><body><h1>宝钢集团</h1><p>短</p></body></html>`;
+    const page = extractPage(html, { url: 'http://www.example.cn/a/1.html' });
+    assert.equal(page.entry.title, '宝钢集团');
+    assert.deepEqual(page.entry.authors, ['孙丽']);
+    assert.doesNotMatch(JSON.stringify(page.entry), /\\u0000|\\ud[89a-f]/i);
+  });
+});

@@ -45,3 +45,10 @@ describe('htmlToText', () => {
     assert.equal(htmlToText('  a < b  '), 'a < b');
   });
 });
+
+describe('htmlToText on characters no document holds (found by the fuzz suite)', () => {
+  it('two lone low surrogates before a comment do not throw (parse5 pairs them into a code point past U+10FFFF)', () => {
+    assert.equal(htmlToText('\udc00\udc00<!--x-->正文'), '正文');
+    assert.equal(htmlToText('a\ud800<b>b</b>'), 'ab');
+  });
+});

@@ -2,7 +2,7 @@
 
 import { ParseError } from '../errors.js';
 import type { ParsedEntry, ParsedFeed } from './parsed.js';
-import { collapseWhitespace } from '../text.js';
+import { collapseWhitespace, stripInvalidXmlChars } from '../text.js';
 import { escapeMarkup } from '../../text.js';
 import { personName } from './xml-feed.js';
 
@@ -70,8 +70,13 @@ function people(holder: Json): string[] {
     .filter((n): n is string => n !== undefined);
 }
 
+/** A non-blank string value, trimmed, without the characters XML 1.0 forbids. JSON escapes can spell
+ *  what the decoded document could not hold (`\u0000`, a lone `\ud800`): such a character would make
+ *  every rendered feed carry it and PostgreSQL's jsonb refuse the whole batch of items. */
 function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = stripInvalidXmlChars(value).trim();
+  return text !== '' ? text : undefined;
 }
 
 function isRecord(value: unknown): value is Json {

@@ -222,6 +222,7 @@ function resolveAgainst(href: string, base: string | undefined): string {
   }
 }
 
+/** Atom person constructs: their names (read as personName reads them, so an address is no name). */
 function people(nodes: XmlElement[]): string[] {
   return nodes
     .map((person) => {
@@ -229,7 +230,8 @@ function people(nodes: XmlElement[]): string[] {
       return name ? trimmed(name) : hasElementChildren(person) ? undefined : trimmed(person);
     })
     .filter(isString)
-    .map(collapseWhitespace);
+    .map(personName)
+    .filter(isString);
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import type { CheerioAPI } from 'cheerio';
 import { htmlToText } from '../sanitize.js';
+import { stripInvalidXmlChars } from '../text.js';
 
 export interface JsonLdArticle {
   headline?: string;
@@ -38,7 +39,7 @@ export function readJsonLd($: CheerioAPI): JsonLdFacts {
   const nodes: Node[] = [];
   $('script[type="application/ld+json" i]').each((_, el) => {
     try {
-      collect(JSON.parse($(el).text()) as unknown, nodes);
+      collect(JSON.parse($(el).text(), withoutForbiddenChars) as unknown, nodes);
     } catch {
       // Not JSON: skipped (see the note at the top).
     }
@@ -49,6 +50,13 @@ export function readJsonLd($: CheerioAPI): JsonLdFacts {
     ...(article && { article: readArticle(article) }),
     breadcrumbs: crumbs ? readBreadcrumbs(crumbs) : [],
   };
+}
+
+/** JSON.parse reviver: strings without the characters XML 1.0 forbids, which JSON escapes can spell
+ *  (`\u0000`, a lone `\ud800`) though no decoded page holds them; PostgreSQL's jsonb refuses an item
+ *  carrying one. */
+function withoutForbiddenChars(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? stripInvalidXmlChars(value) : value;
 }
 
 function collect(value: unknown, into: Node[]): void {

@@ -12,7 +12,7 @@ import { extractPage } from '../../src/ingest/page/extract-page.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
 import { parseDate } from '../../src/ingest/dates.js';
 import { decodeDocument } from '../../src/ingest/fetch/decode.js';
-import { runTask } from '../../src/ingest/worker/tasks.js';
+import { runTask, type TaskResult } from '../../src/ingest/worker/tasks.js';
 import type { Channel, PageSource } from '../../src/model.js';
 import { articlePage, listPage } from '../helpers/fuzz-documents.js';
 import { assertServable, check, htmlFragment, longRun } from '../helpers/fuzz.js';
@@ -42,7 +42,7 @@ describe('fuzz: extractPage', () => {
         }
         assert.equal(page.entry.link, URL_OF_PAGE);
         for (const date of [page.entry.published, page.entry.updated]) {
-          if (date !== undefined) assert.notEqual(parseDate(date, 'UTC'), undefined, `reported date ${JSON.stringify(date)} cannot be read`);
+          assert.ok(date === undefined || parseDate(date, 'UTC') !== undefined, `reported date ${JSON.stringify(date)} cannot be read`);
         }
         assert.ok(page.entry.contentHtml !== undefined && page.entry.contentHtml.trim() !== '', 'an article without a body');
       }),
@@ -50,16 +50,27 @@ describe('fuzz: extractPage', () => {
     );
   });
 
-  test('through the worker task (extract → normalize): an item keeping every promise, or an extract-page error', async () => {
+  /** The worker's two page tasks as the pipeline runs them: extract (first page), then make the item. */
+  const throughWorkerTasks = async (html: string, url: string): Promise<TaskResult> => {
+    const extracted = await runTask({ kind: 'article', content: { html }, url, now: NOW.toISOString(), first: true });
+    if (!extracted.ok) return extracted;
+    assert.equal(extracted.kind, 'article');
+    return runTask({ kind: 'page-item', page: (extracted as Extract<TaskResult, { kind: 'article' }>).page, channel, source, now: NOW.toISOString() });
+  };
+  const pageItem = (result: TaskResult) => {
+    assert.equal(result.ok && result.kind, 'page-item');
+    return (result as Extract<TaskResult, { kind: 'page-item' }>).item;
+  };
+
+  test('through the worker tasks (extract → normalize): an item keeping every promise, or an extract-page error', async () => {
     await check(
       fc.asyncProperty(articlePage, async (html) => {
-        const result = await runTask({ kind: 'article', text: decoded(html), url: URL_OF_PAGE, channel, source, now: NOW.toISOString() });
+        const result = await throughWorkerTasks(decoded(html), URL_OF_PAGE);
         if (!result.ok) {
           assert.equal(result.stage, 'extract-page', result.message);
           return;
         }
-        assert.equal(result.kind, 'article');
-        if (result.kind === 'article') assertServable(result.item, { holds: everything, now: NOW });
+        assertServable(pageItem(result), { holds: everything, now: NOW });
       }),
       250,
     );
@@ -74,9 +85,9 @@ describe('fuzz: extractPage', () => {
     );
     await check(
       fc.asyncProperty(page, async (html) => {
-        const result = await runTask({ kind: 'article', text: html, url: 'http://up.example/news/a.html', channel, source, now: NOW.toISOString() });
+        const result = await throughWorkerTasks(html, 'http://up.example/news/a.html');
         assert.ok(result.ok, result.ok ? '' : result.message);
-        if (result.kind === 'article') assertServable(result.item, { holds: { dates: false, links: true, people: false }, now: NOW });
+        assertServable(pageItem(result), { holds: { dates: false, links: true, people: false }, now: NOW });
       }),
       100,
     );

@@ -36,8 +36,8 @@ async function parseOrRefuse(text: string): Promise<ParsedFeed | ParseError> {
 /** The bounds of limits.ts hold for every entry read. */
 function assertBounded(feed: ParsedFeed): void {
   for (const e of feed.entries) {
-    if (e.title !== undefined) assert.ok(e.title.length <= FIELD_LIMITS.title * RAW, `title of ${e.title.length}`);
-    if (e.link !== undefined) assert.ok(e.link.length <= FIELD_LIMITS.link, `link of ${e.link.length}`);
+    assert.ok((e.title ?? '').length <= FIELD_LIMITS.title * RAW, `title of ${e.title?.length}`);
+    assert.ok((e.link ?? '').length <= FIELD_LIMITS.link, `link of ${e.link?.length}`);
     for (const list of [e.authors, e.contributors, e.categories]) assert.ok(list.length <= FIELD_LIMITS.listLength);
     for (const a of [...e.authors, ...e.contributors]) assert.ok(a.length <= FIELD_LIMITS.author * RAW, `author of ${a.length}`);
     for (const c of e.categories) assert.ok(c.length <= FIELD_LIMITS.category * RAW, `category of ${c.length}`);
@@ -73,7 +73,11 @@ describe('fuzz: parseFeed', () => {
     await check(
       fc.asyncProperty(anything, async (text) => {
         const result = await parseOrRefuse(text);
-        if (!(result instanceof ParseError)) assertBounded(result);
+        if (result instanceof ParseError) {
+          assert.match(result.message, /^parse-feed: /);
+          return;
+        }
+        assertBounded(result);
       }),
       300,
     );

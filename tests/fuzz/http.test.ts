@@ -167,7 +167,8 @@ describe('fuzz: conditional requests (isNotModified)', () => {
       fc.property(opaqueTag, ows, ows, fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: etagc, maxLength: 60 }), fc.constantFrom('W/', '"', 'W/"', '""', ',,,', 'w/"x"', '"x" "y"', '"'.repeat(500))), (opaque, a, b, garbage) => {
         assert.equal(isNotModified(ask({ 'if-none-match': `${a}*${b}` }), fakeRep(opaque)), true);
         const result = isNotModified(ask({ 'if-none-match': garbage }), fakeRep(opaque));
-        if (garbage.trim() !== '*' && !coded(opaque).some((o) => garbage.includes(`"${o}"`))) assert.equal(result, false, garbage);
+        const mayMatch = garbage.trim() === '*' || coded(opaque).some((o) => garbage.includes(`"${o}"`));
+        assert.ok(mayMatch || result === false, `matched without the tag: ${garbage}`);
       }),
       300,
     );
@@ -281,7 +282,8 @@ describe('fuzz: over the service on 127.0.0.1', () => {
           const lastModified = first.headers['last-modified'];
           const now = new Date().toUTCString();
           assert.equal((await get(`${service.url}${path}`, { 'if-modified-since': lastModified ?? now })).status, lastModified === undefined ? 200 : 304);
-          if (lastModified !== undefined) assert.equal((await get(`${service.url}${path}`, { 'if-modified-since': new Date(Date.parse(lastModified) - 1000).toUTCString() })).status, 200);
+          const earlier = lastModified === undefined ? undefined : new Date(Date.parse(lastModified) - 1000).toUTCString();
+          assert.equal((await get(`${service.url}${path}`, { 'if-modified-since': earlier ?? now })).status, 200, 'a copy older than the document gets it whole');
           const ignored = await get(`${service.url}${path}`, { 'if-modified-since': garbage.replace(/[^\t\x20-\x7e]/g, '') });
           assert.equal(ignored.status, 200, `If-Modified-Since: ${garbage}`);
         },

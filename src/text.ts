@@ -29,6 +29,20 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * (user-perceived characters: never half a surrogate pair or emoji sequence), trimmed, plus '…'.
  */
 export function truncate(text: string, max: number): string {
+  // Segmenting costs time in the length of the whole text (ICU reads all of it): a prefix that holds
+  // max + 1 graphemes tells the same, unless its graphemes are unusually long (then the whole is read).
+  const prefix = text.length > (max + 1) * 8 ? text.slice(0, (max + 1) * 8) : text;
+  const parts: string[] = [];
+  for (const { segment } of graphemes.segment(prefix)) {
+    parts.push(segment);
+    // The (max + 1)th grapheme starts inside the prefix, so the text has more than max of them; the
+    // first max - 1 are whole, whatever the prefix cut off.
+    if (parts.length > max) return `${parts.slice(0, max - 1).join('').trimEnd()}…`;
+  }
+  return prefix === text ? text : truncateWhole(text, max);
+}
+
+function truncateWhole(text: string, max: number): string {
   const parts: string[] = [];
   for (const { segment } of graphemes.segment(text)) {
     parts.push(segment);

@@ -91,7 +91,10 @@ export function htmlToText(html: string): string {
   const text = stripInvalidXmlChars(html);
   if (!/[<&]/.test(text)) return collapseWhitespace(text);
   // Too deep to parse in linear time: the tags go first, then only entities are left to decode.
-  const $ = load(tooDeeplyNested(text) ? stripTags(text) : text, null, false);
+  // Parsed as a document, not a fragment: parse5 moves a fragment's top-level nodes over one by one,
+  // each with a search and a splice (quadratic: 20,000 paragraphs took a second). What a document
+  // parse puts in <head> (title, style, script) is dropped as it is in a fragment.
+  const $ = load(tooDeeplyNested(text) ? stripTags(text) : text);
   return collapseWhitespace(textOf($.root().toArray()));
 }
 

@@ -10,12 +10,13 @@ import { ExtractError, ParseError } from '../../src/ingest/errors.js';
 import { FIELD_LIMITS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
 import { collectArticles, fetchFeed, readFeed, type FetchSettings } from '../../src/ingest/pipeline.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
-import { closeIngestPool, DEFAULT_BUDGET, setDocumentBudget } from '../../src/ingest/worker/pool.js';
+import { closeIngestPool, DEFAULT_BUDGET, runInWorker, setDocumentBudget } from '../../src/ingest/worker/pool.js';
 import type { Channel, FeedSource, ListSource, Source } from '../../src/model.js';
 import { HostPolicy } from '../../src/ingest/fetch/polite.js';
 import { refreshChannel } from '../../src/ingest/refresh.js';
 import { FileStore } from '../../src/store/files/file-store.js';
 import { silentLogger } from '../helpers/log.js';
+import { articleItemInWorker } from '../helpers/page-worker.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
 const channel: Channel = {
@@ -217,5 +218,55 @@ describe('hostile upstream documents', () => {
       collectArticles(channel, source, { fetch: async (l) => fetchFeed(l, settings), feedsDir: FEEDS_DIR, isNew: () => true, now: NOW }),
       (err: Error) => err instanceof ExtractError && /too deeply nested/.test(err.message),
     );
+  });
+});
+
+// Found by the amplified fuzz suite (tests/fuzz/amplified.test.ts): work quadratic in the number of
+// references, siblings or lines. Each document is read in a worker within the product's default
+// budget (10 s per document), which the quadratic code overran by far; no time is measured here.
+describe('hostile documents found by the fuzz suite, read within the default budget', () => {
+  const pageSource = { id: 'fuzz-found', type: 'page' as const, url: 'http://hostile.example/news/2024/1.html' };
+  const readPage = (text: string) => articleItemInWorker(text, { url: pageSource.url, channel, source: pageSource, now: NOW });
+  const BODY = `<p>${'三号高炉顺利点火，标志着项目进入新阶段。'.repeat(10)}</p>`;
+
+  test('a feed of 300,000 entity references (escapeStrayAmpersands started a search at each `&`: 15 s for 240,000)', async () => {
+    const text = rss(item(6, `<title>${'&amp;'.repeat(150_000)}</title><description>${'&nbsp;'.repeat(150_000)}</description>`) + GOOD);
+    const { items } = await runInWorker({ kind: 'feed', body: new Uint8Array(Buffer.from(text)), url: 'http://127.0.0.1/refs', channel, source: feedSource('refs'), now: NOW.toISOString(), documentUrl: 'http://127.0.0.1/refs' });
+    assert.equal(items.length, 2);
+    assert.equal(items[1]!.title, '宝钢湛江钢铁三号高炉点火');
+  });
+
+  test('an article of 20,000 lines written with <br> (paragraphs wrapped and label groups read one splice at a time: 33 s for 10,000)', async () => {
+    const { item } = await readPage(article('两万行的文章页面', `${'三号高炉顺利点火一段文字<br><br>'.repeat(20_000)}`));
+    assert.equal(item.title, '两万行的文章页面');
+    assert.match(item.contentHtml ?? '', /^<p>三号高炉顺利点火一段文字<\/p><p>/);
+  });
+
+  test('an article whose text sits in one <font> of 20,000 lines (unwrapped node by node: 15 s for 10,000)', async () => {
+    const { item } = await readPage(article('字体包裹的文章页面', `<font size="3">${'一段文字三号高炉顺利点火<br>'.repeat(20_000)}</font>`));
+    assert.equal(item.title, '字体包裹的文章页面');
+    assert.match(item.contentHtml ?? '', /一段文字三号高炉顺利点火/);
+  });
+
+  test('an article with 100,000 <meta> tags (removed one by one, each with a search and a splice: 16 s)', async () => {
+    const text = article('满是元数据的文章页面', BODY).replace('<meta charset="utf-8">', `<meta charset="utf-8">${'<meta name="keywords" content="钢铁">'.repeat(100_000)}`);
+    const { item } = await readPage(text);
+    assert.equal(item.title, '满是元数据的文章页面');
+    assert.match(item.contentHtml ?? '', /三号高炉顺利点火/);
+  });
+
+  test('an article with a breadcrumb of 70,000 links (searched with .find() from each of its children: 13 s)', async () => {
+    const { item } = await readPage(article('面包屑很长的文章页面', `<div class="breadcrumb">当前位置：${'<a href="/c/">频道</a> &gt; '.repeat(70_000)}</div>${BODY}`));
+    assert.equal(item.title, '面包屑很长的文章页面');
+    assert.match(item.contentHtml ?? '', /三号高炉顺利点火/);
+  });
+
+  test('a list page of 80,000 links under the configured link selector is read to the link cap (cheerio .find() compared them pairwise: 12 s)', async () => {
+    const html = `<html><body><ul class="list">${Array.from({ length: 80_000 }, (_, i) => `<li><a href="/news/2024/${i}.html">要闻${i}</a></li>`).join('')}</ul></body></html>`;
+    const notes: string[] = [];
+    const { links } = await readListPage({ fetchedUrl: `${origin}/list`, publicUrl: 'http://hostile.example/list', html }, { feedsDir: FEEDS_DIR, linkSelector: 'ul.list' }, notes);
+    assert.equal(links.length, MAX_LIST_LINKS);
+    assert.equal(links.at(-1)?.url, `http://hostile.example/news/2024/${MAX_LIST_LINKS - 1}.html`);
+    assert.match(notes.join('\n'), /links to 80000 articles; the first 5000 were read/);
   });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { htmlToText, sanitizeHtml } from '../../src/ingest/sanitize.js';
-import { collapseWhitespace } from '../../src/text.js';
+import { collapseWhitespace, truncate } from '../../src/text.js';
 import { activeContent, check, entity, htmlFragment, word } from '../helpers/fuzz.js';
 
 const base = fc.constantFrom('http://news.example.cn/a/1.html', 'https://news.example.cn/', '', 'not a url', 'file:///etc/passwd', 'javascript:alert(1)//');
@@ -93,6 +93,28 @@ describe('fuzz: htmlToText', () => {
         assert.equal(text, collapseWhitespace(text));
       }),
       300,
+    );
+  });
+});
+
+describe('fuzz: truncate', () => {
+  // truncate segments only a prefix of the text; it must cut where segmenting the whole text cuts.
+  const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const whole = (text: string, max: number) => {
+    const parts: string[] = [];
+    for (const { segment } of graphemes.segment(text)) {
+      parts.push(segment);
+      if (parts.length > max) return `${parts.slice(0, max - 1).join('').trimEnd()}…`;
+    }
+    return text;
+  };
+  test('cuts where segmenting the whole text cuts: combining marks, ZWJ emoji, flags, CJK, surrogates', async () => {
+    const unit = fc.constantFrom('a', ' ', '钢', '\u0301', '\u0308', '\u200d', '\u{1F468}', '\u{1F469}', '\u{1F1E8}', '\u{1F1F3}', 'é', '\r', '\n', '\uD800', '\u3000');
+    await check(
+      fc.property(fc.oneof(fc.string({ unit, maxLength: 3_000 }), fc.tuple(fc.constantFrom('a', '钢'), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 4_000 })).map(([c, n, marks]) => c.repeat(n) + 'x' + '\u0301'.repeat(marks))), fc.integer({ min: 1, max: 1_000 }), (text, max) => {
+        assert.equal(truncate(text, max), whole(text, max));
+      }),
+      400,
     );
   });
 });

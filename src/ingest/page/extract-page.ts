@@ -15,7 +15,7 @@ import { canonicalLink } from '../ids.js';
 import { readJsonLd } from './jsonld.js';
 import { findMainBody, MIN_BODY_CHARS, paragraphize, removeBoilerplate, trimIndentation } from './main-body.js';
 import { readLabels, splitNames, takeBracketedLabels, type LabelFacts, type LabelKind } from './page-labels.js';
-import { ancestors, blockText, classAndId, documentOrder, isBlock, isElement, isInside, leadingText, sectionOf, shortText, textLengths, treeDepth, type Element } from './page-dom.js';
+import { ancestors, blockText, classAndId, documentOrder, findIn, isBlock, isElement, isInside, leadingText, removeAll, sectionOf, shortText, textLengths, treeDepth, type Element } from './page-dom.js';
 import { MAX_TREE_DEPTH } from '../limits.js';
 import { tooDeeplyNested } from '../html-depth.js';
 import type { ParsedEntry } from '../feed/parse-feed.js';
@@ -70,7 +70,7 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   const language = $('html').attr('lang')?.trim() || $('html').attr('xml:lang')?.trim() || meta.language || article?.inLanguage;
 
   const selectors = opts.selectors ?? {};
-  for (const selector of selectors.remove ?? []) $(selector).remove();
+  for (const selector of selectors.remove ?? []) removeAll($(selector));
   const configured = readConfigured($, selectors, opts.url);
 
   const crumbs = takeBreadcrumbs($);
@@ -99,10 +99,7 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   if (body) {
     if (titleElement && body.find(titleElement).length > 0) titleElement.remove();
     // The title repeated inside the body (a heading the title search did not pick) is not article text.
-    body
-      .find('*')
-      .filter((_, el) => isBlock(el) && collapseWhitespace($(el).text()) === title)
-      .remove();
+    removeAll(findIn($, body, '*').filter((_, el) => isBlock(el) && collapseWhitespace($(el).text()) === title));
   }
   const bracketed = body ? takeBodyLabels($, body) : {};
   const labels = mergeFacts(mergeFacts(info.facts, hinted.facts), bracketed);
@@ -117,10 +114,10 @@ export function extractPage(html: string, opts: PageExtractOptions): ExtractedPa
   const accepted = body !== undefined && (!brief || article !== undefined || (heading?.agrees === true && dated && (byline || found.named)));
   if (body && accepted) {
     paragraphize($, body);
-    trimIndentation(body);
+    trimIndentation($, body);
   }
   const contentHtml = body && accepted ? body.html()?.trim() : article?.articleBody && paragraphs(article.articleBody);
-  if (!contentHtml || (body && accepted && collapseWhitespace(body.text()) === '' && body.find('img').length === 0)) throw new ExtractError(`no article body found on ${opts.url}`);
+  if (!contentHtml || (body && accepted && collapseWhitespace(body.text()) === '' && findIn($, body, 'img').length === 0)) throw new ExtractError(`no article body found on ${opts.url}`);
 
   const sourceUrl = info.facts.source !== undefined ? info.sourceUrl : hinted.sourceUrl;
   // An author meta naming the site, or any part of the <title> suffix (a channel, the site), is no author.
@@ -347,7 +344,7 @@ function takeInfoLines(
     if (facts.source === undefined && c.facts.source !== undefined) sourceUrl = linkNamed($, $(c.el), c.facts.source, pageUrl);
     facts = mergeFacts(facts, c.facts);
   }
-  for (const c of chosen) $(c.el).remove();
+  removeAll(chosen.map((c) => c.el));
   return { facts, ...(sourceUrl !== undefined && { sourceUrl }) };
 }
 
@@ -369,9 +366,12 @@ function readClassHints($: CheerioAPI, body: Cheerio<Element> | undefined, pageU
   let sourceUrl: string | undefined;
   for (const [kind, selector] of HINTS) {
     const named = $(selector).toArray().filter(isElement);
-    const innermostFirst = [...named.filter((el) => $(el).find(selector).length === 0), ...named];
+    const innermostFirst = [...named.filter((el) => findIn($, el, selector).length === 0), ...named];
     for (const el of innermostFirst) {
       if (body && (body.is(el) || body.find(el).length > 0)) continue;
+      // Only short texts count (below): a long one is skipped without reading it all, so elements
+      // named `time` nested hundreds deep around a long text cost no more than their number.
+      if (shortText(el, 200) === undefined) continue;
       const $el = $(el);
       const raw = blockText($el);
       const dateInText = findDateText(raw);
@@ -397,20 +397,20 @@ function readClassHints($: CheerioAPI, body: Cheerio<Element> | undefined, pageU
 /** Takes the bracketed label groups, such as a closing (责任编辑:王静), out of the body's text. */
 function takeBodyLabels($: CheerioAPI, body: Cheerio<Element>): LabelFacts {
   let facts: LabelFacts = {};
-  body
-    .find('*')
-    .addBack()
-    .contents()
-    .each((_, node) => {
-      if (node.type !== 'text') return;
+  // Every text node of the body, element by element (cheerio's .contents() of a set concatenates
+  // arrays one by one: quadratic on a body of 10,000 paragraphs).
+  for (const el of [...body.toArray(), ...findIn($, body, '*').toArray()]) {
+    for (const node of el.children) {
+      if (node.type !== 'text') continue;
       const text = node as unknown as { data: string };
       const { facts: found, rest } = takeBracketedLabels(text.data);
-      if (rest === text.data) return;
+      if (rest === text.data) continue;
       text.data = rest;
       facts = mergeFacts(facts, found);
-    });
+    }
+  }
   // A paragraph that held nothing but the label group is left empty: drop it.
-  body.find('p, div, span').filter((_, el) => $(el).children().length === 0 && $(el).text().trim() === '').remove();
+  removeAll(findIn($, body, 'p, div, span').filter((_, el) => $(el).children().length === 0 && $(el).text().trim() === ''));
   return facts;
 }
 
@@ -423,9 +423,7 @@ function mergeFacts(a: LabelFacts, b: LabelFacts): LabelFacts {
 
 /** The absolute URL of a link in `scope` whose text is `name` (a 来源 written as a link). */
 function linkNamed($: CheerioAPI, scope: Cheerio<Element>, name: string, pageUrl: string): string | undefined {
-  const link = scope
-    .find('a[href]')
-    .addBack('a[href]')
+  const link = findIn($, scope, 'a[href]', true)
     .filter((_, a) => collapseWhitespace($(a).text()) === name)
     .first();
   return canonicalLink(link.attr('href'), pageUrl);
@@ -461,8 +459,8 @@ function takeBreadcrumbs($: CheerioAPI): string[] {
   if (el.length === 0) return [];
   const text = collapseWhitespace(blockText(el)).replace(CRUMB_LEAD, '');
   let parts = text.split(CRUMB_SEPARATORS);
-  if (parts.length < 2) parts = el.find('a').toArray().map((a) => $(a).text());
-  el.remove();
+  if (parts.length < 2) parts = findIn($, el, 'a').toArray().map((a) => $(a).text());
+  removeAll(el);
   return parts.map((p) => collapseWhitespace(p)).filter((p) => p.length <= 30);
 }
 
@@ -479,9 +477,9 @@ function takeRights($: CheerioAPI): string | undefined {
   const index = matches.findIndex((el, i) => matches[i + 1] === undefined || !isInside(matches[i + 1]!, el));
   if (index < 0) return undefined;
   const deepest = $(matches[index]!);
-  const block = collapseWhitespace(deepest.text()).length <= 12 ? sectionOf(deepest) : deepest;
+  const block = collapseWhitespace(deepest.text()).length <= 12 ? sectionOf($, deepest) : deepest;
   const text = collapseWhitespace(blockText(block).replace(/\n/g, ' '));
-  block.remove();
+  removeAll(block);
   return text || undefined;
 }
 
@@ -514,13 +512,13 @@ function findTitleElement($: CheerioAPI, known: string | undefined, docTitle: st
       .filter((el) => isElement(el) && !/^(?:a|title|option|script|style)$/i.test(el.tagName) && textOfEl(el) === headline && $(el).closest('a').length === 0);
     const innermost = exact.at(-1);
     if (innermost) return { el: $(innermost), agrees: true };
-    const holder = candidates.find((el) => /^h[1-3]$/i.test(el.tagName) && textOfEl(el).startsWith(headline) && $(el).find('br, span, p, div').length > 0);
+    const holder = candidates.find((el) => /^h[1-3]$/i.test(el.tagName) && textOfEl(el).startsWith(headline) && findIn($, el, 'br, span, p, div').length > 0);
     if (holder) return { el: $(holder), agrees: true, text: headline };
   }
   if (known) return undefined;
   const h1 = $('h1')
     .toArray()
-    .find((el) => textOfEl(el).length >= 6 && $(el).find('a[href="/"], img').length === 0);
+    .find((el) => textOfEl(el).length >= 6 && findIn($, el, 'a[href="/"], img').length === 0);
   return h1 ? { el: $(h1), agrees: false } : undefined;
 }
 

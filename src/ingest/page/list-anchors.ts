@@ -9,7 +9,7 @@ import { canonicalLink } from '../ids.js';
 import { MAX_LIST_LINKS, MAX_TREE_DEPTH } from '../limits.js';
 import { collapseWhitespace } from '../text.js';
 import { removeBoilerplate } from './main-body.js';
-import { treeDepth } from './page-dom.js';
+import { findIn, treeDepth } from './page-dom.js';
 
 export interface ListAnchors {
   /** The article links' hrefs as written, distinct, in page order, at most MAX_LIST_LINKS; the next
@@ -38,9 +38,7 @@ export function readListAnchors(html: string, publicUrl: string, opts: { linkSel
 
   let anchors: string[];
   if (opts.linkSelector) {
-    anchors = $(opts.linkSelector)
-      .find('a[href]')
-      .addBack('a[href]')
+    anchors = findIn($, $(opts.linkSelector), 'a[href]', true)
       .toArray()
       .map((a) => $(a).attr('href') ?? '');
   } else {
@@ -65,7 +63,7 @@ const NEXT_TEXT = /^\s*(?:下一页|下页|后一页|next(?:\s*page)?|›|»|>|>
 
 function findNextHref($: CheerioAPI, selector: string | undefined): string | undefined {
   const usable = (href: string | undefined) => (href && !/^\s*(?:javascript:|#)/i.test(href) ? href.trim() : undefined);
-  if (selector) return usable($(selector).find('a[href]').addBack('a[href]').first().attr('href'));
+  if (selector) return usable(findIn($, $(selector), 'a[href]', true).first().attr('href'));
   const rel = usable($('link[rel~="next" i], a[rel~="next" i]').first().attr('href'));
   if (rel) return rel;
   const byText = $('a[href]')

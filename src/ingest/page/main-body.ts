@@ -2,9 +2,9 @@
 // widgets, related and hot lists, footers, scripts) is removed, then the element that directly holds
 // the most paragraph text, with few links, is the body.
 
-import type { Cheerio, CheerioAPI } from 'cheerio';
+import { load, type Cheerio, type CheerioAPI } from 'cheerio';
 import type { AnyNode } from 'domhandler';
-import { classAndId, isBlock, isElement, sectionOf, type Element } from './page-dom.js';
+import { ancestors, classAndId, findIn, isBlock, isElement, removeAll, sectionOf, setChildren, type Element } from './page-dom.js';
 import { collapseWhitespace } from '../text.js';
 
 const NOISE_TAGS = 'script, style, noscript, template, iframe, frame, object, embed, form, button, select, textarea, input, nav, aside, footer, link, meta';
@@ -35,42 +35,49 @@ const BYLINE = /(?:作者|记者|来源|编辑|发布时间)\s*[:：]/;
  * 相关新闻 / 热点新闻 / 推荐阅读 …, and font-size, print and share widgets.
  */
 export function removeBoilerplate($: CheerioAPI): void {
-  $(NOISE_TAGS).remove();
+  // Removals go through removeAll, and searches inside an element through findIn (page-dom.ts): both
+  // stay linear however many siblings a page gives an element.
+  removeAll($(NOISE_TAGS));
   // What a reader never sees: elements hidden by an inline style or the hidden attribute.
-  $('[style], [hidden]')
-    .filter((_, el) => $(el).attr('hidden') !== undefined || HIDDEN_STYLE.test($(el).attr('style') ?? ''))
-    .remove();
+  removeAll($('[style], [hidden]').filter((_, el) => $(el).attr('hidden') !== undefined || HIDDEN_STYLE.test($(el).attr('style') ?? '')));
   // A header or a "top" that holds the headline or the byline is the article's, not the site's.
-  const holdsArticleParts = (el: Element) => $(el).find('h1').length > 0 || BYLINE.test($(el).text());
-  $('header')
-    .filter((_, el) => $(el).closest('article').length === 0 && !holdsArticleParts(el))
-    .remove();
+  const holdsArticleParts = (el: Element) => findIn($, el, 'h1').length > 0 || BYLINE.test($(el).text());
+  removeAll($('header').filter((_, el) => $(el).closest('article').length === 0 && !holdsArticleParts(el)));
   // The document, the main element and the article itself are never furniture, whatever their class.
-  $('[class], [id]')
-    .not('html, body, main, article, [itemprop="articleBody"]')
-    .filter((_, el) => isNoiseName(classAndId($(el))) && !holdsArticleParts(el))
-    .remove();
+  removeAll(
+    $('[class], [id]')
+      .not('html, body, main, article, [itemprop="articleBody"]')
+      .filter((_, el) => isNoiseName(classAndId($(el))) && !holdsArticleParts(el)),
+  );
+  // Each noise heading takes its section; a heading inside a section already taken adds nothing.
+  const taken = new Set<AnyNode>();
+  const sections: AnyNode[] = [];
   $('h1, h2, h3, h4, h5, h6, dt, strong, b, span, div, p, td, th, li')
     .filter((_, el) => {
       const text = $(el).text();
       return text.length <= 30 && NOISE_HEADINGS.test(text) && !hasBlockChild(el);
     })
     .each((_, el) => {
-      sectionOf($(el)).remove();
+      if (taken.has(el) || ancestors(el).some((a) => taken.has(a))) return;
+      for (const node of sectionOf($, $(el)).toArray()) {
+        taken.add(node);
+        sections.push(node);
+      }
     });
-  $('div, p, span, td, li, ul')
-    .filter((_, el) => {
+  removeAll(sections);
+  removeAll(
+    $('div, p, span, td, li, ul').filter((_, el) => {
       const text = $(el).text();
       return text.length <= 80 && WIDGET.test(text);
-    })
-    .remove();
+    }),
+  );
   // Pagers (共3页: 上一页 1 2 3 下一页), of an article split over pages or of a list.
-  $('div, p, td, ul, center')
-    .filter((_, el) => {
+  removeAll(
+    $('div, p, td, ul, center').filter((_, el) => {
       const text = $(el).text();
       return text.length <= 200 && isPager(text);
-    })
-    .remove();
+    }),
+  );
 }
 
 const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)/i;
@@ -163,7 +170,7 @@ function ownParagraphText($: CheerioAPI, el: Element): { chars: number; linkChar
       if (PARAGRAPH_TAGS.has(tag) || leafBlock || tag === 'a') {
         const $child = $(child);
         text = $child.text();
-        links = tag === 'a' ? text.replace(/\s/g, '').length : $child.find('a').text().replace(/\s/g, '').length;
+        links = tag === 'a' ? text.replace(/\s/g, '').length : findIn($, child, 'a').text().replace(/\s/g, '').length;
       }
     }
     const length = text.replace(/\s/g, '').length;
@@ -181,41 +188,55 @@ function ownParagraphText($: CheerioAPI, el: Element): { chars: number; linkChar
  * they are. A body without loose text is left alone.
  */
 export function paragraphize($: CheerioAPI, body: Cheerio<Element>): void {
+  const el = body[0];
+  if (!el) return;
+  const blank = (n: AnyNode) => n.type === 'text' && (n as unknown as { data: string }).data.replace(/[\s\u3000\u00a0]/g, '') === '';
   // A body whose text all sits in one inline wrapper (<td><font size="3">一段<br><br>二段</font></td>)
   // is read as if the wrapper were not there.
   for (;;) {
-    const visible = body.contents().toArray().filter((n) => !(n.type === 'text' && (n as unknown as { data: string }).data.replace(/[\s\u3000\u00a0]/g, '') === ''));
+    const visible = el.children.filter((n) => !blank(n));
     const only = visible.length === 1 ? visible[0] : undefined;
     if (!only || !isElement(only) || !INLINE_WRAPPERS.has(only.tagName.toLowerCase())) break;
-    $(only).replaceWith($(only).contents());
+    setChildren(el, el.children.flatMap((n) => (n === only ? only.children : [n])));
+    only.parent = only.prev = only.next = null;
   }
-  const children = body.contents().toArray();
-  const loose = children.some((n) => n.type === 'text' && (n as unknown as { data: string }).data.replace(/[\s\u3000\u00a0]/g, '') !== '');
+  const loose = el.children.some((n) => n.type === 'text' && !blank(n));
   if (!loose) return;
-  const runs: AnyNode[][] = [[]];
-  for (const node of children) {
-    if (isElement(node) && (node.tagName.toLowerCase() === 'br' || isBlock(node))) runs.push([]);
-    else runs[runs.length - 1]!.push(node);
+  // Runs of inline content, and the block children between them (line breaks are dropped).
+  const parts: (AnyNode | AnyNode[])[] = [[]];
+  for (const node of el.children) {
+    const separator = isElement(node) && (node.tagName.toLowerCase() === 'br' || isBlock(node));
+    if (!separator) (parts[parts.length - 1] as AnyNode[]).push(node);
+    else parts.push(...(node.tagName.toLowerCase() === 'br' ? [] : [node]), []);
   }
-  for (const run of runs) {
-    const $run = $(run);
-    const visible = $run.text().replace(/[\s\u3000\u00a0]/g, '') !== '' || $run.filter('img').add($run.find('img')).length > 0;
-    if (visible) $run.wrapAll('<p></p>');
-  }
-  body.children('br').remove();
+  const shows = (run: AnyNode[]) => $(run).text().replace(/[\s\u3000\u00a0]/g, '') !== '' || findIn($, $(run), 'img', true).length > 0;
+  const wrapped = parts.map((part) => Array.isArray(part) && part.length > 0 && shows(part));
+  // The new document is built in one pass (cheerio's wrapAll splices each paragraph into the body:
+  // quadratic on an article of 10,000 lines); the <p> elements come from one document parse (a
+  // fragment parse moves its top-level nodes one by one, quadratic too).
+  const shells = load('<p></p>'.repeat(wrapped.filter(Boolean).length))('body').children().toArray() as Element[];
+  let next = 0;
+  const children = parts.flatMap((part, i) => {
+    if (!Array.isArray(part)) return [part];
+    if (!wrapped[i]) return part;
+    const p = shells[next++]!;
+    setChildren(p, part);
+    return [p];
+  });
+  setChildren(el, children);
 }
 
 /**
  * Trims the indentation (spaces, U+3000, &nbsp;) at the start and end of every paragraph of `body`:
  * `　　作为中国宝武…` reads `作为中国宝武…`. Indentation is layout, not text.
  */
-export function trimIndentation(body: Cheerio<Element>): void {
-  body.find('p, div, td, li, blockquote, h2, h3, h4, h5, h6').add(body).each((_, el) => {
+export function trimIndentation($: CheerioAPI, body: Cheerio<Element>): void {
+  for (const el of [...body.toArray(), ...findIn($, body, 'p, div, td, li, blockquote, h2, h3, h4, h5, h6').toArray()]) {
     const first = firstText(el, 'first');
     if (first) first.data = first.data.replace(/^[\s\u3000\u00a0]+/, '');
     const last = firstText(el, 'last');
     if (last) last.data = last.data.replace(/[\s\u3000\u00a0]+$/, '');
-  });
+  }
 }
 
 function firstText(node: AnyNode, end: 'first' | 'last'): { data: string } | undefined {

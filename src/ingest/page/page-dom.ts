@@ -92,21 +92,21 @@ export function classAndId($el: Cheerio<Element>): string {
  * heading and everything after it in the parent. So a heading inside the article body takes only
  * what follows it, never the body itself.
  */
-export function sectionOf(heading: Cheerio<Element>): Cheerio<Element> {
-  const parent = heading.parent();
-  const first = parent.children().first();
-  const nothingBefore = first.is(heading) && (heading.prevAll().length === 0) && !hasTextBefore(heading);
-  if (parent.length > 0 && nothingBefore && !parent.is('body, html')) return parent as Cheerio<Element>;
-  return heading.add(heading.nextAll()) as Cheerio<Element>;
-}
-
-function hasTextBefore(heading: Cheerio<Element>): boolean {
-  let node = heading[0]?.prev ?? null;
-  while (node) {
-    if (node.type === 'text' && (node as unknown as { data: string }).data.trim() !== '') return true;
-    node = node.prev;
+export function sectionOf($: CheerioAPI, heading: Cheerio<Element>): Cheerio<Element> {
+  const el = heading[0];
+  const parent = el?.parent;
+  if (!el || !parent) return heading;
+  // Read from the heading's own siblings only (a heading among 40,000 siblings costs no more than its
+  // section): what comes before it, back to the first element or text.
+  let nothingBefore = true;
+  for (let node = el.prev; node && nothingBefore; node = node.prev) {
+    if (isElement(node) || (node.type === 'text' && (node as unknown as { data: string }).data.trim() !== '')) nothingBefore = false;
   }
-  return false;
+  if (nothingBefore && isElement(parent) && !/^(?:body|html)$/i.test(parent.tagName)) return $(parent);
+  // The heading, then the elements after it: in document order already (.add() would sort them pairwise).
+  const section: Element[] = [el];
+  for (let node = el.next; node; node = node.next) if (isElement(node)) section.push(node);
+  return $(section);
 }
 
 /**
@@ -130,18 +130,24 @@ export function treeDepth(roots: readonly AnyNode[], limit: number): number {
 /**
  * The text of `el` with whitespace collapsed, or undefined as soon as it is longer than `max`
  * characters. Walks iteratively and stops early, so asking "is this short?" of every element of a
- * page costs a bounded amount per element, not its whole subtree (linear, not quadratic, overall).
+ * page costs a bounded amount per element, not its whole subtree (linear, not quadratic, overall):
+ * at most `max` × 20 nodes and `max` × 100 characters of raw text (whitespace included) are read, and
+ * an element holding more is long.
  */
 export function shortText(el: AnyNode, max: number): string | undefined {
   let out = '';
   let visited = 0;
+  let read = 0;
   const stack: AnyNode[] = [el];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (++visited > max * 20) return undefined;
     if (node.type === 'text') {
+      const data = (node as unknown as { data: string }).data;
+      read += data.length;
+      if (read > max * 100) return undefined;
       // `out` is kept collapsed, so its length is what the reader's text would be (±2 spaces).
-      const piece = (node as unknown as { data: string }).data.replace(/\s+/g, ' ');
+      const piece = data.replace(/\s+/g, ' ');
       out += out.endsWith(' ') && piece.startsWith(' ') ? piece.slice(1) : piece;
       if (out.length > max + 2) return undefined;
       continue;
@@ -171,4 +177,74 @@ export function leadingText(el: AnyNode, n: number): string {
 export function isInside(node: AnyNode, ancestor: AnyNode): boolean {
   for (let p = node.parent; p; p = p.parent) if (p === ancestor) return true;
   return false;
+}
+
+// ---- linear find, add and remove ---------------------------------------------------------------------
+// cheerio's .find(selector) hands every child of the scope to css-select, which compares them pairwise
+// for duplicates; .add() and .addBack() drop duplicates pairwise too; .remove() takes each element out
+// of its parent's child list with a search and a splice. All are quadratic in the number of siblings
+// (40,000 list items under one <ul> took 3 s to .find('a[href]'), removing 80,000 <meta> 7 s; found by
+// tests/fuzz/amplified.test.ts). Pages go through these instead.
+
+/**
+ * What `scope.find(selector)` gives — the descendants of the scope matching `selector`, in document
+ * order — collected in one walk and filtered once; with `self`, the scope's own elements are included
+ * when they match (`.find(s).addBack(s)`).
+ */
+export function findIn($: CheerioAPI, scope: Cheerio<AnyNode> | AnyNode, selector: string, self = false): Cheerio<Element> {
+  const roots = isCheerio(scope) ? scope.toArray() : [scope];
+  const found: Element[] = [];
+  const seen = new Set<AnyNode>();
+  // Roots come in document order; a root inside an earlier one was walked with it. So the walks,
+  // one after the other, list the elements in document order.
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    if (self && isElement(root)) found.push(root);
+    seen.add(root);
+    const stack = [...((root as { children?: AnyNode[] }).children ?? [])].reverse();
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (!isElement(node) || seen.has(node)) continue;
+      seen.add(node);
+      found.push(node);
+      for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]!);
+    }
+  }
+  return $(found).filter(selector) as Cheerio<Element>;
+}
+
+function isCheerio(value: unknown): value is Cheerio<AnyNode> {
+  return typeof value === 'object' && value !== null && 'cheerio' in value;
+}
+
+/** Takes every node of `nodes` out of the document (as cheerio's .remove() does), in one pass over
+ *  each parent's children. */
+export function removeAll(nodes: Cheerio<AnyNode> | readonly AnyNode[]): void {
+  const doomed = new Set<AnyNode>(isCheerio(nodes) ? nodes.toArray() : nodes);
+  const parents = new Set<AnyNode & { children: AnyNode[] }>();
+  for (const node of doomed) if (node.parent) parents.add(node.parent as AnyNode & { children: AnyNode[] });
+  for (const parent of parents) {
+    const kept = parent.children.filter((c) => !doomed.has(c));
+    kept.forEach((c, i) => {
+      c.prev = kept[i - 1] ?? null;
+      c.next = kept[i + 1] ?? null;
+    });
+    parent.children = kept;
+  }
+  for (const node of doomed) {
+    node.prev = null;
+    node.next = null;
+    node.parent = null;
+  }
+}
+
+/** Makes `nodes` the children of `parent`, in this order, in one pass (each node leaves the parent it
+ *  had; that parent's own list is the caller's to rebuild). */
+export function setChildren(parent: Element, nodes: AnyNode[]): void {
+  parent.children = nodes as Element['children'];
+  nodes.forEach((node, i) => {
+    node.parent = parent;
+    node.prev = nodes[i - 1] ?? null;
+    node.next = nodes[i + 1] ?? null;
+  });
 }

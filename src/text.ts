@@ -22,7 +22,10 @@ export function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: building a Segmenter loads ICU data (tens of ms), which commands that never cut
+// text (`check`, `status`) should not pay at start.
+let segmenter: Intl.Segmenter | undefined;
+const graphemes = (): Intl.Segmenter => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
 
 /**
  * Returns `text` unchanged when it has at most `max` characters, else its first `max - 1` characters
@@ -33,7 +36,7 @@ export function truncate(text: string, max: number): string {
   // max + 1 graphemes tells the same, unless its graphemes are unusually long (then the whole is read).
   const prefix = text.length > (max + 1) * 8 ? text.slice(0, (max + 1) * 8) : text;
   const parts: string[] = [];
-  for (const { segment } of graphemes.segment(prefix)) {
+  for (const { segment } of graphemes().segment(prefix)) {
     parts.push(segment);
     // The (max + 1)th grapheme starts inside the prefix, so the text has more than max of them; the
     // first max - 1 are whole, whatever the prefix cut off.
@@ -44,7 +47,7 @@ export function truncate(text: string, max: number): string {
 
 function truncateWhole(text: string, max: number): string {
   const parts: string[] = [];
-  for (const { segment } of graphemes.segment(text)) {
+  for (const { segment } of graphemes().segment(text)) {
     parts.push(segment);
     if (parts.length > max) return `${parts.slice(0, max - 1).join('').trimEnd()}…`;
   }

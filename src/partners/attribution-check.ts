@@ -9,7 +9,7 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import type { Logger } from '../log.js';
 import type { Channel } from '../model.js';
-import { readPageText, type PageText } from '../ingest/page/page-text.js';
+import type { PageText } from '../ingest/page/page-text.js';
 import { runInWorker } from '../ingest/worker/pool.js';
 import type { HostPolicy } from '../ingest/fetch/polite.js';
 import type { AttributionCheck, DutyResult, ReprintReport, ReprintStore } from '../store/reprints.js';
@@ -292,7 +292,7 @@ export class AttributionChecker {
       // worker (worker/pool.ts), within its time and memory budget, never on the serving thread.
       if (result.body.length > MAX_PAGE_BYTES) throw new Error(`${report.reprintUrl} is ${result.body.length} bytes; pages over ${MAX_PAGE_BYTES} bytes are not checked`);
       const { page } = await runInWorker({ kind: 'page-text', body: result.body, ...(result.contentType !== undefined && { contentType: result.contentType }), url: result.url });
-      const duties = judgePage(page, this.#expectation(report));
+      const duties = judgePage(page, await this.#expectation(report));
       check = { at: this.#now().toISOString(), outcome: 'checked', ok: duties.every((d) => d.ok), duties };
     } catch (err) {
       check = { at: this.#now().toISOString(), outcome: 'unreachable', ok: false, duties: [], error: err instanceof Error ? err.message : String(err) };
@@ -304,11 +304,13 @@ export class AttributionChecker {
   }
 
   /** What the page must show; the excerpt measure only where the partner may reprint an excerpt and the item is still live with its full text. */
-  #expectation(report: ReprintReport): Expectation {
+  async #expectation(report: ReprintReport): Promise<Expectation> {
     const base = { sourceName: report.sourceName, authors: report.authors, ...(report.originalLink !== undefined && { originalLink: report.originalLink }) };
     if (report.allowed !== 'excerpt') return base;
     const item = findItem(report.itemId, this.#opts)?.item;
     if (item?.contentHtml === undefined) return base;
-    return { ...base, excerpt: { fullText: readPageText(item.contentHtml, item.link ?? 'http://invalid/').body, publicExcerpt: item.summary ?? '' } };
+    // Read in a worker too, as the reprinted page is: the serving thread never loads an HTML parser.
+    const { page } = await runInWorker({ kind: 'page-text', body: new TextEncoder().encode(item.contentHtml), contentType: 'text/html; charset=utf-8', url: item.link ?? 'http://invalid/' });
+    return { ...base, excerpt: { fullText: page.body, publicExcerpt: item.summary ?? '' } };
   }
 }

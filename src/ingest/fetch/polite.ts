@@ -2,10 +2,11 @@
 // to the same host, and robots.txt honoured (RFC 9309). Crawled sources (list and article pages) fetch
 // through here; local documents under feeds/ have no host and go straight to the fetcher.
 
-import { decodeDocument } from './decode.js';
 import { FetchError, RobotsError } from '../errors.js';
 import { fetchDocument, type FetchResult } from './fetcher.js';
 import { ALLOW_ALL, isAllowed, parseRobots, type RobotsRules } from './robots.js';
+
+const ROBOTS_DECODER = new TextDecoder('utf-8');
 
 /** The product token robots.txt groups are matched against. */
 export const ROBOTS_TOKEN = 'Syndicator';
@@ -139,7 +140,8 @@ export class HostPolicy {
         ...(beforeRedirect !== undefined && { beforeRedirect }),
       }),
     ).then(
-      (result) => (result.kind === 'ok' ? parseRobots(decodeDocument(result.body, result.contentType).text, ROBOTS_TOKEN) : ALLOW_ALL),
+      // RFC 9309 §2.3: robots.txt is UTF-8 (no charset sniffing, so the serving thread loads no detector).
+      (result) => (result.kind === 'ok' ? parseRobots(ROBOTS_DECODER.decode(result.body), ROBOTS_TOKEN) : ALLOW_ALL),
       (err: unknown) => {
         // RFC 9309 §2.3.1.3: robots.txt "unavailable" (4xx) allows everything; §2.3.1.4: "unreachable"
         // (5xx, network error, timeout) allows nothing.

@@ -10,7 +10,7 @@ import { decodeDocument } from '../fetch/decode.js';
 import { capEntry } from '../limits.js';
 import { normalizeFeed, normalizePage } from '../normalize.js';
 import { optional } from '../optional.js';
-import { continuationHrefs } from '../page/article-pages.js';
+import { continuationHrefs } from '../page/continuation-hrefs.js';
 import { extractPage, type ExtractedPage } from '../page/extract-page.js';
 import { readListAnchors, type ListAnchors } from '../page/list-anchors.js';
 import { readPageText, type PageText } from '../page/page-text.js';

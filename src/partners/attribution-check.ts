@@ -291,7 +291,7 @@ export class AttributionChecker {
       // A page far beyond any article's size is not read; the others are decoded and read in an ingest
       // worker (worker/pool.ts), within its time and memory budget, never on the serving thread.
       if (result.body.length > MAX_PAGE_BYTES) throw new Error(`${report.reprintUrl} is ${result.body.length} bytes; pages over ${MAX_PAGE_BYTES} bytes are not checked`);
-      const { page } = await runInWorker({ kind: 'page-text', body: result.body, ...(result.contentType !== undefined && { contentType: result.contentType }), url: result.url });
+      const { page } = await runInWorker({ kind: 'page-text', content: { body: result.body, ...(result.contentType !== undefined && { contentType: result.contentType }) }, url: result.url });
       const duties = judgePage(page, await this.#expectation(report));
       check = { at: this.#now().toISOString(), outcome: 'checked', ok: duties.every((d) => d.ok), duties };
     } catch (err) {
@@ -310,7 +310,7 @@ export class AttributionChecker {
     const item = findItem(report.itemId, this.#opts)?.item;
     if (item?.contentHtml === undefined) return base;
     // Read in a worker too, as the reprinted page is: the serving thread never loads an HTML parser.
-    const { page } = await runInWorker({ kind: 'page-text', body: new TextEncoder().encode(item.contentHtml), contentType: 'text/html; charset=utf-8', url: item.link ?? 'http://invalid/' });
+    const { page } = await runInWorker({ kind: 'page-text', content: { html: item.contentHtml }, url: item.link ?? 'http://invalid/' });
     return { ...base, excerpt: { fullText: page.body, publicExcerpt: item.summary ?? '' } };
   }
 }

@@ -67,8 +67,7 @@ export interface ListTask {
 /** Any web page as a reader sees it (page/page-text.ts): a reprint page the attribution checker judges. */
 export interface PageTextTask {
   kind: 'page-text';
-  body: Uint8Array;
-  contentType?: string;
+  content: PageContent;
   /** Where it was fetched from (links resolve against it). */
   url: string;
 }
@@ -131,7 +130,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
         return { ok: true, kind: 'list', ...anchors, ...optional('decodeNote', note) };
       }
       case 'page-text': {
-        const { text } = decoded({ body: task.body, ...optional('contentType', task.contentType) });
+        const { text } = decoded(task.content);
         return { ok: true, kind: 'page-text', page: readPageText(text, task.url) };
       }
     }

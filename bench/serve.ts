@@ -22,14 +22,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mkdtemp } from 'node:fs/promises';
 import { OutputCache } from '../src/http/output-cache.js';
-import type { Channel, Item, License } from '../src/model.js';
+import type { Item } from '../src/model.js';
+import { benchChannel, benchItems, LICENSE, PARAGRAPH } from './documents.js';
 import { FileStore } from '../src/store/files/file-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' } } });
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
-const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段，海外市场订单同比增长。';
 
 /** An upstream RSS document of `count` items of about 2 KB each (50 make the 169 KB large document). */
 function upstreamFeed(count: number): string {
@@ -41,31 +41,6 @@ function upstreamFeed(count: number): string {
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>基准</title><link>http://bench.example.cn/</link><description>bench</description>
 ${items.join('\n')}
 </channel></rss>`;
-}
-
-const LICENSE: License = {
-  id: 'bench-license',
-  title: '基准许可',
-  holder: '基准网',
-  statement: '转载须注明出处及作者。',
-  reprint: { permission: 'attribution', attributionTemplate: '来源:{source} 作者:{authors}' },
-  publicContent: 'full',
-};
-
-function channel(id = 'bench', sourceFile = 'bench.rss.xml'): Channel {
-  return {
-    id,
-    title: '基准频道',
-    description: `${id} items`,
-    language: 'zh-CN',
-    link: 'http://bench.example.cn/',
-    timezone: 'Asia/Shanghai',
-    schedule: '0 0 1 1 *',
-    license: LICENSE.id,
-    licenseRules: [],
-    maxItems: 500,
-    sources: [{ id: 'bench-rss', type: 'feed', url: `samples/${sourceFile}` }],
-  };
 }
 
 async function waitFor(url: string, ok: (body: string) => boolean): Promise<string> {
@@ -137,24 +112,8 @@ async function portOf(child: ChildProcess): Promise<number> {
 async function renderAfterChange(): Promise<{ medianMs: Record<string, number>; changes: number; renders: number }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-render-'));
   const store = await FileStore.open(dir, ['bench']);
-  const ch = channel();
-  const base: Item[] = Array.from({ length: 50 }, (_, n) => ({
-    id: `bench-${String(n).padStart(4, '0')}`,
-    guid: `urn:uuid:00000000-0000-5000-8000-${String(n).padStart(12, '0')}`,
-    channelIds: ['bench'],
-    sourceId: 'bench-rss',
-    title: `基准新闻 ${n}`,
-    link: `http://bench.example.cn/${n}.html`,
-    summary: PARAGRAPH,
-    contentHtml: `<p>${PARAGRAPH.repeat(4)}</p>`.repeat(4),
-    publishedAt: new Date(Date.UTC(2026, 9, 1) + n * 3_600_000).toISOString(),
-    updatedAt: new Date(Date.UTC(2026, 9, 1) + n * 3_600_000).toISOString(),
-    categories: ['企业'],
-    attribution: { authors: ['李明'], source: { name: '基准网', url: 'http://bench.example.cn/', original: true } },
-    licenseId: LICENSE.id,
-    contentHash: `h${n}`,
-    ingestedAt: '2026-10-01T00:00:00.000Z',
-  }));
+  const ch = benchChannel();
+  const base: Item[] = benchItems(50);
   await store.apply('bench', { items: base, sourceStates: [], maxItems: 500, now: new Date() });
   const cache = new OutputCache({ store, licenses: new Map([[LICENSE.id, LICENSE]]), baseUrl: 'http://127.0.0.1:8080', now: () => new Date() });
   const times: Record<string, number[]> = { rss: [], atom: [], json: [] };
@@ -191,8 +150,8 @@ async function main(): Promise<void> {
   await writeFile(path.join(feeds, 'samples', 'bench.rss.xml'), upstreamFeed(50));
   await writeFile(path.join(feeds, 'samples', 'small.rss.xml'), upstreamFeed(9));
   await writeFile(path.join(feeds, 'licenses', `${LICENSE.id}.json`), JSON.stringify(LICENSE));
-  await writeFile(path.join(feeds, 'bench.json'), JSON.stringify(channel()));
-  await writeFile(path.join(feeds, 'small.json'), JSON.stringify(channel('small', 'small.rss.xml')));
+  await writeFile(path.join(feeds, 'bench.json'), JSON.stringify(benchChannel()));
+  await writeFile(path.join(feeds, 'small.json'), JSON.stringify(benchChannel('small', 'small.rss.xml')));
 
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');

@@ -4,6 +4,8 @@
 //
 //   npm run bench:hostile                          every scenario, at most 30 s each
 //   node --import tsx bench/hostile.ts --max-seconds 60 --only title
+//   node --import tsx bench/hostile.ts --only month --profile /tmp/prof   the service under --cpu-prof
+//   node --import tsx bench/hostile.ts --only month --stalls /tmp/stalls   the service's event-loop stalls ≥ 20 ms
 //
 // Goal: p99 with a hostile ingest ≤ 2 × p99 without, and no GET over 100 ms.
 
@@ -19,12 +21,19 @@ import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
-  options: { 'max-seconds': { type: 'string', default: '30' }, 'base-seconds': { type: 'string', default: '8' }, only: { type: 'string' } },
+  options: { 'max-seconds': { type: 'string', default: '30' }, 'base-seconds': { type: 'string', default: '8' }, only: { type: 'string' }, profile: { type: 'string' }, stalls: { type: 'string' } },
 });
 const MAX_MS = Number(args['max-seconds']) * 1000;
 const BASE_MS = Number(args['base-seconds']) * 1000;
 /** One GET every PACE_MS, one at a time: a reader's view, not a load test. */
 const PACE_MS = 10;
+/** With --profile DIR, the service runs under `node --cpu-prof` and writes its profiles there (one per
+ *  thread: the serving thread's file name has thread id 0) when it stops. */
+const PROFILE_ARGS = args.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+/** With --stalls DIR, each service process writes DIR/stalls-<pid>.json (see bench/hostile-service.ts). */
+const STALLS_DIR = args.stalls !== undefined ? path.resolve(args.stalls) : undefined;
+/** Whether the service must stop by itself at the end of a scenario, to write what it noted. */
+const GRACEFUL = PROFILE_ARGS.length > 0 || STALLS_DIR !== undefined;
 
 const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段，海外市场订单同比增长。';
 const rss = (items: string, title = '上游') =>
@@ -104,10 +113,21 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
-async function startService(feedsDir: string, dataDir: string): Promise<{ url: string; child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/hostile-service.ts')], {
+async function startService(feedsDir: string, dataDir: string): Promise<{ url: string; child: ChildProcess; log: () => string; stallLog?: string }> {
+  if (STALLS_DIR !== undefined) await mkdir(STALLS_DIR, { recursive: true });
+  const stallLog = STALLS_DIR !== undefined ? path.join(STALLS_DIR, `stalls-${Date.now()}.json`) : undefined;
+  const child = spawn(process.execPath, [...PROFILE_ARGS, '--import', 'tsx', path.join(ROOT, 'bench/hostile-service.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FEEDS_DIR: feedsDir, DATA_DIR: dataDir, LOG_LEVEL: 'info', BASE_URL: 'http://bench.test' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      FEEDS_DIR: feedsDir,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      BASE_URL: 'http://bench.test',
+      ...(stallLog !== undefined && { BENCH_STALL_LOG: stallLog }),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -117,7 +137,7 @@ async function startService(feedsDir: string, dataDir: string): Promise<{ url: s
     await new Promise((r) => setTimeout(r, 20));
   }
   const line = log.split('\n').find((l) => l.includes('"msg":"serving"'))!;
-  return { url: (JSON.parse(line) as { url: string }).url, child, log: () => log };
+  return { url: (JSON.parse(line) as { url: string }).url, child, log: () => log, ...(stallLog !== undefined && { stallLog }) };
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -146,7 +166,32 @@ interface Result {
   loopP99: number;
   loopMax: number;
   rssMb: number;
+  /** With --stalls: the service's event-loop stalls of ≥ 20 ms during the measurement. */
+  stalls?: Stalls;
 }
+
+interface Stalls {
+  count: number;
+  longestMs: number;
+  /** Of those, the ones in which the serving thread itself was on a CPU ≥ 20 ms (undefined off Linux). */
+  onCpuCount?: number;
+  longestOnCpuMs?: number;
+}
+
+/** The stalls the service noted (bench/hostile-service.ts) that ended within [fromUs, toUs] (process.hrtime, µs). */
+async function readStalls(file: string, fromUs: number, toUs: number): Promise<Stalls> {
+  const all = JSON.parse(await readFile(file, 'utf8')) as { endUs: number; ms: number; onCpuMs?: number }[];
+  const inside = all.filter((s) => s.endUs >= fromUs && s.endUs <= toUs);
+  const onCpu = inside.flatMap((s) => (s.onCpuMs === undefined ? [] : [s.onCpuMs]));
+  const known = inside.length === 0 || onCpu.length === inside.length;
+  return {
+    count: inside.length,
+    longestMs: Math.max(0, ...inside.map((s) => s.ms)),
+    ...(known && { onCpuCount: onCpu.filter((ms) => ms >= 20).length, longestOnCpuMs: Math.max(0, ...onCpu) }),
+  };
+}
+
+const hrUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function run(scenario: Scenario, origin: string): Promise<Result> {
   const feeds = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-hostile-feeds-'));
@@ -168,6 +213,8 @@ async function run(scenario: Scenario, origin: string): Promise<Result> {
   await writeFile(path.join(feeds, 'base.json'), JSON.stringify(channel('base', [{ id: 'base', type: 'feed', url: `${origin}/base.rss` }])));
   const service = await startService(feeds, data);
   const feedUrl = `${service.url}/feeds/base.rss`;
+  let result: Result;
+  let window: [number, number] | undefined;
   try {
     // The served channel first has its items; only then does the hostile channel appear (the service
     // picks up a new channel file on restart only, so it is written before a second start).
@@ -183,6 +230,7 @@ async function run(scenario: Scenario, origin: string): Promise<Result> {
     const url = `${svc.url}/feeds/base.rss`;
     await loopDelay(svc.url);
     const started = performance.now();
+    const startedUs = hrUs();
     const latencies: number[] = [];
     let done = false;
     let ingestSeconds: number | undefined;
@@ -224,9 +272,10 @@ async function run(scenario: Scenario, origin: string): Promise<Result> {
     }
     await watcher;
     await Promise.all(floods);
+    window = [startedUs, hrUs()];
     const loop = await loopDelay(svc.url);
     latencies.sort((a, b) => a - b);
-    return {
+    result = {
       scenario,
       gets: latencies.length,
       p50: quantile(latencies, 0.5),
@@ -240,10 +289,17 @@ async function run(scenario: Scenario, origin: string): Promise<Result> {
       rssMb: loop.rssMb,
     };
   } finally {
+    // A profiled service must exit by itself to write its profile (and its stalls).
+    if (GRACEFUL && service.child.exitCode === null) {
+      service.child.kill('SIGTERM');
+      await once(service.child, 'exit');
+    }
     service.child.kill('SIGKILL');
     await rm(feeds, { recursive: true, force: true });
     await rm(data, { recursive: true, force: true });
   }
+  if (service.stallLog !== undefined && window !== undefined) result.stalls = await readStalls(service.stallLog, ...window);
+  return result;
 }
 
 const upstream = await startUpstream();
@@ -268,4 +324,15 @@ for (const r of results) {
   const ingest = r.ingestOutcome === undefined ? '–' : `${r.ingestOutcome}${r.ingestSeconds !== undefined ? ` (${r.ingestSeconds.toFixed(1)} s)` : ''}`;
   const goal = r === base ? '–' : r.p99 <= 2 * base.p99 && r.over100 === 0 ? 'yes' : 'no';
   console.log(`| ${r.scenario.name}: ${r.scenario.what} | ${r.gets} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.over100} | ${goal} | ${ingest} | ${ms(r.loopP99)} / ${ms(r.loopMax)} | ${ms(r.rssMb)} |`);
+}
+if (STALLS_DIR !== undefined) {
+  console.log('');
+  console.log('Event-loop stalls of the service during each measurement (--stalls; "on CPU": the serving thread was running, not waiting for a CPU):');
+  console.log('');
+  console.log('| scenario | stalls ≥ 20 ms | longest ms | of them ≥ 20 ms on CPU | longest on CPU ms |');
+  console.log('|---|---|---|---|---|');
+  for (const r of results) {
+    const st = r.stalls;
+    console.log(`| ${r.scenario.name} | ${st?.count ?? '–'} | ${st ? ms(st.longestMs) : '–'} | ${st?.onCpuCount ?? '–'} | ${st?.longestOnCpuMs !== undefined ? ms(st.longestOnCpuMs) : '–'} |`);
+  }
 }

@@ -1,6 +1,20 @@
 // Cross-source de-duplication of one channel's run: which new entries are kept.
 
 import type { Item } from '../model.js';
+import { TimeSlice } from '../slices.js';
+
+/** Who holds a canonical link: the first source to bring it, and that source's ids and titles under it. */
+interface Owner {
+  sourceId: string;
+  /** One id or title until a second one comes (most links have one item): tens of thousands of links
+   *  then cost no sets of their own. */
+  ids: string | Set<string>;
+  titles: string | Set<string>;
+}
+
+const has = (v: string | Set<string>, x: string) => (typeof v === 'string' ? v === x : v.has(x));
+const add = (v: string | Set<string>, x: string) => (typeof v === 'string' ? (v === x ? v : new Set([v, x])) : v.add(x));
+const values = (v: string | Set<string>): Iterable<string> => (typeof v === 'string' ? [v] : v);
 
 /**
  * One article, one item per channel. An entry whose canonical link is already held by another
@@ -9,27 +23,34 @@ import type { Item } from '../model.js';
  * a new id but the link and title of a stored item of that source (an upstream that changed its
  * GUIDs) is dropped too. Entries of one source sharing a link but not a title are kept (some feeds
  * link every entry to their home page). An item without a link is never matched by link: two
- * entries that both lack one are not the same article.
+ * entries that both lack one are not the same article. Runs on the serving thread in slices that
+ * pause for the event loop (a run may bring tens of thousands of entries).
  */
-export function dedupeAcrossSources(items: readonly Item[], stored: readonly Item[]): Item[] {
-  const owner = new Map<string, { sourceId: string; ids: Set<string>; titles: Set<string> }>();
+export async function dedupeAcrossSources(items: readonly Item[], stored: readonly Item[]): Promise<Item[]> {
+  const slice = new TimeSlice();
+  const owner = new Map<string, Owner>();
   const claim = (item: Item) => {
     if (item.link === undefined) return;
     const entry = owner.get(item.link);
-    if (!entry) owner.set(item.link, { sourceId: item.sourceId, ids: new Set([item.id]), titles: new Set([item.title]) });
+    if (!entry) owner.set(item.link, { sourceId: item.sourceId, ids: item.id, titles: item.title });
     else if (entry.sourceId === item.sourceId) {
-      entry.ids.add(item.id);
-      entry.titles.add(item.title);
+      entry.ids = add(entry.ids, item.id);
+      entry.titles = add(entry.titles, item.title);
     }
   };
-  for (const item of stored) claim(item);
-  const storedIds = new Set(stored.map((i) => i.id));
+  const storedIds = new Set<string>();
+  for (const item of stored) {
+    claim(item);
+    storedIds.add(item.id);
+    if (slice.due) await slice.pause();
+  }
   const kept: Item[] = [];
   for (const item of items) {
+    if (slice.due) await slice.pause();
     const entry = item.link === undefined ? undefined : owner.get(item.link);
-    if (entry && !entry.ids.has(item.id) && !storedIds.has(item.id)) {
+    if (entry && !has(entry.ids, item.id) && !storedIds.has(item.id)) {
       if (entry.sourceId !== item.sourceId) continue;
-      if (entry.titles.has(item.title) && [...entry.ids].some((id) => storedIds.has(id))) continue;
+      if (has(entry.titles, item.title) && [...values(entry.ids)].some((id) => storedIds.has(id))) continue;
     }
     claim(item);
     kept.push(item);

@@ -4,14 +4,13 @@
 
 import type { Channel, FeedSource, Item, ListSource, PageSource } from '../model.js';
 import { FetchError, RobotsError } from './errors.js';
-import type { ParsedFeed } from './feed/parse-feed.js';
 import { fetchDocument, localLocation, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink } from './ids.js';
 import { optional } from './optional.js';
 import type { UpstreamHints } from './source-state.js';
 import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
 import { runInWorker } from './worker/pool.js';
-import type { PageContent } from './worker/tasks.js';
+import type { FeedHead, PageContent } from './worker/tasks.js';
 import { joinArticle } from './page/article-pages.js';
 import type { ExtractedPage, Explanation, PageExtractOptions } from './page/extract-page.js';
 
@@ -41,25 +40,32 @@ export function fetchFeed(location: string, settings: FetchSettings, conditional
  * Stages 2–4 for a feed: decode → parse → normalize, from a fetched document. Relative links resolve
  * against `documentUrl` (the fetched URL by default), then the feed's own link, then `fallbackBase`.
  * `notes` says, one line each, what the reader would otherwise not know: a charset declaration
- * overruled, a document read around its XML errors, an entry dropped as a repeat of another.
+ * overruled, a document read around its XML errors, an entry dropped as a repeat of another. The body's
+ * bytes are moved to the worker, not copied: `fetched.body` is empty afterwards.
  */
 export async function readFeed(
   fetched: { body: Buffer; contentType?: string; url: string },
   ctx: { channel: Channel; source: FeedSource; now: Date; documentUrl?: string; fallbackBase?: string },
-): Promise<{ parsed: ParsedFeed; items: Item[]; notes: string[] }> {
+): Promise<{ feed: FeedHead; items: Item[]; notes: string[] }> {
   // Decoding, parsing and normalizing run in a worker thread within the document budget (worker/pool.ts).
-  const { parsed, items, notes } = await runInWorker({
-    kind: 'feed',
-    body: fetched.body,
-    ...optional('contentType', fetched.contentType),
-    url: fetched.url,
-    channel: ctx.channel,
-    source: ctx.source,
-    now: ctx.now.toISOString(),
-    documentUrl: ctx.documentUrl ?? fetched.url,
-    ...optional('fallbackBase', ctx.fallbackBase),
-  });
-  return { parsed, items, notes };
+  const { body } = fetched;
+  // A body with an ArrayBuffer of its own moves; one in Buffer's shared pool (a few KB) is copied.
+  const movable = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+  const { feed, items, notes } = await runInWorker(
+    {
+      kind: 'feed',
+      body,
+      ...optional('contentType', fetched.contentType),
+      url: fetched.url,
+      channel: ctx.channel,
+      source: ctx.source,
+      now: ctx.now.toISOString(),
+      documentUrl: ctx.documentUrl ?? fetched.url,
+      ...optional('fallbackBase', ctx.fallbackBase),
+    },
+    movable ? { transfer: [body.buffer] } : {},
+  );
+  return { feed, items, notes };
 }
 
 /** A fetched page: where from, and its bytes as fetched (or its text, when the caller had it decoded). */

@@ -92,11 +92,12 @@ export async function refreshChannel(
       source.type === 'feed'
         ? await runFeedSource(channel, source, state, { ...opts, hosts }, now)
         : await runArticleSource(channel, source, state, { ...opts, session, stored }, now);
-    items.push(...result.items);
+    // One by one: spreading tens of thousands of items into push() would overflow the call stack.
+    for (const item of result.items) items.push(item);
     states.push(result.state);
     runs.push({ source, started, result });
   }
-  const kept = dedupeAcrossSources(items, store.items(channel.id));
+  const kept = await dedupeAcrossSources(items, store.items(channel.id));
 
   let applied: ApplyResult;
   try {
@@ -166,7 +167,7 @@ async function runFeedSource(
         state: { ...rest, lastRunAt, lastSuccessAt: lastRunAt, consecutiveFailures: 0, ...next(headerHints) },
       };
     }
-    const { parsed, items, notes } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
+    const { feed, items, notes } = await readFeed(fetched, { channel, source, fallbackBase: channel.link, now });
     for (const note of notes) opts.log.info({ channel: channel.id, source: source.id, note }, 'ingest: feed read');
     const state: SourceState = {
       sourceId: source.id,
@@ -175,7 +176,7 @@ async function runFeedSource(
       consecutiveFailures: 0,
       ...(fetched.etag !== undefined && { etag: fetched.etag }),
       ...(fetched.lastModified !== undefined && { lastModified: fetched.lastModified }),
-      ...next({ ...headerHints, ...(parsed.ttlMinutes !== undefined && { ttlMinutes: parsed.ttlMinutes }) }),
+      ...next({ ...headerHints, ...(feed.ttlMinutes !== undefined && { ttlMinutes: feed.ttlMinutes }) }),
     };
     return { items, notModified: false, state };
   } catch (err) {

@@ -1,8 +1,10 @@
 // The merge of an ingest batch into a channel's live items: which items are new, updated or unchanged,
 // which an operator deleted (tombstones), and which retention takes out (to the archive). Pure — no
-// I/O, input never modified — so every store backend applies a batch the same way.
+// I/O, input never modified — so every store backend applies a batch the same way. It runs on the
+// serving thread in slices (../slices.ts): a batch may hold tens of thousands of items.
 
 import type { Item, SourceState } from '../model.js';
+import { TimeSlice } from '../slices.js';
 import { selectEvictions } from './retention.js';
 import type { IngestBatch, SourceCounts } from './store.js';
 
@@ -29,17 +31,23 @@ export interface Merged {
  * Merges `batch` into `live`. A new id is added; a known id with the same contentHash is unchanged; a
  * changed one replaces the stored item, keeping its ingestedAt, with an updatedAt that moves forward
  * even when the upstream's does not (batch.now). Tombstoned ids are skipped. Then retention
- * (retention.ts) selects what leaves the live set.
+ * (retention.ts) selects what leaves the live set. Pauses for the event loop between slices.
  */
-export function mergeBatch(live: LiveItems, batch: IngestBatch): Merged {
+export async function mergeBatch(live: LiveItems, batch: IngestBatch): Promise<Merged> {
+  const slice = new TimeSlice();
   const items = [...live.items];
-  const byId = new Map(items.map((item, index) => [item.id, index]));
+  const byId = new Map<string, number>();
+  for (const [index, item] of items.entries()) {
+    byId.set(item.id, index);
+    if (slice.due) await slice.pause();
+  }
   const bySource = new Map<string, SourceCounts>();
   const added = new Set<string>();
   const touched = new Set<string>();
   const nowIso = batch.now.toISOString();
 
   for (const incoming of batch.items) {
+    if (slice.due) await slice.pause();
     const counts = bySource.get(incoming.sourceId) ?? { added: 0, updated: 0, unchanged: 0 };
     bySource.set(incoming.sourceId, counts);
     // Deleted by an operator: never back, and not news either.
@@ -65,12 +73,26 @@ export function mergeBatch(live: LiveItems, batch: IngestBatch): Merged {
     touched.add(incoming.id);
   }
 
-  const evictedIds = selectEvictions(items, { maxItems: batch.maxItems, now: batch.now, ...(batch.maxAgeMs !== undefined && { maxAgeMs: batch.maxAgeMs }) });
+  const rules = { maxItems: batch.maxItems, now: batch.now, ...(batch.maxAgeMs !== undefined && { maxAgeMs: batch.maxAgeMs }) };
+  const evictedIds = await selectEvictions(items, rules, slice);
   const evicted: Item[] = [];
   const keep: Item[] = [];
-  if (evictedIds.size > 0) for (const item of items) (evictedIds.has(item.id) ? evicted : keep).push(item);
   // The live set changed when an item of it left, or when an added or updated item stayed in it.
-  const liveChanged = evicted.some((i) => !added.has(i.id)) || [...touched].some((id) => !evictedIds.has(id));
+  let liveChanged = false;
+  for (const item of evictedIds.size > 0 ? items : []) {
+    if (evictedIds.has(item.id)) {
+      evicted.push(item);
+      if (!added.has(item.id)) liveChanged = true;
+    } else keep.push(item);
+    if (slice.due) await slice.pause();
+  }
+  for (const id of liveChanged ? [] : touched) {
+    if (!evictedIds.has(id)) {
+      liveChanged = true;
+      break;
+    }
+    if (slice.due) await slice.pause();
+  }
   return { items: evictedIds.size > 0 ? keep : items, bySource, evicted, added, liveChanged };
 }
 

@@ -1,4 +1,5 @@
 import { compareItems, type Item, itemTime } from '../model.js';
+import { sortInSlices, TimeSlice } from '../slices.js';
 
 const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 
@@ -25,16 +26,24 @@ export interface RetentionRules {
 /**
  * The ids of the items retention moves out of the live set: everything after the newest maxItems, and
  * everything older than now − maxAgeMs. Items whose time does not parse are judged by maxItems only.
+ * Runs in slices (`slice`), pausing for the event loop: a batch may hold tens of thousands of items.
  */
-export function selectEvictions(items: readonly Item[], rules: RetentionRules): Set<string> {
+export async function selectEvictions(items: readonly Item[], rules: RetentionRules, slice: TimeSlice = new TimeSlice()): Promise<Set<string>> {
   const evicted = new Set<string>();
   if (rules.maxAgeMs !== undefined) {
     const cutoff = rules.now.getTime() - rules.maxAgeMs;
-    for (const item of items) if (itemTime(item) < cutoff) evicted.add(item.id);
+    for (const item of items) {
+      if (itemTime(item) < cutoff) evicted.add(item.id);
+      if (slice.due) await slice.pause();
+    }
   }
   if (items.length - evicted.size > rules.maxItems) {
-    const kept = items.filter((i) => !evicted.has(i.id)).sort(compareItems);
-    for (const item of kept.slice(rules.maxItems)) evicted.add(item.id);
+    const kept = evicted.size === 0 ? items : items.filter((i) => !evicted.has(i.id));
+    const sorted = await sortInSlices(kept, compareItems, slice);
+    for (let i = rules.maxItems; i < sorted.length; i += 1) {
+      evicted.add(sorted[i]!.id);
+      if (slice.due) await slice.pause();
+    }
   }
   return evicted;
 }

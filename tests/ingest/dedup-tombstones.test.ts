@@ -14,24 +14,24 @@ import { copyOfFeeds, tempDir } from '../helpers/temp.js';
 const batch = (items: ReturnType<typeof makeItem>[], now = new Date('2026-01-01T00:00:00Z')) => ({ items, sourceStates: [], maxItems: 100, now });
 
 describe('dedupeAcrossSources', () => {
-  it('keeps the stored owner of a link; a second source bringing the same article is dropped', () => {
+  it('keeps the stored owner of a link; a second source bringing the same article is dropped', async () => {
     const stored = [makeItem(1, { sourceId: 'a' })];
     const fromB = makeItem(2, { sourceId: 'b', link: stored[0]!.link });
     const fresh = makeItem(3, { sourceId: 'b' });
-    assert.deepEqual(dedupeAcrossSources([fromB, fresh, stored[0]!], stored).map((i) => i.id), [fresh.id, stored[0]!.id]);
+    assert.deepEqual((await dedupeAcrossSources([fromB, fresh, stored[0]!], stored)).map((i) => i.id), [fresh.id, stored[0]!.id]);
   });
 
-  it('within one run, the first source in channel order wins', () => {
+  it('within one run, the first source in channel order wins', async () => {
     const a = makeItem(1, { sourceId: 'a' });
     const b = makeItem(2, { sourceId: 'b', link: a.link });
-    assert.deepEqual(dedupeAcrossSources([a, b], []).map((i) => i.sourceId), ['a']);
+    assert.deepEqual((await dedupeAcrossSources([a, b], [])).map((i) => i.sourceId), ['a']);
   });
 
-  it('an upstream that changed its GUIDs does not duplicate a stored article (same link, same title)', () => {
+  it('an upstream that changed its GUIDs does not duplicate a stored article (same link, same title)', async () => {
     const stored = [makeItem(1, { sourceId: 'a' })];
     const reissued = makeItem(2, { sourceId: 'a', link: stored[0]!.link, title: stored[0]!.title });
     const sameLinkOtherStory = makeItem(3, { sourceId: 'a', link: stored[0]!.link });
-    assert.deepEqual(dedupeAcrossSources([reissued, sameLinkOtherStory], stored).map((i) => i.id), [sameLinkOtherStory.id]);
+    assert.deepEqual((await dedupeAcrossSources([reissued, sameLinkOtherStory], stored)).map((i) => i.id), [sameLinkOtherStory.id]);
   });
 });
 

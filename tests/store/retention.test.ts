@@ -31,12 +31,12 @@ test('an item is archived under the UTC month of publishedAt, else updatedAt', (
   assert.equal(archiveMonthOf(noDate), '2026-02');
 });
 
-test('evictions: beyond maxItems (oldest first) and older than maxAge', () => {
+test('evictions: beyond maxItems (oldest first) and older than maxAge', async () => {
   const items = [aged(1, 1), aged(2, 10), aged(3, 100), aged(4, 200)];
-  assert.deepEqual(selectEvictions(items, { maxItems: 10, now }), new Set());
-  assert.deepEqual(selectEvictions(items, { maxItems: 2, now }), new Set([items[2]!.id, items[3]!.id]));
-  assert.deepEqual(selectEvictions(items, { maxItems: 10, maxAgeMs: 90 * DAY, now }), new Set([items[2]!.id, items[3]!.id]));
-  assert.deepEqual(selectEvictions(items, { maxItems: 1, maxAgeMs: 150 * DAY, now }), new Set([items[1]!.id, items[2]!.id, items[3]!.id]));
+  assert.deepEqual(await selectEvictions(items, { maxItems: 10, now }), new Set());
+  assert.deepEqual(await selectEvictions(items, { maxItems: 2, now }), new Set([items[2]!.id, items[3]!.id]));
+  assert.deepEqual(await selectEvictions(items, { maxItems: 10, maxAgeMs: 90 * DAY, now }), new Set([items[2]!.id, items[3]!.id]));
+  assert.deepEqual(await selectEvictions(items, { maxItems: 1, maxAgeMs: 150 * DAY, now }), new Set([items[1]!.id, items[2]!.id, items[3]!.id]));
 });
 
 test('retention moves items beyond maxItems into monthly archive files, readable through the store', async (t) => {

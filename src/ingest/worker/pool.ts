@@ -7,7 +7,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { CrawlError, ExtractError, FetchError, IngestError, ParseError, RobotsError, type IngestStage } from '../errors.js';
-import type { Task, TaskResult } from './tasks.js';
+import { decodeItemLines } from './item-lines.js';
+import type { FeedLines, Task, TaskResult } from './tasks.js';
 
 /** The budget of one document in a worker. */
 export interface DocumentBudget {
@@ -84,8 +85,10 @@ const KINDS: Record<Task['kind'], { what: string; stage: IngestStage }> = {
  * Runs `task` in a worker within the budget. Resolves with its result; rejects with the typed ingest
  * error the stage raised, or with a ParseError / ExtractError / CrawlError (by task kind) naming the
  * budget that was exceeded or the fault of the worker (a stack overflow fails this document only).
+ * `transfer` lists buffers of the task that are moved to the worker instead of copied (they are empty
+ * here afterwards); a feed's items come back as JSON lines, read here in slices (item-lines.ts).
  */
-export async function runInWorker<T extends Task>(task: T): Promise<Ok<T['kind']>> {
+export async function runInWorker<T extends Task>(task: T, options: { transfer?: ArrayBuffer[] } = {}): Promise<Ok<T['kind']>> {
   const { what, stage } = KINDS[task.kind];
   const fail = ERRORS[stage];
   const workers = thePool();
@@ -100,9 +103,9 @@ export async function runInWorker<T extends Task>(task: T): Promise<Ok<T['kind']
   }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), budget.timeMs);
-  let result: TaskResult;
+  let result: TaskResult | FeedLines;
   try {
-    result = (await workers.run(task, { signal: controller.signal })) as TaskResult;
+    result = (await workers.run(task, { signal: controller.signal, ...(options.transfer !== undefined && { transferList: options.transfer }) })) as TaskResult | FeedLines;
   } catch (err) {
     if (controller.signal.aborted) throw fail(`${what} took longer than its ${budget.timeMs / 1000} s budget; reading it was stopped`);
     const code = (err as { code?: string }).code;
@@ -113,5 +116,9 @@ export async function runInWorker<T extends Task>(task: T): Promise<Ok<T['kind']
     clearTimeout(timer);
   }
   if (!result.ok) throw ERRORS[result.stage](result.message);
+  if ('itemLines' in result) {
+    const { itemLines, itemCount, ...rest } = result;
+    return { ...rest, items: await decodeItemLines(itemLines, itemCount) } as Ok<T['kind']>;
+  }
   return result as Ok<T['kind']>;
 }

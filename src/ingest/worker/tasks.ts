@@ -74,13 +74,19 @@ export interface PageTextTask {
 
 export type Task = FeedTask | ArticleTask | PageItemTask | ListTask | PageTextTask;
 
+/** What the caller needs of a parsed feed besides its items (its entries became the items). */
+export type FeedHead = Omit<ParsedFeed, 'entries'>;
+
 export type TaskResult =
-  | { ok: true; kind: 'feed'; parsed: ParsedFeed; items: Item[]; notes: string[] }
+  | { ok: true; kind: 'feed'; feed: FeedHead; items: Item[]; notes: string[] }
   | { ok: true; kind: 'article'; page: ExtractedPage; hrefs: string[]; decodeNote?: string }
   | { ok: true; kind: 'page-item'; item: Item }
   | ({ ok: true; kind: 'list'; decodeNote?: string } & ListAnchors)
   | { ok: true; kind: 'page-text'; page: PageText }
   | { ok: false; stage: IngestStage; message: string };
+
+/** A feed's result as a worker sends it back: the items as JSON lines (item-lines.ts), rebuilt by pool.ts. */
+export type FeedLines = Omit<Extract<TaskResult, { kind: 'feed' }>, 'items'> & { itemLines: Uint8Array; itemCount: number };
 
 /** The text of `content` and, when its charset was guessed or a declaration overruled, why. */
 function decoded(content: PageContent): { text: string; note?: string } {
@@ -106,7 +112,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
           now: new Date(task.now),
           report: (line) => notes.push(line),
         });
-        return { ok: true, kind: 'feed', parsed, items, notes };
+        const { entries: _entries, ...feed } = parsed;
+        return { ok: true, kind: 'feed', feed, items, notes };
       }
       case 'article': {
         const { text, note } = decoded(task.content);

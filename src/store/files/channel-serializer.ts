@@ -1,6 +1,7 @@
 // How a channel document is written: UTF-8 chunks with a per-item cache of encoded bytes.
 
 import type { Item } from '../../model.js';
+import { TimeSlice } from '../../slices.js';
 import type { ChannelDocument } from './channel-document.js';
 
 /**
@@ -9,11 +10,13 @@ import type { ChannelDocument } from './channel-document.js';
  * seen before has the same bytes. A write then encodes only new and changed items and the small rest of
  * the document — on CJK text, UTF-8 encoding costs more than JSON.stringify itself (docs/benchmarks.md).
  * The cache costs about the file's size in memory and empties itself when items are dropped or reloaded.
+ * The items are encoded in slices, pausing for the event loop (a channel may keep up to 100,000 items).
  */
-export function channelSerializer(): (doc: ChannelDocument) => Uint8Array[] {
+export function channelSerializer(): (doc: ChannelDocument) => Promise<Uint8Array[]> {
   const encoded = new WeakMap<Item, Uint8Array>();
   const comma = Buffer.from(',');
-  return (doc) => {
+  return async (doc) => {
+    const slice = new TimeSlice();
     const { items, ...rest } = doc;
     // `rest` always has schemaVersion, so its JSON ends in "}" after at least one member.
     const chunks: Uint8Array[] = [Buffer.from(`${JSON.stringify(rest).slice(0, -1)},"items":[`)];
@@ -25,6 +28,7 @@ export function channelSerializer(): (doc: ChannelDocument) => Uint8Array[] {
       }
       if (i > 0) chunks.push(comma);
       chunks.push(bytes);
+      if (slice.due) await slice.pause();
     }
     chunks.push(Buffer.from(']}'));
     return chunks;

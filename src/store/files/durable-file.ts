@@ -120,6 +120,16 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** The file's bytes, or null when it does not exist. */
+export async function readBytesIfExists(file: string): Promise<Buffer | null> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
 /** The file's text, or null when it does not exist. */
 export async function readTextIfExists(file: string): Promise<string | null> {
   try {
@@ -191,8 +201,8 @@ export async function statIfExists(file: string): Promise<Stats | undefined> {
 export interface DurableFileOptions<T> {
   /** Text → document; throws (with a reason) when the text is not such a document. */
   parse: (text: string) => T;
-  /** Document → file content (JSON text, or its UTF-8 bytes in chunks). */
-  serialize: (data: T) => FileContent;
+  /** Document → file content (JSON text, or its UTF-8 bytes in chunks); may take turns of the event loop. */
+  serialize: (data: T) => FileContent | Promise<FileContent>;
   backups?: number;
 }
 
@@ -212,6 +222,6 @@ export class DurableFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileDurably(this.file, this.options.serialize(data), { backups: this.options.backups ?? DEFAULT_BACKUPS });
+    await writeFileDurably(this.file, await this.options.serialize(data), { backups: this.options.backups ?? DEFAULT_BACKUPS });
   }
 }

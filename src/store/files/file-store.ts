@@ -123,7 +123,7 @@ export class FileStore implements Store {
   apply(channelId: string, batch: IngestBatch): Promise<ApplyResult> {
     const slot = this.#slot(channelId);
     return slot.doc.update(async (data) => {
-      const merged = mergeBatch(data, batch);
+      const merged = await mergeBatch(data, batch);
       data.items = merged.items;
       let archived = 0;
       let removed = 0;

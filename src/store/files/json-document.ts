@@ -25,7 +25,7 @@ export interface DocumentOptions<T> {
   /** The command that restores this file from a backup, quoted in the damaged-file message. */
   restoreCommand?: string;
   /** How the document is written: default compact JSON.stringify; the channel store writes cached item bytes. */
-  serialize?: (data: T) => FileContent;
+  serialize?: (data: T) => FileContent | Promise<FileContent>;
 }
 
 interface Pending<T> {

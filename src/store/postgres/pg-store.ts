@@ -1,5 +1,6 @@
 import { mapWithConcurrency } from '../concurrency.js';
 import { archiveMonthOf, compareItems, type Item, type SourceState } from '../../model.js';
+import { sortInSlices, TimeSlice } from '../../slices.js';
 import { checkItems, MONTH_PATTERN } from '../files/archive.js';
 import { MAX_TOMBSTONES } from '../files/file-store.js';
 import { mergeBatch, sourceStatesAfter } from '../merge.js';
@@ -105,7 +106,7 @@ export class PostgresStore implements Store {
         const before = new Set(base.items);
         const ids = batch.items.map((i) => i.id);
         const dead = await c.query<{ item_id: string }>('SELECT item_id FROM tombstones WHERE channel_id = $1 AND item_id = ANY($2::text[])', [channelId, ids]);
-        const merged = mergeBatch({ items: base.items, tombstones: Object.fromEntries(dead.rows.map((r) => [r.item_id, ''])) }, batch);
+        const merged = await mergeBatch({ items: base.items, tombstones: Object.fromEntries(dead.rows.map((r) => [r.item_id, ''])) }, batch);
 
         // Live rows to write: what merge added or replaced (it never edits a stored item in place).
         const liveWrites = merged.items.filter((i) => !before.has(i));
@@ -122,7 +123,9 @@ export class PostgresStore implements Store {
           const archivedHash = new Map(inArchive.rows.map((r) => [r.id, r.archived_hash]));
           const toArchive: Item[] = [];
           removed = merged.evicted.length;
+          const slice = new TimeSlice();
           for (const item of merged.evicted) {
+            if (slice.due) await slice.pause();
             const unchanged = archivedHash.get(item.id) === item.contentHash;
             if (!unchanged) archived += 1;
             // An upstream still listing an item that retention already archived: not news, not a change.
@@ -161,7 +164,7 @@ export class PostgresStore implements Store {
       });
       // Committed: show it here.
       const base = fresh ?? slot;
-      slot.items = Object.freeze([...outcome.merged.items].sort(compareItems));
+      slot.items = Object.freeze(await sortInSlices(outcome.merged.items, compareItems));
       slot.revision = Number(outcome.head.revision);
       slot.statesVersion = Number(outcome.head.states_version);
       slot.states = new Map(base.states);
@@ -175,7 +178,7 @@ export class PostgresStore implements Store {
     this.#slot(channelId);
     if (!MONTH_PATTERN.test(month)) return [];
     const { rows } = await this.db.query<{ doc: Item }>('SELECT doc FROM items WHERE channel_id = $1 AND archived_month = $2', [channelId, month]);
-    return Object.freeze(rows.map((r) => r.doc).sort(compareItems));
+    return Object.freeze(await sortInSlices(rows.map((r) => r.doc), compareItems));
   }
 
   deleteItem(channelId: string, itemId: string, now: Date): Promise<boolean> {
@@ -354,18 +357,23 @@ async function lockChannel(c: Queryable, channelId: string): Promise<{ revision:
   return { revision: Number(rows[0]!.revision), statesVersion: Number(rows[0]!.states_version) };
 }
 
-/** Upserts items as live (archive null) or into the archive under each item's month. */
+/** Rows per INSERT of upsertItems: a batch's JSON stays a few hundred KB, encoded in well under a slice. */
+const UPSERT_ROWS = 500;
+
+/**
+ * Upserts items as live (archive null) or into the archive under each item's month, UPSERT_ROWS per
+ * statement (in the caller's transaction), so that tens of thousands of items are never encoded as one
+ * parameter in one synchronous stretch of the serving thread.
+ */
 async function upsertItems(c: Queryable, channelId: string, items: readonly Item[], to: 'archive' | null): Promise<void> {
-  if (items.length === 0) return;
-  const rows = items.map((i) => ({ id: i.id, content_hash: i.contentHash, month: to === 'archive' ? archiveMonthOf(i) : null, doc: i }));
   const archive = to === 'archive';
-  await c.query(
-    `INSERT INTO items (channel_id, id, content_hash, archived_month, archived_hash, doc)
+  const sql = `INSERT INTO items (channel_id, id, content_hash, archived_month, archived_hash, doc)
      SELECT $1, x.id, x.content_hash, x.month, ${archive ? 'x.content_hash' : 'NULL'}, x.doc
      FROM jsonb_to_recordset($2::jsonb) AS x(id text, content_hash text, month text, doc jsonb)
      ON CONFLICT (channel_id, id) DO UPDATE SET content_hash = excluded.content_hash, archived_month = excluded.archived_month,
-       ${archive ? 'archived_hash = excluded.archived_hash,' : ''} doc = excluded.doc`,
-    [channelId, JSON.stringify(rows)],
-  );
+       ${archive ? 'archived_hash = excluded.archived_hash,' : ''} doc = excluded.doc`;
+  for (let at = 0; at < items.length; at += UPSERT_ROWS) {
+    const rows = items.slice(at, at + UPSERT_ROWS).map((i) => ({ id: i.id, content_hash: i.contentHash, month: archive ? archiveMonthOf(i) : null, doc: i }));
+    await c.query(sql, [channelId, JSON.stringify(rows)]);
+  }
 }
-

@@ -181,10 +181,15 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
   }
 }
 
-/** Reads the body as a stream and aborts the request as soon as it grows past `maxBytes`. */
+/**
+ * Reads the body as a stream and aborts the request as soon as it grows past `maxBytes`. Chunks that
+ * are already buffered arrive as promise callbacks, which never let the event loop turn: a body of
+ * several MB from a fast upstream would be read in one stretch, so the loop pauses between slices.
+ */
 async function readCapped(res: Response, maxBytes: number, cap: AbortController, decompressed = false): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
+  const slice = new TimeSlice();
   let size = 0;
   for await (const chunk of res.body) {
     size += chunk.byteLength;
@@ -193,6 +198,7 @@ async function readCapped(res: Response, maxBytes: number, cap: AbortController,
       throw tooLarge(maxBytes, decompressed);
     }
     chunks.push(chunk);
+    if (slice.due) await slice.pause();
   }
   return joinChunks(chunks, size);
 }

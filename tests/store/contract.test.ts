@@ -166,6 +166,26 @@ for (const backend of backends) {
       assert.deepEqual((await store.archivedItems('a', '2019-07')).map((i) => i.title), ['第800条新闻']);
     });
 
+    test('a batch of 3,000 items (many slices, several statements) is applied whole: the newest maxItems live, the others archived by month, all there after a reopen', async (t) => {
+      const p = await place(t);
+      const store = await p.open(['a']);
+      // In no order: item n arrives at position 7 n mod 3,000.
+      const items = Array.from({ length: 3000 }, (_, i) => makeItem((i * 7) % 3000));
+      const result = await store.apply('a', { items, sourceStates: [state('s')], maxItems: 100, now });
+      assert.deepEqual({ removed: result.removed, archived: result.archived }, { removed: 2900, archived: 2900 });
+      assert.deepEqual(result.bySource.get('s'), { added: 3000, updated: 0, unchanged: 0 });
+      const reopened = await p.open(['a']);
+      for (const s of [store, reopened]) {
+        assert.deepEqual(titles(s), Array.from({ length: 100 }, (_, i) => `第${2999 - i}条新闻`));
+        const archived: string[] = [];
+        for (const month of s.archiveMonths('a')) archived.push(...(await s.archivedItems('a', month)).map((i) => i.title));
+        assert.equal(archived.length, 2900);
+        assert.equal(new Set(archived).size, 2900);
+        assert.ok(!archived.some((title) => titles(s).includes(title)), 'no item both live and archived');
+      }
+      assert.deepEqual(reopened.sourceStates('a')[0]?.lastCounts, { fetched: 3000, added: 3000, updated: 0, unchanged: 0 });
+    });
+
     test('an archived item that an upstream still lists is not news; one that is live again is not in the archive too', async (t) => {
       const store = await (await place(t)).open(['a']);
       await store.apply('a', { items: [1, 2, 3].map((n) => makeItem(n)), sourceStates: [], maxItems: 2, now });

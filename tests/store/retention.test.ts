@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadFeeds } from '../../src/config/channels.js';
-import { FileStore } from '../../src/store/files/file-store.js';
+import { FileStore, SCHEMA_VERSION } from '../../src/store/files/file-store.js';
 import { archiveMonthOf } from '../../src/model.js';
 import { parseMaxAge, selectEvictions } from '../../src/store/retention.js';
 import { makeItem } from '../helpers/items.js';
@@ -127,6 +127,64 @@ test('a damaged archive month fails the apply that would write it (the live file
   assert.equal(await readFile(path.join(dir, 'channels', 'a.json'), 'utf8'), live);
   assert.deepEqual(store.items('a').map((i) => i.title), ['第4条新闻', '第3条新闻'], 'the failed batch is not shown either');
   await assert.rejects(store.archivedItems('a', '2019-06'), /is damaged/);
+});
+
+test('5,000 items arriving in no order: the newest maxItems stay live, every other one is archived once under its month, newest first', async (t) => {
+  const { dir, dispose } = await tempDir();
+  t.after(dispose);
+  const store = await FileStore.open(dir, ['a']);
+  // A fixed permutation (7 and 5,000 share no factor): item n arrives at position 7 n mod 5,000.
+  const items = Array.from({ length: 5000 }, (_, i) => makeItem((i * 7) % 5000));
+  const result = await store.apply('a', { items, sourceStates: [], maxItems: 100, now });
+  assert.equal(result.archived, 4900);
+  assert.deepEqual(
+    store.items('a').map((i) => i.title),
+    Array.from({ length: 100 }, (_, i) => `第${4999 - i}条新闻`),
+  );
+  const archived: string[] = [];
+  for (const month of store.archiveMonths('a')) {
+    const monthItems = await store.archivedItems('a', month);
+    assert.ok(monthItems.every((i) => archiveMonthOf(i) === month), month);
+    archived.push(...monthItems.map((i) => i.title));
+  }
+  // Months oldest first, items in each newest first.
+  const expected = store.archiveMonths('a').flatMap((month) =>
+    Array.from({ length: 4900 }, (_, n) => 4899 - n).filter((n) => archiveMonthOf(makeItem(n)) === month).map((n) => `第${n}条新闻`),
+  );
+  assert.equal(archived.length, 4900);
+  assert.deepEqual(archived, expected);
+});
+
+test('an archive month written on one line (an earlier build, or by hand) reads, and the next eviction into it keeps every item', async (t) => {
+  const { dir, dispose } = await tempDir();
+  t.after(dispose);
+  const file = path.join(dir, 'archive', 'a', '2019-06.json');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ schemaVersion: 2, kind: 'archive', channelId: 'a', month: '2019-06', items: [makeItem(2), makeItem(1)] }));
+  const store = await FileStore.open(dir, ['a']);
+  assert.deepEqual((await store.archivedItems('a', '2019-06')).map((i) => i.title), ['第2条新闻', '第1条新闻']);
+  await store.apply('a', { items: [3, 4, 5].map((n) => makeItem(n)), sourceStates: [], maxItems: 2, now });
+  assert.deepEqual((await store.archivedItems('a', '2019-06')).map((i) => i.title), ['第3条新闻', '第2条新闻', '第1条新闻']);
+  const onDisk = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(onDisk.schemaVersion, SCHEMA_VERSION);
+  assert.deepEqual(onDisk.items, [makeItem(3), makeItem(2), makeItem(1)]);
+});
+
+test('an archive month with one damaged item line is reported damaged, naming its backup: no item is dropped silently', async (t) => {
+  const { dir, dispose } = await tempDir();
+  t.after(dispose);
+  const store = await FileStore.open(dir, ['a']);
+  await store.apply('a', { items: [1, 2, 3].map((n) => makeItem(n)), sourceStates: [], maxItems: 2, now });
+  await store.apply('a', { items: [makeItem(4)], sourceStates: [], maxItems: 2, now });
+  const file = path.join(dir, 'archive', 'a', '2019-06.json');
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  assert.equal(lines.length, 4, 'a first line, one line per item, a last line');
+  lines[1] = lines[1]!.slice(0, 40);
+  await writeFile(file, lines.join('\n'));
+  await assert.rejects(store.archivedItems('a', '2019-06'), (err: Error) => {
+    assert.match(err.message, /archive\/a\/2019-06\.json is damaged and was not loaded .*newest good backup: .*2019-06\.json\.bak\.1 \(written .*, 1 item\); restore it with: syndicator store restore a --month 2019-06$/);
+    return true;
+  });
 });
 
 test('feeds/: a channel maxAge is validated, with a message naming the file and the field', async (t) => {

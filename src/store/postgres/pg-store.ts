@@ -104,9 +104,8 @@ export class PostgresStore implements Store {
         if (head.revision !== slot.revision || head.statesVersion !== slot.statesVersion) fresh = await this.#load(c, channelId);
         const base = fresh ?? slot;
         const before = new Set(base.items);
-        const ids = batch.items.map((i) => i.id);
-        const dead = await c.query<{ item_id: string }>('SELECT item_id FROM tombstones WHERE channel_id = $1 AND item_id = ANY($2::text[])', [channelId, ids]);
-        const merged = await mergeBatch({ items: base.items, tombstones: Object.fromEntries(dead.rows.map((r) => [r.item_id, ''])) }, batch);
+        const dead = await rowsByIds<{ item_id: string }>(c, 'SELECT item_id FROM tombstones WHERE channel_id = $1 AND item_id = ANY($2::text[])', channelId, batch.items);
+        const merged = await mergeBatch({ items: base.items, tombstones: Object.fromEntries(dead.map((r) => [r.item_id, ''])) }, batch);
 
         // Live rows to write: what merge added or replaced (it never edits a stored item in place).
         const liveWrites = merged.items.filter((i) => !before.has(i));
@@ -116,11 +115,13 @@ export class PostgresStore implements Store {
         let removed = 0;
         const months = new Set<string>();
         if (merged.evicted.length > 0) {
-          const inArchive = await c.query<{ id: string; archived_hash: string | null }>(
+          const inArchive = await rowsByIds<{ id: string; archived_hash: string | null }>(
+            c,
             'SELECT id, archived_hash FROM items WHERE channel_id = $1 AND id = ANY($2::text[])',
-            [channelId, merged.evicted.map((i) => i.id)],
+            channelId,
+            merged.evicted,
           );
-          const archivedHash = new Map(inArchive.rows.map((r) => [r.id, r.archived_hash]));
+          const archivedHash = new Map(inArchive.map((r) => [r.id, r.archived_hash]));
           const toArchive: Item[] = [];
           removed = merged.evicted.length;
           const slice = new TimeSlice();
@@ -177,8 +178,22 @@ export class PostgresStore implements Store {
   async archivedItems(channelId: string, month: string): Promise<readonly Item[]> {
     this.#slot(channelId);
     if (!MONTH_PATTERN.test(month)) return [];
-    const { rows } = await this.db.query<{ doc: Item }>('SELECT doc FROM items WHERE channel_id = $1 AND archived_month = $2', [channelId, month]);
-    return Object.freeze(await sortInSlices(rows.map((r) => r.doc), compareItems));
+    // Page by page (one snapshot for all of them): a month of tens of thousands of rows read in one
+    // result is parsed in one long stretch of the serving thread.
+    const items = await this.db.transaction(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const all: Item[] = [];
+      for (let after = ''; ; ) {
+        const { rows } = await c.query<{ id: string; doc: Item }>(
+          'SELECT id, doc FROM items WHERE channel_id = $1 AND archived_month = $2 AND id > $3 ORDER BY id LIMIT $4',
+          [channelId, month, after, READ_ROWS],
+        );
+        for (const row of rows) all.push(row.doc);
+        if (rows.length < READ_ROWS) return all;
+        after = rows.at(-1)!.id;
+      }
+    });
+    return Object.freeze(await sortInSlices(items, compareItems));
   }
 
   deleteItem(channelId: string, itemId: string, now: Date): Promise<boolean> {
@@ -357,8 +372,21 @@ async function lockChannel(c: Queryable, channelId: string): Promise<{ revision:
   return { revision: Number(rows[0]!.revision), statesVersion: Number(rows[0]!.states_version) };
 }
 
-/** Rows per INSERT of upsertItems: a batch's JSON stays a few hundred KB, encoded in well under a slice. */
+/** Rows per INSERT of upsertItems, ids per lookup of rowsByIds, rows per page read: each statement's
+ *  parameters or result stay a few hundred KB, encoded or parsed within a few milliseconds. */
 const UPSERT_ROWS = 500;
+const LOOKUP_IDS = 1000;
+const READ_ROWS = 500;
+
+/** The rows `sql` (with $1 the channel, $2 a text[] of ids) gives for the items' ids, LOOKUP_IDS ids per statement. */
+async function rowsByIds<R extends { [column: string]: unknown }>(c: Queryable, sql: string, channelId: string, items: readonly Item[]): Promise<R[]> {
+  const rows: R[] = [];
+  for (let at = 0; at < items.length; at += LOOKUP_IDS) {
+    const ids = items.slice(at, at + LOOKUP_IDS).map((i) => i.id);
+    for (const row of (await c.query<R>(sql, [channelId, ids])).rows) rows.push(row);
+  }
+  return rows;
+}
 
 /**
  * Upserts items as live (archive null) or into the archive under each item's month, UPSERT_ROWS per

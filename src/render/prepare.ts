@@ -5,12 +5,13 @@
 import type { Channel, Item, License } from '../model.js';
 import type { Delivery, FeedLinks, RenderContext } from './types.js';
 import { type ItemRights, type LicenseTerms, itemRights, licenseFor, licenseTerms } from './rights.js';
-import { cleanDeep } from './text.js';
+import { type Cleaned, cleanDeep } from './text.js';
+import { type XmlSafe, trimXmlSafe } from '../text.js';
 import { type LocalTime, localTime } from './local-time.js';
 
 export interface EntryView {
   /** The item with every string cleaned of characters XML cannot carry. */
-  item: Item;
+  item: Cleaned<Item>;
   /** item.guid normalized as a URI; identical in every format. */
   guid: string;
   /** item.link normalized as an absolute URL; absent when the item has no link (none is invented). */
@@ -20,8 +21,8 @@ export interface EntryView {
   publishedLocal?: LocalTime;
   updated: Date;
   /** Plain text: the item's summary (normalize derives one from the content when the upstream gave none). */
-  summary?: string;
-  contentHtml?: string;
+  summary?: XmlSafe;
+  contentHtml?: XmlSafe;
   categories: string[];
   rights: ItemRights;
 }
@@ -94,7 +95,7 @@ function checkTimeZone(timeZone: string, channelId: string): void {
   knownTimeZones.add(timeZone);
 }
 
-function nonBlank(s: string | undefined): string | undefined {
+function nonBlank<S extends string>(s: S | undefined): S | undefined {
   return s === undefined || s.trim() === '' ? undefined : s;
 }
 
@@ -126,7 +127,7 @@ function entryView(raw: Item, ctx: RenderContext, timeZone: string, licenseOf: L
   const item = cleanDeep(raw);
   const what = `item "${item.id}"`;
   const contentHtml = nonBlank(item.contentHtml);
-  const summary = nonBlank(item.summary?.trim());
+  const summary = nonBlank(item.summary === undefined ? undefined : trimXmlSafe(item.summary));
   // Checked in this order, so a bad item is reported by its first bad field.
   const guid = absoluteUrl(item.guid, `${what} guid`);
   const link = item.link === undefined ? undefined : absoluteUrl(item.link, `${what} link`);

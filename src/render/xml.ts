@@ -1,7 +1,8 @@
 // The XML builder RSS and Atom are written with: elements built from escaped parts, CDATA sections,
 // and a document writer that lays block elements out one child per line. Every string goes through
-// escapeMarkup (src/text.ts), which also drops the characters XML 1.0 forbids, so a document built
-// here is well-formed whatever the input.
+// escapeMarkup (src/text.ts), which also drops the characters XML 1.0 forbids, and CDATA sections
+// take only XmlSafe text (already cleaned of them), so a document built here is well-formed whatever
+// the input.
 //
 // Strings are joined with `+` throughout, never collected in arrays and joined: V8 keeps a `+` of two
 // strings as a rope (a node pointing at both) and copies the characters once, when the document is
@@ -9,7 +10,7 @@
 // right away, and a document of more than 128 KB is a separate large-object allocation whose fresh
 // pages cost about a millisecond to fault in; JSON.stringify likewise returns a rope.
 
-import { escapeMarkup, stripInvalidXmlChars } from '../text.js';
+import { type XmlSafe, escapeMarkup } from '../text.js';
 
 /** Serialized, well-formed XML. Branded so that plain strings are always escaped, never spliced raw. */
 export interface Xml {
@@ -46,13 +47,13 @@ export function el(name: string, attrs: Attrs = NO_ATTRS, ...children: ReadonlyA
 
 const CDATA_END = ']]>';
 
-/** A CDATA section holding `text` exactly: every `]]>` is split across two sections, and characters
- *  XML 1.0 forbids (which nothing in a CDATA section could carry) are dropped. */
-export function cdata(text: string): Xml {
-  const clean = stripInvalidXmlChars(text);
+/** A CDATA section holding `text` exactly: every `]]>` is split across two sections. The text is
+ *  XmlSafe (nothing in a CDATA section could carry a character XML 1.0 forbids), so long content that
+ *  was cleaned once is not scanned for them again. */
+export function cdata(text: XmlSafe): Xml {
   // includes() is a plain substring search; the replacing pass runs only for text that needs it.
-  const safe = clean.includes(CDATA_END) ? clean.replaceAll(CDATA_END, ']]]]><![CDATA[>') : clean;
-  return { xml: '<![CDATA[' + safe + ']]>' };
+  const body = text.includes(CDATA_END) ? text.replaceAll(CDATA_END, ']]]]><![CDATA[>') : text;
+  return { xml: '<![CDATA[' + body + ']]>' };
 }
 
 /** An element laid out one child per line, indented by depth (block children nest further). */

@@ -30,9 +30,10 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-// What format() writes for the options above in en-US: MM/DD/YYYY, HH:MM:SS GMT±hh:mm (or bare GMT).
-// Anchored, with no nested quantifier, so matching is linear in the (short) formatted string.
-const FORMATTED = /^(\d{2})\/(\d{2})\/(\d+), (\d{2}):(\d{2}):(\d{2}) GMT([+-][\d:]+)?$/;
+// What format() writes for the options above in en-US: MM/DD/YYYY, HH:MM:SS GMT±hh:mm (or bare GMT);
+// the last group is whatever follows "GMT", as the parts' zone name gives it. Anchored, no nested
+// quantifier, so matching is linear in the (short) formatted string.
+const FORMATTED = /^(\d{2})\/(\d{2})\/(\d+), (\d{2}):(\d{2}):(\d{2}) GMT([+\-\d:]*)$/;
 
 /** `date` in `timeZone` (a zone Intl knows; prepare() checks it) as RFC 3339 local time with offset. */
 export function localTime(date: Date, timeZone: string): LocalTime {

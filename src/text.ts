@@ -11,10 +11,21 @@ const INVALID_XML_CHARS =
 // surrogates): text with none of these is returned without running the exact pattern.
 const MAYBE_INVALID_XML_CHARS = /[\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
-/** Removes every character that XML 1.0 forbids; all other text is returned unchanged. */
-export function stripInvalidXmlChars(text: string): string {
-  if (!MAYBE_INVALID_XML_CHARS.test(text)) return text;
-  return text.replace(INVALID_XML_CHARS, '');
+declare const xmlSafe: unique symbol;
+/** Text known to hold no character XML 1.0 forbids, so it can be placed in a document without being
+ *  scanned again. Only this module makes it: stripInvalidXmlChars, escapeMarkup, trimXmlSafe. */
+export type XmlSafe = string & { readonly [xmlSafe]: true };
+
+/** Removes every character that XML 1.0 forbids; all other text is returned unchanged. Removal never
+ *  pairs two surrogates that were not a pair, so the result is XmlSafe. */
+export function stripInvalidXmlChars(text: string): XmlSafe {
+  if (!MAYBE_INVALID_XML_CHARS.test(text)) return text as XmlSafe;
+  return text.replace(INVALID_XML_CHARS, '') as XmlSafe;
+}
+
+/** String.prototype.trim for XmlSafe text: removing whitespace at the ends leaves no forbidden character. */
+export function trimXmlSafe(text: XmlSafe): XmlSafe {
+  return text.trim() as XmlSafe;
 }
 
 /** Trims and turns every run of whitespace (including U+3000 and NBSP) into one ASCII space. */
@@ -79,9 +90,9 @@ const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
  * `attribute`) a quoted attribute value. The project's one escaper. `>` is escaped too, so `]]>` never
  * appears; characters XML 1.0 cannot carry are removed, so the result is well-formed whatever the input.
  */
-export function escapeMarkup(text: string, attribute = false): string {
-  if (!NEEDS_MARKUP_ESCAPE.test(text)) return text;
-  return text.replace(attribute ? MARKUP_ATTRIBUTE : MARKUP_TEXT, (c) => MARKUP_ESCAPES[c] ?? '');
+export function escapeMarkup(text: string, attribute = false): XmlSafe {
+  if (!NEEDS_MARKUP_ESCAPE.test(text)) return text as XmlSafe;
+  return text.replace(attribute ? MARKUP_ATTRIBUTE : MARKUP_TEXT, (c) => MARKUP_ESCAPES[c] ?? '') as XmlSafe;
 }
 
 /** Escapes every character a RegExp gives a meaning, so `text` matches itself literally. */

@@ -118,6 +118,16 @@ export class OutputCache {
   }
 
   /**
+   * Whether `rep`, obtained from get() earlier, may be served again: the channel is as stored when it
+   * was rendered (no ingest or correction since). A reuse counts as a cache hit.
+   */
+  reuse(channelId: string, rep: Representation): boolean {
+    if (rep.revision !== this.deps.store.revision(channelId)) return false;
+    this.#hits += 1;
+    return true;
+  }
+
+  /**
    * An RFC 5005 archive document: the items of one month (live and archived), newest first, at most
    * ARCHIVE_PAGE_ITEMS of them. A month with more is several documents (RFC 5005 §4 allows any number):
    * part 1 (`?page=YYYY-MM`) holds the newest, part 2 (`&part=2`) the next, and so on. prev-archive

@@ -11,9 +11,9 @@ import { type FormatId, formats } from '../render/index.js';
 import type { Cadence } from '../schedule/cadence.js';
 import { HttpError } from './errors.js';
 import { type FeedRequest, DEFAULT_LIMIT, MAX_LIMIT, feedRequest } from './feed-request.js';
-import { FeedHeaderBlocks } from './feed-headers.js';
+import { type CodedBlock, FeedHeaderBlocks } from './feed-headers.js';
 import { type FeedHeaders, isNotModified, negotiateCoding, sendFeed } from './feed-response.js';
-import type { OutputCache, Representation } from './output-cache.js';
+import type { ContentCoding, OutputCache, Representation } from './output-cache.js';
 import type { SubscriberStats } from './subscribers.js';
 
 export interface PublicFeedDeps {
@@ -29,8 +29,27 @@ export interface PublicFeedDeps {
 const PLAIN_FEED = /^\/feeds\/([a-z0-9][a-z0-9-]{0,63})\.(rss|atom|json)$/;
 const LIMIT_ONLY = /^limit=([1-9]\d{0,3})$/;
 
+/**
+ * What a plain feed URL was answered with during the current second: the representation and its header
+ * block per content coding. A repeated poll of the same URL in the same second, with the channel's
+ * store revision unchanged, is answered from here with one map lookup; the first poll of each second
+ * goes the full way (cache lookup, max-age for that second), so nothing here outlives a second.
+ */
+interface HotEntry {
+  readonly channel: Channel;
+  readonly format: FormatId;
+  readonly rep: Representation;
+  readonly headers: FeedHeaders;
+  readonly blocks: Partial<Record<ContentCoding, CodedBlock>>;
+}
+
+/** Distinct plain feed URLs remembered within one second (a scanner varying ?limit cannot grow it). */
+const MAX_HOT_URLS = 1024;
+
 export class PublicFeeds {
   readonly #blocks = new FeedHeaderBlocks();
+  #hot = new Map<string, HotEntry>();
+  #hotSecond = -1;
   /** The current FeedHeaders per channel and format (max-age changes at most once a second). */
   readonly #current = new Map<Channel, Map<FormatId, { maxAge: number; headers: FeedHeaders }>>();
 
@@ -42,6 +61,21 @@ export class PublicFeeds {
    */
   answer(req: IncomingMessage, res: ServerResponse): boolean {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url?.startsWith('/feeds/')) return false;
+    const nowMs = this.deps.now().getTime();
+    const second = Math.floor(nowMs / 1000);
+    if (second !== this.#hotSecond) {
+      this.#hot = new Map();
+      this.#hotSecond = second;
+    }
+    const hot = this.#hot.get(req.url);
+    if (hot !== undefined) {
+      const block = hot.blocks[negotiateCoding(req.headers['accept-encoding'])];
+      if (block !== undefined && this.deps.cache.reuse(hot.channel.id, hot.rep)) {
+        this.#write(req, res, hot.rep, block);
+        if (req.method === 'GET') this.#record(req, hot.channel, hot.format, nowMs);
+        return true;
+      }
+    }
     const q = req.url.indexOf('?');
     const match = PLAIN_FEED.exec(q < 0 ? req.url : req.url.slice(0, q));
     if (!match) return false;
@@ -54,27 +88,43 @@ export class PublicFeeds {
       limit = Number(only[1]);
     }
     const format = match[2] as FormatId;
-    this.#sendFast(req, res, channel, format, this.deps.cache.get(channel, format, { limit }));
+    this.#sendFast(req, res, channel, format, this.deps.cache.get(channel, format, { limit }), nowMs);
     return true;
   }
 
   /**
    * What #send does, with the headers precomputed per representation (feed-headers.ts): per request
-   * only the coding is negotiated, the validators compared and a ready header list written.
+   * only the coding is negotiated, the validators compared and a ready header list written. The answer
+   * is remembered for the rest of the second (#hot).
    */
-  #sendFast(req: IncomingMessage, res: ServerResponse, channel: Channel, format: FormatId, rep: Representation): void {
-    const now = this.deps.now();
-    const block = this.#blocks.get(rep, negotiateCoding(req.headers['accept-encoding']), this.#currentHeaders(channel, format, now));
+  #sendFast(req: IncomingMessage, res: ServerResponse, channel: Channel, format: FormatId, rep: Representation, nowMs: number): void {
+    const headers = this.#currentHeaders(channel, format, new Date(nowMs));
+    const coding = negotiateCoding(req.headers['accept-encoding']);
+    const block = this.#blocks.get(rep, coding, headers);
     if (block === undefined) return this.#send(req, res, channel, format, rep);
+    let hot = this.#hot.get(req.url!);
+    if (hot === undefined || hot.rep !== rep || hot.headers !== headers) {
+      if (this.#hot.size >= MAX_HOT_URLS) this.#hot.clear();
+      hot = { channel, format, rep, headers, blocks: {} };
+      this.#hot.set(req.url!, hot);
+    }
+    hot.blocks[coding] = block;
+    this.#write(req, res, rep, block);
+    if (req.method === 'GET') this.#record(req, channel, format, nowMs);
+  }
+
+  #write(req: IncomingMessage, res: ServerResponse, rep: Representation, block: CodedBlock): void {
     if (isNotModified(req, rep)) {
       res.writeHead(304, block.notModified).end();
     } else {
       const accept = req.headers.accept;
       res.writeHead(200, accept !== undefined && accept.includes('text/html') ? block.okBrowser : block.ok).end(block.body);
     }
-    if (req.method === 'GET') {
-      this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', now.getTime());
-    }
+  }
+
+  /** Counts the poll in the subscriber statistics. */
+  #record(req: IncomingMessage, channel: Channel, format: FormatId, nowMs: number): void {
+    this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', nowMs);
   }
 
   /** The Express route: every query form, with 404 and 400 answers for what is not a feed. */

@@ -40,6 +40,23 @@ export interface HostedReport {
   seenAt: string;
 }
 
+/** A hosted report as kept in memory: seen at a time in ms (an ISO date only in the snapshot). */
+type HostedSeen = Omit<HostedReport, 'seenAt'> & { seenAt: number };
+
+/** What one User-Agent string says, worked out once per distinct string. */
+type AgentKind =
+  | { kind: 'browser' }
+  /** The last address seen with this User-Agent and its client hash: a reader polls from one place. */
+  | { kind: 'client'; address?: string; hash?: string }
+  | { kind: 'hosted'; report: ReturnType<typeof parseSubscriberAgent> & object; id: string };
+
+/**
+ * The order of the per-feed maps (least recently seen first, which go when a map is full) is brought
+ * up to date at most this often per entry; the time last seen always is. A poll usually only stores a
+ * number.
+ */
+const REORDER_MS = 60_000;
+
 /**
  * What a User-Agent says about subscribers, if it is a hosted reader that reports a plausible count.
  * Linear in the header: it reads at most MAX_AGENT_LENGTH characters, splits them into words once and
@@ -98,12 +115,12 @@ export interface SubscriberCounts {
  * Browsers (a User-Agent naming Mozilla without a count, reader or bot) are not subscribers.
  */
 export class SubscriberStats {
-  readonly #hosted = new Map<string, Map<string, HostedReport>>();
+  readonly #hosted = new Map<string, Map<string, HostedSeen>>();
   readonly #clients = new Map<string, Map<string, number>>();
   readonly #salt: string;
   #dirty = false;
   /** Per User-Agent string: what it says (hosted count, browser, other client); readers repeat theirs. */
-  readonly #agents = new Map<string, ReturnType<typeof parseSubscriberAgent> | 'browser' | 'client'>();
+  readonly #agents = new Map<string, AgentKind>();
   /** Per address and User-Agent: the salted client hash, so a poll costs no SHA-256. Bounded. */
   readonly #hashes = new Map<string, string>();
 
@@ -111,8 +128,10 @@ export class SubscriberStats {
     this.#salt = snapshot?.salt ?? randomBytes(16).toString('hex');
     // A file written before counts were checked may hold forged ones: they are dropped on load.
     for (const [key, reports] of Object.entries(snapshot?.hosted ?? {})) {
-      const plausible = Object.entries(reports).filter(([, r]) => Number.isSafeInteger(r.subscribers) && r.subscribers >= 0 && r.subscribers <= MAX_REPORTED_SUBSCRIBERS);
-      this.#hosted.set(key, new Map(plausible.slice(-MAX_HOSTED_PER_FEED)));
+      const plausible = Object.entries(reports).filter(
+        ([, r]) => Number.isSafeInteger(r.subscribers) && r.subscribers >= 0 && r.subscribers <= MAX_REPORTED_SUBSCRIBERS && Number.isFinite(Date.parse(r.seenAt)),
+      );
+      this.#hosted.set(key, new Map(plausible.slice(-MAX_HOSTED_PER_FEED).map(([id, r]) => [id, { ...r, seenAt: Date.parse(r.seenAt) }])));
     }
     for (const [key, clients] of Object.entries(snapshot?.clients ?? {})) this.#clients.set(key, new Map(Object.entries(clients).slice(-MAX_CLIENTS_PER_FEED)));
   }
@@ -127,34 +146,46 @@ export class SubscriberStats {
     const ua = userAgent.slice(0, MAX_AGENT_LENGTH);
     let agent = this.#agents.get(ua);
     if (agent === undefined) {
-      agent = parseSubscriberAgent(ua) ?? (isBrowser(ua) ? 'browser' : 'client');
+      agent = agentKind(ua);
       if (this.#agents.size >= 4096) this.#agents.clear();
       this.#agents.set(ua, agent);
     }
-    if (agent === 'browser') return;
+    if (agent.kind === 'browser') return;
     const key = `${channel}\t${format}`;
-    if (agent !== 'client') {
-      const hosted = agent;
-      const reports = this.#hosted.get(key) ?? new Map<string, HostedReport>();
-      this.#hosted.set(key, reports);
-      const id = `${hosted.aggregator}\t${hosted.feedId ?? ''}`;
-      // Re-inserted so that the Map's first key is the least recently seen, which goes when full.
-      reports.delete(id);
-      reports.set(id, { ...hosted, seenAt: new Date(now).toISOString() });
-      if (reports.size > MAX_HOSTED_PER_FEED) reports.delete(reports.keys().next().value!);
-    } else {
-      const clients = this.#clients.get(key) ?? new Map<string, number>();
-      this.#clients.set(key, clients);
-      const client = `${address}\n${ua}`;
-      let hash = this.#hashes.get(client);
-      if (hash === undefined) {
-        hash = createHash('sha256').update(`${this.#salt}\n${client}`).digest('base64url').slice(0, 22);
-        if (this.#hashes.size >= 16_384) this.#hashes.clear();
-        this.#hashes.set(client, hash);
+    if (agent.kind === 'hosted') {
+      let reports = this.#hosted.get(key);
+      if (reports === undefined) this.#hosted.set(key, (reports = new Map()));
+      const seen = reports.get(agent.id);
+      if (seen !== undefined && seen.subscribers === agent.report.subscribers && now - seen.seenAt < REORDER_MS) {
+        seen.seenAt = now;
+      } else {
+        reports.delete(agent.id);
+        reports.set(agent.id, { ...agent.report, seenAt: now });
+        if (reports.size > MAX_HOSTED_PER_FEED) reports.delete(reports.keys().next().value!);
       }
-      clients.delete(hash);
-      clients.set(hash, now);
-      if (clients.size > MAX_CLIENTS_PER_FEED) clients.delete(clients.keys().next().value!);
+    } else {
+      let clients = this.#clients.get(key);
+      if (clients === undefined) this.#clients.set(key, (clients = new Map()));
+      let hash = agent.address === address ? agent.hash : undefined;
+      if (hash === undefined) {
+        const client = `${address}\n${ua}`;
+        hash = this.#hashes.get(client);
+        if (hash === undefined) {
+          hash = createHash('sha256').update(`${this.#salt}\n${client}`).digest('base64url').slice(0, 22);
+          if (this.#hashes.size >= 16_384) this.#hashes.clear();
+          this.#hashes.set(client, hash);
+        }
+        agent.address = address;
+        agent.hash = hash;
+      }
+      const last = clients.get(hash);
+      if (last !== undefined && now - last < REORDER_MS) {
+        clients.set(hash, now);
+      } else {
+        clients.delete(hash);
+        clients.set(hash, now);
+        if (clients.size > MAX_CLIENTS_PER_FEED) clients.delete(clients.keys().next().value!);
+      }
     }
     this.#dirty = true;
   }
@@ -165,7 +196,7 @@ export class SubscriberStats {
       const [channel = '', format = ''] = key.split('\t');
       const byAggregator: Record<string, number> = {};
       for (const report of this.#hosted.get(key)?.values() ?? []) {
-        if (now - Date.parse(report.seenAt) > WEEK_MS) continue;
+        if (now - report.seenAt > WEEK_MS) continue;
         byAggregator[report.aggregator] = (byAggregator[report.aggregator] ?? 0) + report.subscribers;
       }
       const hosted = Object.values(byAggregator).reduce((a, b) => a + b, 0);
@@ -180,8 +211,8 @@ export class SubscriberStats {
     const hosted: SubscriberSnapshot['hosted'] = {};
     const clients: SubscriberSnapshot['clients'] = {};
     for (const [key, reports] of this.#hosted) {
-      for (const [id, report] of reports) if (now - Date.parse(report.seenAt) > WEEK_MS) reports.delete(id);
-      hosted[key] = Object.fromEntries(reports);
+      for (const [id, report] of reports) if (now - report.seenAt > WEEK_MS) reports.delete(id);
+      hosted[key] = Object.fromEntries([...reports].map(([id, report]) => [id, { ...report, seenAt: new Date(report.seenAt).toISOString() }]));
     }
     for (const [key, seen] of this.#clients) {
       for (const [hash, at] of seen) if (now - at > WEEK_MS) seen.delete(hash);
@@ -190,6 +221,12 @@ export class SubscriberStats {
     this.#dirty = false;
     return { salt: this.#salt, hosted, clients };
   }
+}
+
+function agentKind(ua: string): AgentKind {
+  const report = parseSubscriberAgent(ua);
+  if (report !== undefined) return { kind: 'hosted', report, id: `${report.aggregator}\t${report.feedId ?? ''}` };
+  return { kind: isBrowser(ua) ? 'browser' : 'client' };
 }
 
 /** A person's browser opening the feed, as opposed to a feed reader polling it. */

@@ -6,22 +6,23 @@ import type { Delivery, Format, RenderContext } from './types.js';
 import { GENERATOR, navigationLinks } from './links.js';
 import { ATOM_NS, FH_NS, REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
-import { reprintElements } from './reprint-xml.js';
+import { perLicense, reprintElements } from './reprint-xml.js';
 import { AUTHOR_SEPARATOR, type SourceView } from './rights.js';
 import { type Block, type Xml, block, cdata, el, xmlDocument } from './xml.js';
 
 /**
  * atom:source (RFC 4287 §4.2.11). We do not keep the source feed's own updated time; the entry's is
- * the latest change of the source we know of, and a source without <updated> draws a validator warning.
+ * the latest change of the source we know of (`updated` is the entry's own <updated>), and a source
+ * without <updated> draws a validator warning.
  */
-function sourceElement(source: SourceView, updated: Date): Xml {
+function sourceElement(source: SourceView, updated: Xml): Xml {
   return el(
     'source',
     {},
     el('id', {}, source.id),
     el('title', {}, source.name),
     source.url === undefined ? undefined : el('link', { rel: 'alternate', href: source.url }),
-    el('updated', {}, updated.toISOString()),
+    updated,
   );
 }
 
@@ -30,31 +31,42 @@ function person(tag: 'author' | 'contributor', name: string): Block {
   return block(tag, {}, [el('name', {}, name)]);
 }
 
-function entryElement(e: EntryView, delivery: Delivery | undefined): Block {
-  const { rights } = e;
-  // An entry without an alternate link gets no via link either: readers such as rss-parser take an
-  // entry's first link of any rel as its address, and the outlet is still named in <source>.
-  const via = e.link !== undefined && rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
-  return block('entry', {}, [
-    el('title', { type: 'text' }, cdata(e.item.title)),
-    el('id', {}, e.guid),
-    // An item without a link gets no alternate link (RFC 4287 requires one only of an entry without content).
-    e.link === undefined ? undefined : el('link', { rel: 'alternate', href: e.link }),
-    el('updated', {}, e.updated.toISOString()),
-    e.summary === undefined ? undefined : el('summary', { type: 'text' }, cdata(e.summary)),
-    e.contentHtml === undefined ? undefined : el('content', { type: 'html' }, cdata(e.contentHtml)),
-    // One author element naming every author, for the reason given in rss.ts. An entry that names none
-    // has no author element and inherits the feed's (RFC 4287 §4.2.1), never its source outlet.
-    rights.authors.length === 0 ? undefined : person('author', rights.authors.join(AUTHOR_SEPARATOR)),
-    rights.editor === undefined ? undefined : person('contributor', rights.editor),
-    e.published === undefined ? undefined : el('published', {}, e.published.toISOString()),
-    el('rights', {}, rights.license.statement),
-    ...e.categories.map((term) => el('category', { term })),
-    via === undefined ? undefined : el('link', { rel: 'via', href: via }),
-    el('link', { rel: 'license', href: rights.license.url }),
-    sourceElement(rights.source, e.updated),
-    ...reprintElements(rights, delivery, e.publishedLocal),
-  ]);
+/** Writes the entries of one document. The elements that depend only on an entry's license (rights,
+ *  the license link, reprint:terms) or on the delivery are built once per document. */
+function entryWriter(delivery: Delivery | undefined): (e: EntryView) => Block {
+  const reprint = reprintElements(delivery);
+  const licenseParts = perLicense((license) => ({
+    rights: el('rights', {}, license.statement),
+    link: el('link', { rel: 'license', href: license.url }),
+  }));
+  return (e) => {
+    const { rights } = e;
+    // An entry without an alternate link gets no via link either: readers such as rss-parser take an
+    // entry's first link of any rel as its address, and the outlet is still named in <source>.
+    const via = e.link !== undefined && rights.source.url !== undefined && rights.source.url !== e.link ? rights.source.url : undefined;
+    const updated = el('updated', {}, e.updated.toISOString());
+    const license = licenseParts(rights.license);
+    return block('entry', {}, [
+      el('title', { type: 'text' }, cdata(e.item.title)),
+      el('id', {}, e.guid),
+      // An item without a link gets no alternate link (RFC 4287 requires one only of an entry without content).
+      e.link === undefined ? undefined : el('link', { rel: 'alternate', href: e.link }),
+      updated,
+      e.summary === undefined ? undefined : el('summary', { type: 'text' }, cdata(e.summary)),
+      e.contentHtml === undefined ? undefined : el('content', { type: 'html' }, cdata(e.contentHtml)),
+      // One author element naming every author, for the reason given in rss.ts. An entry that names none
+      // has no author element and inherits the feed's (RFC 4287 §4.2.1), never its source outlet.
+      rights.authors.length === 0 ? undefined : person('author', rights.authors.join(AUTHOR_SEPARATOR)),
+      rights.editor === undefined ? undefined : person('contributor', rights.editor),
+      e.published === undefined ? undefined : el('published', {}, e.published.toISOString()),
+      license.rights,
+      ...e.categories.map((term) => el('category', { term })),
+      via === undefined ? undefined : el('link', { rel: 'via', href: via }),
+      license.link,
+      sourceElement(rights.source, updated),
+      ...reprint(rights, e.publishedLocal),
+    ]);
+  };
 }
 
 function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext): string {
@@ -74,7 +86,7 @@ function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext
     el('rights', {}, view.rights.statement),
     el('link', { rel: 'license', href: view.rights.url }),
     ...navigationLinks(view, 'link'),
-    ...view.entries.map((e) => entryElement(e, view.delivery)),
+    ...view.entries.map(entryWriter(view.delivery)),
   ]);
   return xmlDocument(root, view.links.stylesheet);
 }

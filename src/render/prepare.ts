@@ -2,15 +2,16 @@
 // dates and rights, so the three formats show the same values (same guid, same link, same line) and
 // each renderer only places them.
 
-import type { Channel, Item } from '../model.js';
+import type { Channel, Item, License } from '../model.js';
 import type { Delivery, FeedLinks, RenderContext } from './types.js';
 import { type ItemRights, type LicenseTerms, itemRights, licenseFor, licenseTerms } from './rights.js';
-import { cleanDeep } from './text.js';
+import { type Cleaned, cleanDeep } from './text.js';
+import { type XmlSafe, trimXmlSafe } from '../text.js';
 import { type LocalTime, localTime } from './local-time.js';
 
 export interface EntryView {
   /** The item with every string cleaned of characters XML cannot carry. */
-  item: Item;
+  item: Cleaned<Item>;
   /** item.guid normalized as a URI; identical in every format. */
   guid: string;
   /** item.link normalized as an absolute URL; absent when the item has no link (none is invented). */
@@ -20,8 +21,8 @@ export interface EntryView {
   publishedLocal?: LocalTime;
   updated: Date;
   /** Plain text: the item's summary (normalize derives one from the content when the upstream gave none). */
-  summary?: string;
-  contentHtml?: string;
+  summary?: XmlSafe;
+  contentHtml?: XmlSafe;
   categories: string[];
   rights: ItemRights;
 }
@@ -81,36 +82,68 @@ function instant(value: string, what: string): Date {
   return d;
 }
 
+// Zones Intl has accepted: building a DateTimeFormat to check a zone costs more than rendering a few items.
+const knownTimeZones = new Set<string>();
+
 function checkTimeZone(timeZone: string, channelId: string): void {
+  if (knownTimeZones.has(timeZone)) return;
   try {
     new Intl.DateTimeFormat('en', { timeZone });
   } catch {
     throw new Error(`render: channel "${channelId}" has an unknown time zone "${timeZone}"`);
   }
+  knownTimeZones.add(timeZone);
 }
 
-function nonBlank(s: string | undefined): string | undefined {
+function nonBlank<S extends string>(s: S | undefined): S | undefined {
   return s === undefined || s.trim() === '' ? undefined : s;
 }
 
-function entryView(raw: Item, ctx: RenderContext, timeZone: string): EntryView {
+/** A license cleaned and resolved, as a document shows it. */
+interface LicenseView {
+  license: License;
+  terms: LicenseTerms;
+}
+
+/** The license of an item (throwing, as licenseFor does, when it is not loaded), or the one named
+ *  by `id` (the channel's default, checked by the caller). */
+type LicenseOf = (id: string, item?: Item) => LicenseView;
+
+/** Resolves each license once per document, however many items it governs. */
+function licenseViews(ctx: RenderContext): LicenseOf {
+  const views = new Map<string, LicenseView>();
+  return (id, item) => {
+    let view = views.get(id);
+    if (view === undefined) {
+      const license = cleanDeep(item === undefined ? ctx.licenses.get(id)! : licenseFor(item, ctx.licenses));
+      view = { license, terms: licenseTerms(license, ctx.baseUrl) };
+      views.set(id, view);
+    }
+    return view;
+  };
+}
+
+function entryView(raw: Item, ctx: RenderContext, timeZone: string, licenseOf: LicenseOf): EntryView {
   const item = cleanDeep(raw);
   const what = `item "${item.id}"`;
   const contentHtml = nonBlank(item.contentHtml);
-  const summary = nonBlank(item.summary?.trim());
+  const summary = nonBlank(item.summary === undefined ? undefined : trimXmlSafe(item.summary));
+  // Checked in this order, so a bad item is reported by its first bad field.
+  const guid = absoluteUrl(item.guid, `${what} guid`);
+  const link = item.link === undefined ? undefined : absoluteUrl(item.link, `${what} link`);
+  const published = item.publishedAt === undefined ? undefined : instant(item.publishedAt, `${what} publishedAt`);
+  const updated = instant(item.updatedAt, `${what} updatedAt`);
+  const { license, terms } = licenseOf(item.licenseId, item);
   return {
     item,
-    guid: absoluteUrl(item.guid, `${what} guid`),
-    ...(item.link !== undefined && { link: absoluteUrl(item.link, `${what} link`) }),
-    ...(item.publishedAt !== undefined && {
-      published: instant(item.publishedAt, `${what} publishedAt`),
-      publishedLocal: localTime(instant(item.publishedAt, `${what} publishedAt`), timeZone),
-    }),
-    updated: instant(item.updatedAt, `${what} updatedAt`),
+    guid,
+    ...(link !== undefined && { link }),
+    ...(published !== undefined && { published, publishedLocal: localTime(published, timeZone) }),
+    updated,
     ...(summary !== undefined && { summary }),
     ...(contentHtml !== undefined && { contentHtml }),
     categories: item.categories.map((c) => c.trim()).filter((c) => c !== ''),
-    rights: itemRights(item, cleanDeep(licenseFor(item, ctx.licenses)), ctx.baseUrl, timeZone),
+    rights: itemRights(item, license, ctx.baseUrl, timeZone, terms),
   };
 }
 
@@ -120,18 +153,18 @@ export function prepare(rawChannel: Channel, items: readonly Item[], ctx: Render
   const channel = cleanDeep(rawChannel);
   absoluteUrl(ctx.baseUrl, 'baseUrl');
   checkTimeZone(channel.timezone, channel.id);
-  const defaultLicense = ctx.licenses.get(channel.license);
-  if (defaultLicense === undefined) {
+  const licenseOf = licenseViews(ctx);
+  if (!ctx.licenses.has(channel.license)) {
     throw new Error(`render: channel "${channel.id}" names default license "${channel.license}", which is not loaded`);
   }
-  const entries = items.map((item) => entryView(item, ctx, channel.timezone));
+  const entries = items.map((item) => entryView(item, ctx, channel.timezone, licenseOf));
   const newest = entries.reduce<Date | undefined>((max, e) => (max !== undefined && max >= e.updated ? max : e.updated), undefined);
   return {
     channel,
     baseUrl: ctx.baseUrl,
     homeUrl: absoluteUrl(channel.link, `channel "${channel.id}" link`),
     pageUrl: `${ctx.baseUrl}/channels/${encodeURIComponent(channel.id)}`,
-    rights: licenseTerms(cleanDeep(defaultLicense), ctx.baseUrl),
+    rights: licenseOf(channel.license).terms,
     updated: newest ?? ctx.now,
     entries,
     ...(ctx.delivery !== undefined && { delivery: cleanDeep(ctx.delivery) }),

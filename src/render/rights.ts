@@ -100,6 +100,9 @@ function namedAuthors(item: Item): string[] {
 // Building an Intl.DateTimeFormat costs far more than using one; keep one per time zone.
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
+// MM/DD/YYYY: what format() writes with the options below.
+const FORMATTED_DATE = /^(\d{2})\/(\d{2})\/(\d+)$/;
+
 /** YYYY-MM-DD of an instant as seen in `timeZone`. */
 function calendarDate(iso: string, timeZone: string): string {
   let format = dayFormats.get(timeZone);
@@ -107,7 +110,12 @@ function calendarDate(iso: string, timeZone: string): string {
     format = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     dayFormats.set(timeZone, format);
   }
-  const parts = format.formatToParts(new Date(iso));
+  const date = new Date(iso);
+  // format() is formatToParts() joined, at a third of the cost; any other shape (e.g. a year with an
+  // era) is read from the parts instead.
+  const m = FORMATTED_DATE.exec(format.format(date));
+  if (m !== null) return `${m[3]}-${m[1]}-${m[2]}`;
+  const parts = format.formatToParts(date);
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
@@ -148,16 +156,18 @@ interface Token {
 export function attributionLine(item: Item, license: License, timeZone = 'UTC'): string {
   const { editor, source } = item.attribution;
   const authors = namedAuthors(item);
+  const template = license.reprint.attributionTemplate ?? DEFAULT_ATTRIBUTION_TEMPLATE;
   const values: Readonly<Record<string, string>> = {
     source: source.name,
     authors: authors.join(AUTHOR_SEPARATOR),
     editor: editor ?? '',
     title: item.title,
     link: item.link ?? '',
-    published: item.publishedAt === undefined ? '' : calendarDate(item.publishedAt, timeZone),
+    // Formatting a date in a zone is the costly part of a line; done only for templates that show it.
+    published: item.publishedAt === undefined || !template.includes('{published}') ? '' : calendarDate(item.publishedAt, timeZone),
   };
   // split() with a capturing group alternates literal text (even indexes) and placeholder names (odd).
-  const parts = (license.reprint.attributionTemplate ?? DEFAULT_ATTRIBUTION_TEMPLATE).split(PLACEHOLDER);
+  const parts = template.split(PLACEHOLDER);
   const tokens: Token[] = [];
   parts.forEach((part, i) => {
     const last = tokens[tokens.length - 1];
@@ -229,12 +239,20 @@ function sourceView(item: Item): SourceView {
   };
 }
 
-export function itemRights(item: Item, license: License, baseUrl: string, timeZone: string): ItemRights {
+/** What a renderer shows to credit `item` and state its terms. `terms` is licenseTerms(license, baseUrl),
+ *  passed in by a caller that already has it (a document shows each license's terms once resolved). */
+export function itemRights(
+  item: Item,
+  license: License,
+  baseUrl: string,
+  timeZone: string,
+  terms: LicenseTerms = licenseTerms(license, baseUrl),
+): ItemRights {
   const { editor } = item.attribution;
   const authors = namedAuthors(item);
   const source = sourceView(item);
   return {
-    license: licenseTerms(license, baseUrl),
+    license: terms,
     line: attributionLine(item, license, timeZone),
     ...(item.rights !== undefined && item.rights.trim() !== '' && { upstreamRights: item.rights }),
     authors,

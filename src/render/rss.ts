@@ -8,40 +8,50 @@ import type { Delivery, Format, RenderContext } from './types.js';
 import { RSS_NAMESPACES } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import { GENERATOR, navigationLinks } from './links.js';
-import { reprintElements } from './reprint-xml.js';
+import { perLicense, reprintElements } from './reprint-xml.js';
 import { AUTHOR_SEPARATOR } from './rights.js';
 import { escapeMarkup } from '../text.js';
 import { type Block, type Xml, block, cdata, el, xmlDocument } from './xml.js';
 
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 
-function itemElement(e: EntryView, delivery: Delivery | undefined): Block {
-  const { rights } = e;
-  const sourceUrl = rights.source.url ?? e.link;
-  return block('item', {}, [
-    el('title', {}, cdata(e.item.title)),
-    // No <link> for an item without one; RSS needs only a title or a description.
-    e.link === undefined ? undefined : el('link', {}, e.link),
-    el('guid', { isPermaLink: 'false' }, e.guid),
-    // An item whose publication date is unknown has no pubDate rather than an invented one.
-    e.published === undefined ? undefined : el('pubDate', {}, e.published.toUTCString()),
-    // RSS readers treat description as HTML; the escaped plain text displays as written.
-    e.summary === undefined ? undefined : el('description', {}, cdata(escapeMarkup(e.summary))),
-    e.contentHtml === undefined ? undefined : el('content:encoded', {}, cdata(e.contentHtml)),
-    ...e.categories.map((name) => el('category', {}, name)),
-    // One dc:creator with every name: newsboat keeps only the last of several, sfeed only the first,
-    // feedparser's `author` the last; a joined list is shown whole by all of them. No author, no element.
-    rights.authors.length === 0 ? undefined : el('dc:creator', {}, rights.authors.join(AUTHOR_SEPARATOR)),
-    rights.editor === undefined ? undefined : el('dc:contributor', {}, rights.editor),
-    // RSS requires <source url>; without an outlet URL the item's own link is the best available, and
-    // without either there is no <source> (the attribution line still names the outlet).
-    sourceUrl === undefined ? undefined : el('source', { url: sourceUrl }, rights.source.name),
-    el('dc:rights', {}, rights.license.statement),
-    el('creativeCommons:license', {}, rights.license.url),
-    // Readers get a date even for items whose publication date is unknown (which have no pubDate).
-    el('dcterms:modified', {}, e.updated.toISOString()),
-    ...reprintElements(rights, delivery, e.publishedLocal),
-  ]);
+/** Writes the items of one document. The elements that depend only on an item's license (dc:rights,
+ *  creativeCommons:license, reprint:terms) or on the delivery are built once per document. */
+function itemWriter(delivery: Delivery | undefined): (e: EntryView) => Block {
+  const reprint = reprintElements(delivery);
+  const licenseParts = perLicense((license) => ({
+    rights: el('dc:rights', {}, license.statement),
+    url: el('creativeCommons:license', {}, license.url),
+  }));
+  return (e) => {
+    const { rights } = e;
+    const sourceUrl = rights.source.url ?? e.link;
+    const license = licenseParts(rights.license);
+    return block('item', {}, [
+      el('title', {}, cdata(e.item.title)),
+      // No <link> for an item without one; RSS needs only a title or a description.
+      e.link === undefined ? undefined : el('link', {}, e.link),
+      el('guid', { isPermaLink: 'false' }, e.guid),
+      // An item whose publication date is unknown has no pubDate rather than an invented one.
+      e.published === undefined ? undefined : el('pubDate', {}, e.published.toUTCString()),
+      // RSS readers treat description as HTML; the escaped plain text displays as written.
+      e.summary === undefined ? undefined : el('description', {}, cdata(escapeMarkup(e.summary))),
+      e.contentHtml === undefined ? undefined : el('content:encoded', {}, cdata(e.contentHtml)),
+      ...e.categories.map((name) => el('category', {}, name)),
+      // One dc:creator with every name: newsboat keeps only the last of several, sfeed only the first,
+      // feedparser's `author` the last; a joined list is shown whole by all of them. No author, no element.
+      rights.authors.length === 0 ? undefined : el('dc:creator', {}, rights.authors.join(AUTHOR_SEPARATOR)),
+      rights.editor === undefined ? undefined : el('dc:contributor', {}, rights.editor),
+      // RSS requires <source url>; without an outlet URL the item's own link is the best available, and
+      // without either there is no <source> (the attribution line still names the outlet).
+      sourceUrl === undefined ? undefined : el('source', { url: sourceUrl }, rights.source.name),
+      license.rights,
+      license.url,
+      // Readers get a date even for items whose publication date is unknown (which have no pubDate).
+      el('dcterms:modified', {}, e.updated.toISOString()),
+      ...reprint(rights, e.publishedLocal),
+    ]);
+  };
 }
 
 function renderRss(channel: Channel, items: readonly Item[], ctx: RenderContext): string {
@@ -59,7 +69,7 @@ function renderRss(channel: Channel, items: readonly Item[], ctx: RenderContext)
     el('creativeCommons:license', {}, view.rights.url),
     ...navigationLinks(view, 'atom:link'),
     el('atom:link', { href: feedUrl(view, rss.extension), rel: 'self', type: 'application/rss+xml' }),
-    ...view.entries.map((e) => itemElement(e, view.delivery)),
+    ...view.entries.map(itemWriter(view.delivery)),
   ];
   // Every namespace is declared once, on the root, whether or not this document uses it.
   const namespaces = Object.fromEntries(Object.entries(RSS_NAMESPACES).map(([prefix, uri]) => [`xmlns:${prefix}`, uri]));

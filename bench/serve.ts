@@ -65,14 +65,29 @@ async function waitFor(url: string, ok: (body: string) => boolean): Promise<stri
 const READER_AGENT = 'User-Agent: NewsBlur Feed Fetcher - 3 subscribers - http://www.newsblur.com/site/1/ (bench)';
 const CLIENT_AGENT = 'User-Agent: newsboat/2.30 (Linux x86_64)';
 
-function wrk(url: string, headers: string[] = []): number {
+/** CPU time (user + system, every thread) a process has used so far, in µs (/proc/<pid>/stat). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime (fields 14 and 15) in clock ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
+ * Requests per second wrk got from the server, and the server's CPU time per request (from /proc):
+ * throughput follows whatever else the machine does; CPU per request much less so.
+ */
+function wrk(url: string, headers: string[], pid: number): { rps: number; cpuUs: number } {
   const agent = headers.some((h) => h.startsWith('If-None-Match')) ? READER_AGENT : CLIENT_AGENT;
+  const cpuBefore = cpuMicros(pid);
   const out = execFileSync('wrk', ['-t1', '-c32', `-d${SECONDS}s`, '-H', agent, ...headers.flatMap((h) => ['-H', h]), url], { encoding: 'utf8' });
+  const cpu = cpuMicros(pid) - cpuBefore;
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  const requests = /(\d+) requests in/.exec(out)?.[1];
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1];
-  if (!rps) throw new Error(`bench: no Requests/sec in wrk output:\n${out}`);
+  if (!rps || !requests) throw new Error(`bench: no Requests/sec in wrk output:\n${out}`);
   if (non2xx) throw new Error(`bench: ${non2xx} error responses from ${url}`);
-  return Number(rps);
+  return { rps: Number(rps), cpuUs: cpu / Number(requests) };
 }
 
 /**
@@ -207,7 +222,7 @@ async function main(): Promise<void> {
   const bare = spawn(process.execPath, ['-e', bareServerSource()], { env: { ...process.env, DOCS_FILE: docsFile }, stdio: ['ignore', 'pipe', 'inherit'] });
   const bareOrigin = `http://127.0.0.1:${await portOf(bare)}`;
 
-  interface Row { round: number; scenario: string; bare: number; ours: number }
+  interface Row { round: number; scenario: string; bare: number; ours: number; bareCpu: number; oursCpu: number }
   const rows: Row[] = [];
   const loads: string[] = [loadavg().map((l) => l.toFixed(2)).join(' ')];
   const scenarios = documents.flatMap((doc) =>
@@ -223,16 +238,16 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const sc of scenarios) {
         // Alternate which server goes first, so that a load change during a round hits both alike.
-        let b: number;
-        let o: number;
+        let b: { rps: number; cpuUs: number };
+        let o: { rps: number; cpuUs: number };
         if (round % 2 === 1) {
-          b = wrk(`${bareOrigin}${sc.path}`, sc.headers);
-          o = wrk(`${origin}${sc.path}`, sc.headers);
+          b = wrk(`${bareOrigin}${sc.path}`, sc.headers, bare.pid!);
+          o = wrk(`${origin}${sc.path}`, sc.headers, service.pid!);
         } else {
-          o = wrk(`${origin}${sc.path}`, sc.headers);
-          b = wrk(`${bareOrigin}${sc.path}`, sc.headers);
+          o = wrk(`${origin}${sc.path}`, sc.headers, service.pid!);
+          b = wrk(`${bareOrigin}${sc.path}`, sc.headers, bare.pid!);
         }
-        rows.push({ round, scenario: sc.name, bare: b, ours: o });
+        rows.push({ round, scenario: sc.name, bare: b.rps, ours: o.rps, bareCpu: b.cpuUs, oursCpu: o.cpuUs });
       }
       loads.push(loadavg().map((l) => l.toFixed(2)).join(' '));
     }
@@ -255,14 +270,16 @@ async function main(): Promise<void> {
     `documents: small /feeds/small.rss ${sizes.small!.identity} bytes (gzip ${sizes.small!.gzip}), 9 items; large /feeds/bench.rss ${sizes.large!.identity} bytes (gzip ${sizes.large!.gzip}), 50 items`,
     `wrk -t1 -c${32} -d${SECONDS}s on 127.0.0.1, ${ROUNDS} rounds; service at the default log level (info), ${accessLines} access lines written to its log`,
     '',
-    '| scenario | bare node:http req/s (median) | Syndicator req/s (median) | ratio per round | median ratio | spread (max − min) |',
-    '|---|---|---|---|---|---|',
+    '| scenario | bare node:http req/s (median) | Syndicator req/s (median) | ratio per round | median ratio | spread (max − min) | CPU µs/request bare / Syndicator (median) | CPU ratio bare ÷ Syndicator |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const sc of scenarios) {
     const r = rows.filter((x) => x.scenario === sc.name);
     const ratios = r.map((x) => x.ours / x.bare);
+    const bareCpu = median(r.map((x) => x.bareCpu));
+    const oursCpu = median(r.map((x) => x.oursCpu));
     lines.push(
-      `| ${sc.name} | ${Math.round(median(r.map((x) => x.bare)))} | ${Math.round(median(r.map((x) => x.ours)))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** | ${(Math.max(...ratios) - Math.min(...ratios)).toFixed(2)} |`,
+      `| ${sc.name} | ${Math.round(median(r.map((x) => x.bare)))} | ${Math.round(median(r.map((x) => x.ours)))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** | ${(Math.max(...ratios) - Math.min(...ratios)).toFixed(2)} | ${bareCpu.toFixed(1)} / ${oursCpu.toFixed(1)} | ${(bareCpu / oursCpu).toFixed(2)} |`,
     );
   }
   lines.push(

@@ -1,4 +1,4 @@
-// Ingest workers yield the CPU to the serving thread (src/ingest/worker/worker.ts): on Linux their
+// Ingest workers yield the CPU to the serving thread (src/ingest/worker/background.ts): on Linux their
 // threads run at a lower priority (nice 10), visible to an operator in `top -H` or /proc, while the
 // thread that serves feeds keeps the process's own.
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { closeIngestPool, runInWorker } from '../../src/ingest/worker/pool.js';
 import { constants } from 'node:os';
 
-/** What src/ingest/worker/worker.ts sets its thread to: nice 10. */
+/** What src/ingest/worker/background.ts sets its thread to: nice 10. */
 const WORKER_NICE = constants.priority.PRIORITY_BELOW_NORMAL;
 
 /** The nice value of each thread of this process, by thread id (field 19 of /proc/<pid>/task/<tid>/stat). */

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { Agent, createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { DEFAULT_BUDGET, setDocumentBudget } from '../../src/ingest/worker/pool.
 import { startService, type Service } from '../../src/main.js';
 import type { Channel } from '../../src/model.js';
 import { silentLogger } from '../helpers/log.js';
+import { sequentialGetter } from '../helpers/sequential-get.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
 const LINKS = 110_000;
@@ -46,20 +47,7 @@ const pages: Record<string, { type: string; body: string }> = {
   ...Object.fromEntries(Array.from({ length: ARTICLES_TAKEN }, (_, i) => [`/news/2024/${i}.html`, { type: HTML, body: article(newsTitle(i), paragraph) }])),
 };
 
-/** One kept-alive connection for the GETs (thousands of them must not use up the loopback's ports). */
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request(url, { agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const { get, close: closeAgent } = sequentialGetter();
 
 describe('the service while it ingests a 110,000-link list page and an article nested 10,000 deep', () => {
   let upstream: Server;
@@ -133,7 +121,7 @@ describe('the service while it ingests a 110,000-link list page and an article n
 
   after(async () => {
     releaseList();
-    agent.destroy();
+    closeAgent();
     await service?.stop();
     await setDocumentBudget(DEFAULT_BUDGET);
     await new Promise((r) => upstream.close(r));

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { Agent, createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,6 +18,7 @@ import { startService, type Service } from '../../src/main.js';
 import type { Channel } from '../../src/model.js';
 import { ATOM_NS } from '../../src/render/namespaces.js';
 import { silentLogger } from '../helpers/log.js';
+import { sequentialGetter } from '../helpers/sequential-get.js';
 import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 import { attr, childrenNamed, parseXml, textOf } from '../helpers/xml.js';
 
@@ -42,20 +43,7 @@ const calmFeed = `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><chan
   .map((t, i) => `<item><guid>calm-${i}</guid><title>${t}</title><link>http://calm.example/${i}.html</link><pubDate>Thu, 27 Jun 2019 08:00:00 +0800</pubDate><description>${t}。</description></item>`)
   .join('')}</channel></rss>`;
 
-/** One kept-alive connection for the GETs. */
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request(url, { agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const { get, close: closeAgent } = sequentialGetter();
 
 describe('the service while it ingests 20,000 items of one past month (maxItems 50)', () => {
   let upstream: Server;
@@ -135,7 +123,7 @@ describe('the service while it ingests 20,000 items of one past month (maxItems 
   });
 
   after(async () => {
-    agent.destroy();
+    closeAgent();
     await service?.stop();
     await setDocumentBudget(DEFAULT_BUDGET);
     await new Promise((r) => upstream.close(r));

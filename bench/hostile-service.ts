@@ -5,24 +5,13 @@
 // — where Linux tells (/proc/thread-self/schedstat) — how much of it this thread spent on a CPU. On a
 // shared machine a stretch is often long only because the thread was waiting for a CPU; the on-CPU time
 // is the work the stretch really held the event loop for.
-import { openSync, readSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { onCpuClock } from './on-cpu.js';
 import { runCli } from '../src/cli/index.js';
 
 const stallLog = process.env.BENCH_STALL_LOG;
 if (stallLog) {
-  // Opened once and read again from offset 0 on each tick: /proc renders the file anew on each read.
-  let schedstat: number | undefined;
-  try {
-    schedstat = openSync('/proc/thread-self/schedstat', 'r');
-  } catch {
-    schedstat = undefined;
-  }
-  const buffer = Buffer.alloc(128);
-  const onCpuMs = (): number | undefined => {
-    if (schedstat === undefined) return undefined;
-    const n = readSync(schedstat, buffer, 0, buffer.length, 0);
-    return Number(buffer.toString('latin1', 0, n).split(' ')[0]) / 1e6;
-  };
+  const onCpuMs = onCpuClock();
   const stalls: { endUs: number; ms: number; onCpuMs?: number }[] = [];
   let last = process.hrtime.bigint();
   let lastCpu = onCpuMs();

@@ -9,7 +9,6 @@
 //   node --import tsx bench/month-apply.ts --backends files     or DATABASE_URL's server)
 //   node --import tsx bench/month-apply.ts --items 2000         a quick check
 
-import { openSync, readSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { PostgresStore } from '../src/store/postgres/pg-store.js';
 import type { Store } from '../src/store/store.js';
 import { postgresAvailable, startPostgres } from '../tests/helpers/postgres.js';
 import { benchItems } from './documents.js';
+import { onCpuClock } from './on-cpu.js';
 
 const { values: args } = parseArgs({ options: { items: { type: 'string', default: '20000' }, backends: { type: 'string', default: 'files,postgres' } } });
 const COUNT = Number(args.items);
@@ -33,15 +33,8 @@ function monthItems(changed = 0): Item[] {
   });
 }
 
-// The serving thread's time on a CPU, in ms; undefined where Linux does not tell.
-let schedstat: number | undefined;
-try {
-  schedstat = openSync('/proc/thread-self/schedstat', 'r');
-} catch {
-  schedstat = undefined;
-}
-const buffer = Buffer.alloc(128);
-const onCpuMs = (): number | undefined => (schedstat === undefined ? undefined : Number(buffer.toString('latin1', 0, readSync(schedstat, buffer, 0, 128, 0)).split(' ')[0]) / 1e6);
+/** The serving thread's time on a CPU, in ms; undefined where Linux does not tell. */
+const onCpuMs = onCpuClock();
 
 /** Runs fn with the 1 ms timer on: its wall time, and its longest stretch without a turn of the event loop (on CPU, else wall). */
 async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; longestMs: number; over20: number }> {
@@ -121,7 +114,7 @@ if (backends.includes('postgres')) {
   }
 }
 
-const unit = schedstat === undefined ? 'wall' : 'on CPU';
+const unit = onCpuMs() === undefined ? 'wall' : 'on CPU';
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('');
 console.log(`| backend | step | ms | longest stretch ms (${unit}) | stretches ≥ 20 ms | result |`);

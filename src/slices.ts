@@ -5,8 +5,9 @@
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-/** How long one slice runs before it gives the event loop a turn. */
-export const SLICE_MS = 5;
+/** How long one slice runs before it gives the event loop a turn (2 ms: a GET waits for one at most;
+ *  5 ms gave the 20,000-item month of bench:hostile a p99 of 28–36 ms, 2 ms 23–24 ms, docs/benchmarks.md). */
+export const SLICE_MS = 2;
 
 /**
  * A clock for one long loop: `due` turns true once the current slice has run SLICE_MS, and `pause()`

@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { archiveMonthOf, type Channel, compareItems, type Item, type License } from '../model.js';
 import { formats, publicItem } from '../render/index.js';
 import type { Delivery, FeedLinks, FormatId } from '../render/index.js';
+import { sortInSlices } from '../slices.js';
 import type { Store } from '../store/store.js';
 
 export type ContentCoding = 'identity' | 'gzip' | 'br';
@@ -51,6 +52,9 @@ export interface OutputCacheDeps {
 
 export const DEFAULT_OUTPUT_CACHE_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_ARCHIVE_PAGE_ITEMS = 300;
+
+/** Items of recently read archive months kept for the next archive part; the month read last is kept whatever its size. */
+const MONTH_ITEMS_KEPT = 20_000;
 /** Query forms (?limit, ?category) kept per channel, format and reader; the least recently used go first. */
 export const MAX_VARIANTS_PER_DOCUMENT = 16;
 
@@ -66,6 +70,9 @@ export class OutputCache {
   readonly #pageItems: number;
   #renders = 0;
   #hits = 0;
+
+  /** The months read last (channel and month → the items at a revision), oldest first. */
+  readonly #monthsRead = new Map<string, { revision: number; items: Item[] }>();
 
   constructor(private readonly deps: OutputCacheDeps) {
     this.#pageItems = deps.archivePageItems ?? DEFAULT_ARCHIVE_PAGE_ITEMS;
@@ -164,12 +171,31 @@ export class OutputCache {
     return this.#render(key, revision, channel, format, shown, undefined, links, month, part);
   }
 
-  /** Every item of one month, live and archived, newest first. */
+  /**
+   * Every item of one month, live and archived, newest first. The months read last are kept while the
+   * channel's revision is unchanged, so a reader walking a month's archive parts (RFC 5005 links) has
+   * the month read and sorted once, not once per part; the sort runs in slices (a month may hold tens
+   * of thousands of items). At most MONTH_ITEMS_KEPT items are kept, the month read last always.
+   */
   async #monthItems(channelId: string, month: string): Promise<Item[]> {
+    const revision = this.deps.store.revision(channelId);
+    const key = `${channelId}\u0000${month}`;
+    const kept = this.#monthsRead.get(key);
+    if (kept !== undefined && kept.revision === revision) return kept.items;
     const archived = await this.deps.store.archivedItems(channelId, month);
     const live = this.deps.store.items(channelId).filter((i) => archiveMonthOf(i) === month);
     const seen = new Set(live.map((i) => i.id));
-    return [...live, ...archived.filter((i) => !seen.has(i.id))].sort(compareItems);
+    const items = await sortInSlices([...live, ...archived.filter((i) => !seen.has(i.id))], compareItems);
+    this.#monthsRead.delete(key);
+    this.#monthsRead.set(key, { revision, items });
+    let total = 0;
+    for (const entry of this.#monthsRead.values()) total += entry.items.length;
+    for (const [oldKey, entry] of this.#monthsRead) {
+      if (total <= MONTH_ITEMS_KEPT || oldKey === key) break;
+      this.#monthsRead.delete(oldKey);
+      total -= entry.items.length;
+    }
+    return items;
   }
 
   #parts(items: number): number {

@@ -24,6 +24,7 @@ import { LowdbStore } from '../src/store/files/file-store.js';
 import { PostgresStore } from '../src/store/postgres/pg-store.js';
 import type { Store } from '../src/store/store.js';
 import { startPostgres } from '../tests/helpers/postgres.js';
+import { benchChannel, LICENSE } from './documents.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
@@ -126,14 +127,6 @@ function child(argv: string[]): Record<string, unknown> {
 
 // ---- feed GET throughput ----
 
-const LICENSE = {
-  id: 'bench-license',
-  title: '基准许可',
-  holder: '基准网',
-  statement: '转载须注明出处及作者。',
-  reprint: { permission: 'attribution', attributionTemplate: '来源:{source} 作者:{authors}' },
-  publicContent: 'full',
-};
 
 function upstreamFeed(): string {
   const entries = Array.from({ length: 50 }, (_, n) => {
@@ -178,10 +171,7 @@ async function serving(databaseUrl: string, seconds: number) {
   await mkdir(path.join(feeds, 'licenses'));
   await writeFile(path.join(feeds, 'samples', 'bench.rss.xml'), upstreamFeed());
   await writeFile(path.join(feeds, 'licenses', 'bench-license.json'), JSON.stringify(LICENSE));
-  await writeFile(
-    path.join(feeds, 'bench.json'),
-    JSON.stringify({ id: 'bench', title: '基准频道', description: '50 items', language: 'zh-CN', link: 'http://bench.example.cn/', schedule: '0 0 1 1 *', license: LICENSE.id, sources: [{ id: 'bench-rss', type: 'feed', url: 'samples/bench.rss.xml' }] }),
-  );
+  await writeFile(path.join(feeds, 'bench.json'), JSON.stringify(benchChannel()));
   const children: ChildProcess[] = [];
   const start = async (env: Record<string, string>) => {
     const port = await freePort();

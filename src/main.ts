@@ -6,6 +6,7 @@ import { type Config, ConfigError } from './config/env.js';
 import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
+import { lowerBackgroundThreads } from './thread-priority.js';
 import { CountingLedger } from './partners/counting-ledger.js';
 import { openPartners, openReprints } from './partners/backend.js';
 import { openSubscribers } from './http/pg-subscribers.js';
@@ -43,6 +44,8 @@ export interface Service {
  * feeds are served from the store at once, and the first ingest runs in the background.
  */
 export async function startService(config: Readonly<Config>, log: Logger): Promise<Service> {
+  // Everything but the thread that serves runs behind it when cores are short (thread-priority.ts).
+  const stopLowering = lowerBackgroundThreads();
   const feeds = await loadFeeds(config.feedsDir);
   for (const line of formatProblems(feeds.problems)) log.error(`config: ${line}`);
   if (feeds.channels.length === 0) {
@@ -144,6 +147,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     stopping ??= (async () => {
       clearInterval(syncTimer);
       clearInterval(statsTimer);
+      stopLowering();
       hub?.stop();
       const finished = await scheduler.stop(config.shutdownTimeoutMs);
       if (!finished) log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown: an ingest was still running; stopping anyway');

@@ -1,5 +1,6 @@
 // Hostile-input benchmark (issue 13): feed GET latency on loopback, measured from this process while
-// the service (its own process) ingests each hostile document from an upstream on 127.0.0.1, against
+// the service (its own process) ingests each hostile document from an upstream on 127.0.0.1 (a third
+// process, bench/hostile-upstream.ts, which also runs the User-Agent flood), against
 // the same GETs with no ingest running, in one run; with the service's event-loop delay from /metrics.
 //
 //   npm run bench:hostile                          every scenario, at most 30 s each
@@ -9,11 +10,10 @@
 //
 // Goal: p99 with a hostile ingest ≤ 2 × p99 without, and no GET over 100 ms.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,46 +35,29 @@ const STALLS_DIR = args.stalls !== undefined ? path.resolve(args.stalls) : undef
 /** Whether the service must stop by itself at the end of a scenario, to write what it noted. */
 const GRACEFUL = PROFILE_ARGS.length > 0 || STALLS_DIR !== undefined;
 
-const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段，海外市场订单同比增长。';
-const rss = (items: string, title = '上游') =>
-  `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${title}</title><link>http://127.0.0.1/</link><description>d</description>${items}</channel></rss>`;
-const item = (n: number, date: string, extra = '', title = `新闻 ${n}`) =>
-  `<item><title>${title}</title><link>http://up.example.cn/${n}.html</link><guid isPermaLink="false">g-${n}</guid><pubDate>${date}</pubDate>${extra}<description>${PARAGRAPH}</description></item>`;
-const page = (title: string, body: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><div class="date">2026-11-20 10:00</div>${body}</body></html>`;
-
-/** The hostile documents, built once. */
-function documents(): Record<string, { type: string; body: string }> {
-  const base = Array.from({ length: 50 }, (_, n) => item(n, new Date(Date.UTC(2026, 10, 1) + n * 3_600_000).toUTCString())).join('');
-  const month = Array.from({ length: 20_000 }, (_, n) => item(n, new Date(Date.UTC(2019, 3, 1) + n * 120_000).toUTCString())).join('');
-  const links = Array.from({ length: 40_000 }, (_, n) => `<li><a href="/a/${n}.html">文章 ${n}</a></li>`).join('');
-  const moreLinks = Array.from({ length: 110_000 }, (_, n) => `<li><a href="/a/${n}.html">文章 ${n}</a></li>`).join('');
+/**
+ * The hostile side in its own process (bench/hostile-upstream.ts): the upstream site serving the
+ * hostile documents, and the User-Agent flood. This process only measures, so its GETs never wait
+ * behind the attacker's own work (sending 10 MB, four clients without pause).
+ */
+async function startUpstream() {
+  const child = fork(path.join(ROOT, 'bench/hostile-upstream.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [ready] = (await once(child, 'message')) as [{ origin: string }];
+  const ask = async (message: object) => {
+    child.send(message);
+    await once(child, 'message');
+  };
   return {
-    '/base.rss': { type: 'application/rss+xml', body: rss(base) },
-    '/author.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', `<author>${'@'.repeat(60_000)}</author>`)) },
-    '/title.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', '', '长'.repeat(10 * 1024 * 1024 / 3))) },
-    '/month.rss': { type: 'application/rss+xml', body: rss(month) },
-    '/list.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${links}</ul>`) },
-    '/list-110k.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${moreLinks}</ul>`) },
-    '/nested.html': { type: 'text/html; charset=utf-8', body: page('嵌套', `${'<div>'.repeat(5000)}<p>${PARAGRAPH}</p>${'</div>'.repeat(5000)}`) },
+    origin: ready.origin,
+    /** Starts the flood against url; resolves when it runs. */
+    flood: (url: string) => ask({ flood: url }),
+    /** Stops the flood; resolves when its clients have stopped. */
+    stopFlood: () => ask({ stop: true }),
+    close: () => child.kill(),
   };
 }
 
-async function startUpstream() {
-  // Encoded once: this process also measures the GETs, and encoding a 10 MB string at each request
-  // would hold its own event loop for tens of ms, counted against the service.
-  const docs = Object.fromEntries(Object.entries(documents()).map(([url, d]) => [url, { type: d.type, body: Buffer.from(d.body) }]));
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const doc = docs[url];
-    if (doc) return void res.writeHead(200, { 'content-type': doc.type }).end(doc.body);
-    if (url.startsWith('/a/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(`文章 ${url}`, `<div class="content"><p>${PARAGRAPH}</p></div>`));
-    res.writeHead(404).end();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
-}
+type Upstream = Awaited<ReturnType<typeof startUpstream>>;
 
 interface Scenario {
   name: string;
@@ -195,7 +178,8 @@ async function readStalls(file: string, fromUs: number, toUs: number): Promise<S
 
 const hrUs = () => Number(process.hrtime.bigint() / 1000n);
 
-async function run(scenario: Scenario, origin: string): Promise<Result> {
+async function run(scenario: Scenario, upstream: Upstream): Promise<Result> {
+  const { origin } = upstream;
   const feeds = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-hostile-feeds-'));
   const data = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-hostile-data-'));
   await mkdir(path.join(feeds, 'licenses'));
@@ -240,12 +224,7 @@ async function run(scenario: Scenario, origin: string): Promise<Result> {
     let done = false;
     let ingestSeconds: number | undefined;
     let ingestOutcome: string | undefined;
-    const floods = scenario.flood
-      ? Array.from({ length: 4 }, async () => {
-          const ua = '1'.repeat(16_000);
-          while (!done) await get(url, { 'user-agent': ua }).catch(() => undefined);
-        })
-      : [];
+    if (scenario.flood) await upstream.flood(url);
     const watcher = (async () => {
       if (!scenario.source) {
         await new Promise((r) => setTimeout(r, BASE_MS));
@@ -276,7 +255,7 @@ async function run(scenario: Scenario, origin: string): Promise<Result> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     await watcher;
-    await Promise.all(floods);
+    if (scenario.flood) await upstream.stopFlood();
     window = [startedUs, hrUs()];
     const loop = await loopDelay(svc.url);
     latencies.sort((a, b) => a - b);
@@ -313,7 +292,7 @@ try {
   for (const scenario of scenarios(upstream.origin)) {
     if (args.only !== undefined && scenario.name !== 'baseline' && scenario.name !== args.only) continue;
     process.stderr.write(`bench:hostile: ${scenario.name} (${scenario.what})…\n`);
-    results.push(await run(scenario, upstream.origin));
+    results.push(await run(scenario, upstream));
   }
 } finally {
   upstream.close();

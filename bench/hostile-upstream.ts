@@ -1,0 +1,79 @@
+// The hostile side of bench/hostile.ts, in its own process (forked, with an IPC channel): an upstream
+// site on 127.0.0.1 serving the hostile documents, and on request the User-Agent flood — four clients
+// without pause, each GET with a 16,000-digit User-Agent on a new connection. Messages: it sends
+// { origin } when listening; { flood: url } starts the flood and { stop: true } stops it, each answered
+// with { ok: true } once done.
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段，海外市场订单同比增长。';
+const rss = (items: string, title = '上游') =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${title}</title><link>http://127.0.0.1/</link><description>d</description>${items}</channel></rss>`;
+const item = (n: number, date: string, extra = '', title = `新闻 ${n}`) =>
+  `<item><title>${title}</title><link>http://up.example.cn/${n}.html</link><guid isPermaLink="false">g-${n}</guid><pubDate>${date}</pubDate>${extra}<description>${PARAGRAPH}</description></item>`;
+const page = (title: string, body: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><div class="date">2026-11-20 10:00</div>${body}</body></html>`;
+
+/** The hostile documents, built once. */
+function documents(): Record<string, { type: string; body: string }> {
+  const base = Array.from({ length: 50 }, (_, n) => item(n, new Date(Date.UTC(2026, 10, 1) + n * 3_600_000).toUTCString())).join('');
+  const month = Array.from({ length: 20_000 }, (_, n) => item(n, new Date(Date.UTC(2019, 3, 1) + n * 120_000).toUTCString())).join('');
+  const links = Array.from({ length: 40_000 }, (_, n) => `<li><a href="/a/${n}.html">文章 ${n}</a></li>`).join('');
+  const moreLinks = Array.from({ length: 110_000 }, (_, n) => `<li><a href="/a/${n}.html">文章 ${n}</a></li>`).join('');
+  return {
+    '/base.rss': { type: 'application/rss+xml', body: rss(base) },
+    '/author.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', `<author>${'@'.repeat(60_000)}</author>`)) },
+    '/title.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', '', '长'.repeat(10 * 1024 * 1024 / 3))) },
+    '/month.rss': { type: 'application/rss+xml', body: rss(month) },
+    '/list.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${links}</ul>`) },
+    '/list-110k.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${moreLinks}</ul>`) },
+    '/nested.html': { type: 'text/html; charset=utf-8', body: page('嵌套', `${'<div>'.repeat(5000)}<p>${PARAGRAPH}</p>${'</div>'.repeat(5000)}`) },
+  };
+}
+
+// Encoded once: encoding a 10 MB string at each request would only slow this process.
+const docs = Object.fromEntries(Object.entries(documents()).map(([url, d]) => [url, { type: d.type, body: Buffer.from(d.body) }]));
+const server = createServer((req, res) => {
+  const url = req.url ?? '/';
+  const doc = docs[url];
+  if (doc) return void res.writeHead(200, { 'content-type': doc.type }).end(doc.body);
+  if (url.startsWith('/a/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(`文章 ${url}`, `<div class="content"><p>${PARAGRAPH}</p></div>`));
+  res.writeHead(404).end();
+});
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+
+/** One GET with the flood's User-Agent, its body read and dropped; errors ignored (the flood goes on). */
+function floodGet(url: string, ua: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false, headers: { 'user-agent': ua } }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+      res.on('error', () => resolve());
+    });
+    req.on('error', () => resolve());
+    req.end();
+  });
+}
+
+let flooding: Promise<unknown> | undefined;
+let stop = false;
+process.on('message', (m: { flood?: string; stop?: boolean }) => {
+  void (async () => {
+    if (m.flood !== undefined) {
+      stop = false;
+      const ua = '1'.repeat(16_000);
+      const url = m.flood;
+      flooding = Promise.all(Array.from({ length: 4 }, async () => {
+        while (!stop) await floodGet(url, ua);
+      }));
+    } else if (m.stop) {
+      stop = true;
+      await flooding;
+    }
+    process.send!({ ok: true });
+  })();
+});
+process.on('disconnect', () => process.exit(0));
+process.send!({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });

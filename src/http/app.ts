@@ -68,6 +68,8 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
     cadences: new Map(deps.channels.map((c) => [c.id, new Cadence(c.schedule, c.timezone)])),
     baseUrl: deps.baseUrl,
     now,
+    // The real clock: a poll reads it without making a Date.
+    ...(deps.now === undefined && { nowMs: Date.now }),
     ...(deps.hubUrl !== undefined && { hubUrl: deps.hubUrl }),
     ...(deps.subscribers !== undefined && { subscribers: deps.subscribers }),
   });

@@ -24,6 +24,8 @@ export interface PublicFeedDeps {
   hubUrl?: string;
   subscribers?: SubscriberStats;
   now: () => Date;
+  /** The same clock in ms, read at every poll without making a Date; derived from `now` when absent. */
+  nowMs?: () => number;
 }
 
 const PLAIN_FEED = /^\/feeds\/([a-z0-9][a-z0-9-]{0,63})\.(rss|atom|json)$/;
@@ -53,7 +55,11 @@ export class PublicFeeds {
   /** The current FeedHeaders per channel and format (max-age changes at most once a second). */
   readonly #current = new Map<Channel, Map<FormatId, { maxAge: number; headers: FeedHeaders }>>();
 
-  constructor(private readonly deps: PublicFeedDeps) {}
+  readonly #nowMs: () => number;
+
+  constructor(private readonly deps: PublicFeedDeps) {
+    this.#nowMs = deps.nowMs ?? (() => deps.now().getTime());
+  }
 
   /**
    * Answers a GET or HEAD of a plain feed URL from the cache and returns true; returns false, having
@@ -61,7 +67,7 @@ export class PublicFeeds {
    */
   answer(req: IncomingMessage, res: ServerResponse): boolean {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url?.startsWith('/feeds/')) return false;
-    const nowMs = this.deps.now().getTime();
+    const nowMs = this.#nowMs();
     const second = Math.floor(nowMs / 1000);
     if (second !== this.#hotSecond) {
       this.#hot = new Map();

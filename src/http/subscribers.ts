@@ -136,6 +136,18 @@ export class SubscriberStats {
     for (const [key, clients] of Object.entries(snapshot?.clients ?? {})) this.#clients.set(key, new Map(Object.entries(clients).slice(-MAX_CLIENTS_PER_FEED)));
   }
 
+  /** The map key of a channel's feed in a format, joined once: a poll looks it up (callers pass served
+   *  channels and formats only, so this stays as small as the configuration). */
+  readonly #feedKeys = new Map<string, Map<string, string>>();
+
+  #feedKey(channel: string, format: string): string {
+    let byFormat = this.#feedKeys.get(channel);
+    if (byFormat === undefined) this.#feedKeys.set(channel, (byFormat = new Map()));
+    let key = byFormat.get(format);
+    if (key === undefined) byFormat.set(format, (key = `${channel}\t${format}`));
+    return key;
+  }
+
   /** Whether anything was recorded since the last snapshot(). */
   get dirty(): boolean {
     return this.#dirty;
@@ -151,7 +163,7 @@ export class SubscriberStats {
       this.#agents.set(ua, agent);
     }
     if (agent.kind === 'browser') return;
-    const key = `${channel}\t${format}`;
+    const key = this.#feedKey(channel, format);
     if (agent.kind === 'hosted') {
       let reports = this.#hosted.get(key);
       if (reports === undefined) this.#hosted.set(key, (reports = new Map()));

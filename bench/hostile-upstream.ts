@@ -1,8 +1,11 @@
 // The hostile side of bench/hostile.ts, in its own process (forked, with an IPC channel): an upstream
 // site on 127.0.0.1 serving the hostile documents, and on request the User-Agent flood — four clients
-// without pause, each GET with a 16,000-digit User-Agent on a new connection. Messages: it sends
-// { origin } when listening; { flood: url } starts the flood and { stop: true } stops it, each answered
-// with { ok: true } once done.
+// without pause, each GET with a 16,000-digit User-Agent on a new connection. It sends { origin } when
+// listening; then every message carries an id and is answered with { id } once done:
+//   { hold: path | null }  requests for path are held until { release: true }; forgets what arrived
+//   { arrived: path }      answered once a request for path has arrived (since the last hold)
+//   { release: true }      the held requests are answered
+//   { flood: url }, { stop: true }   the flood starts, stops
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,12 +37,24 @@ function documents(): Record<string, { type: string; body: string }> {
 
 // Encoded once: encoding a 10 MB string at each request would only slow this process.
 const docs = Object.fromEntries(Object.entries(documents()).map(([url, d]) => [url, { type: d.type, body: Buffer.from(d.body) }]));
+let held: string | undefined;
+let holding: (() => void)[] = [];
+const arrivedPaths = new Set<string>();
+const arrivalWaiters = new Map<string, (() => void)[]>();
+
 const server = createServer((req, res) => {
   const url = req.url ?? '/';
-  const doc = docs[url];
-  if (doc) return void res.writeHead(200, { 'content-type': doc.type }).end(doc.body);
-  if (url.startsWith('/a/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(`文章 ${url}`, `<div class="content"><p>${PARAGRAPH}</p></div>`));
-  res.writeHead(404).end();
+  arrivedPaths.add(url);
+  for (const resolve of arrivalWaiters.get(url) ?? []) resolve();
+  arrivalWaiters.delete(url);
+  const answer = () => {
+    const doc = docs[url];
+    if (doc) return void res.writeHead(200, { 'content-type': doc.type }).end(doc.body);
+    if (url.startsWith('/a/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(`文章 ${url}`, `<div class="content"><p>${PARAGRAPH}</p></div>`));
+    res.writeHead(404).end();
+  };
+  if (url === held) holding.push(answer);
+  else answer();
 });
 server.listen(0, '127.0.0.1');
 await once(server, 'listening');
@@ -59,7 +74,7 @@ function floodGet(url: string, ua: string): Promise<void> {
 
 let flooding: Promise<unknown> | undefined;
 let stop = false;
-process.on('message', (m: { flood?: string; stop?: boolean }) => {
+process.on('message', (m: { id: number; flood?: string; stop?: boolean; hold?: string | null; arrived?: string; release?: boolean }) => {
   void (async () => {
     if (m.flood !== undefined) {
       stop = false;
@@ -71,8 +86,19 @@ process.on('message', (m: { flood?: string; stop?: boolean }) => {
     } else if (m.stop) {
       stop = true;
       await flooding;
+    } else if (m.hold !== undefined) {
+      held = m.hold ?? undefined;
+      arrivedPaths.clear();
+    } else if (m.arrived !== undefined) {
+      const path = m.arrived;
+      if (!arrivedPaths.has(path)) await new Promise<void>((resolve) => arrivalWaiters.set(path, [...(arrivalWaiters.get(path) ?? []), resolve]));
+    } else if (m.release) {
+      held = undefined;
+      const answers = holding;
+      holding = [];
+      for (const answer of answers) answer();
     }
-    process.send!({ ok: true });
+    process.send!({ id: m.id });
   })();
 });
 process.on('disconnect', () => process.exit(0));

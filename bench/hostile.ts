@@ -7,6 +7,7 @@
 //   node --import tsx bench/hostile.ts --max-seconds 60 --only title
 //   node --import tsx bench/hostile.ts --only month --profile /tmp/prof   the service under --cpu-prof
 //   node --import tsx bench/hostile.ts --only month --stalls /tmp/stalls   the service's event-loop stalls ≥ 20 ms
+//   node --import tsx bench/hostile.ts --only title --stalls /tmp/stalls --stall-ms 5   … ≥ 5 ms
 //
 // Goal: p99 with a hostile ingest ≤ 2 × p99 without, and no GET over 100 ms.
 
@@ -21,10 +22,12 @@ import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
-  options: { 'max-seconds': { type: 'string', default: '30' }, 'base-seconds': { type: 'string', default: '8' }, only: { type: 'string' }, profile: { type: 'string' }, stalls: { type: 'string' } },
+  options: { 'max-seconds': { type: 'string', default: '30' }, 'base-seconds': { type: 'string', default: '8' }, only: { type: 'string' }, profile: { type: 'string' }, stalls: { type: 'string' }, 'stall-ms': { type: 'string', default: '20' } },
 });
 const MAX_MS = Number(args['max-seconds']) * 1000;
 const BASE_MS = Number(args['base-seconds']) * 1000;
+/** How long a restarted service is left to settle (its start-up work done) before a measurement. */
+const SETTLE_MS = 1000;
 /** One GET every PACE_MS, one at a time: a reader's view, not a load test. */
 const PACE_MS = 10;
 /** With --profile DIR, the service runs under `node --cpu-prof` and writes its profiles there (one per
@@ -32,6 +35,8 @@ const PACE_MS = 10;
 const PROFILE_ARGS = args.profile !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
 /** With --stalls DIR, each service process writes DIR/stalls-<pid>.json (see bench/hostile-service.ts). */
 const STALLS_DIR = args.stalls !== undefined ? path.resolve(args.stalls) : undefined;
+/** The shortest stall noted (--stall-ms, default 20). */
+const STALL_MS = Number(args['stall-ms']);
 /** Whether the service must stop by itself at the end of a scenario, to write what it noted. */
 const GRACEFUL = PROFILE_ARGS.length > 0 || STALLS_DIR !== undefined;
 
@@ -43,12 +48,26 @@ const GRACEFUL = PROFILE_ARGS.length > 0 || STALLS_DIR !== undefined;
 async function startUpstream() {
   const child = fork(path.join(ROOT, 'bench/hostile-upstream.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [ready] = (await once(child, 'message')) as [{ origin: string }];
-  const ask = async (message: object) => {
-    child.send(message);
-    await once(child, 'message');
-  };
+  let nextId = 0;
+  const replies = new Map<number, () => void>();
+  child.on('message', (m: { id?: number }) => {
+    if (m.id !== undefined) replies.get(m.id)?.();
+    if (m.id !== undefined) replies.delete(m.id);
+  });
+  const ask = (message: object) =>
+    new Promise<void>((resolve) => {
+      const id = (nextId += 1);
+      replies.set(id, resolve);
+      child.send({ ...message, id });
+    });
   return {
     origin: ready.origin,
+    /** Holds the requests for path (none: undefined) until release(); forgets which paths were requested. */
+    hold: (path: string | undefined) => ask({ hold: path ?? null }),
+    /** Resolves once a request for path has arrived since the last hold(). */
+    arrived: (path: string) => ask({ arrived: path }),
+    /** Answers the held requests. */
+    release: () => ask({ release: true }),
     /** Starts the flood against url; resolves when it runs. */
     flood: (url: string) => ask({ flood: url }),
     /** Stops the flood; resolves when its clients have stopped. */
@@ -111,7 +130,7 @@ async function startService(feedsDir: string, dataDir: string): Promise<{ url: s
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       BASE_URL: 'http://bench.test',
-      ...(stallLog !== undefined && { BENCH_STALL_LOG: stallLog }),
+      ...(stallLog !== undefined && { BENCH_STALL_LOG: stallLog, BENCH_STALL_MIN_MS: String(STALL_MS) }),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -151,14 +170,14 @@ interface Result {
   loopP99: number;
   loopMax: number;
   rssMb: number;
-  /** With --stalls: the service's event-loop stalls of ≥ 20 ms during the measurement. */
+  /** With --stalls: the service's event-loop stalls of ≥ STALL_MS during the measurement. */
   stalls?: Stalls;
 }
 
 interface Stalls {
   count: number;
   longestMs: number;
-  /** Of those, the ones in which the serving thread itself was on a CPU ≥ 20 ms (undefined off Linux). */
+  /** Of those, the ones in which the serving thread itself was on a CPU ≥ STALL_MS (undefined off Linux). */
   onCpuCount?: number;
   longestOnCpuMs?: number;
 }
@@ -172,7 +191,7 @@ async function readStalls(file: string, fromUs: number, toUs: number): Promise<S
   return {
     count: inside.length,
     longestMs: Math.max(0, ...inside.map((s) => s.ms)),
-    ...(known && { onCpuCount: onCpu.filter((ms) => ms >= 20).length, longestOnCpuMs: Math.max(0, ...onCpu) }),
+    ...(known && { onCpuCount: onCpu.filter((ms) => ms >= STALL_MS).length, longestOnCpuMs: Math.max(0, ...onCpu) }),
   };
 }
 
@@ -203,20 +222,24 @@ async function run(scenario: Scenario, upstream: Upstream): Promise<Result> {
   let window: [number, number] | undefined;
   try {
     // The served channel first has its items; only then does the hostile channel appear (the service
-    // picks up a new channel file on restart only, so it is written before a second start). Baseline
-    // restarts too, without a hostile channel: every scenario measures a service that has just started
-    // (its ingest side loading, the served channel's own first run), so the hostile document is the
-    // only difference.
+    // picks up a new channel file on restart only, so it is written before a second start). The
+    // upstream holds the hostile document's request, so the service's start-up (its ingest side
+    // loading, the served channel's own first run, the first render) is over before the measurement
+    // begins, and the document is released as it begins: the measurement covers the hostile ingest and
+    // nothing else. Baseline restarts and settles the same way, without a hostile channel.
     while (!(await get(feedUrl)).body.includes('<item>')) await new Promise((r) => setTimeout(r, 50));
     service.child.kill('SIGTERM');
     await once(service.child, 'exit');
+    const hostilePath = scenario.source ? new URL(scenario.source.url as string).pathname : undefined;
     if (scenario.source) await writeFile(path.join(feeds, 'hostile.json'), JSON.stringify(channel('hostile', [scenario.source], 50)));
+    await upstream.hold(hostilePath);
     const svc = await startService(feeds, data);
     Object.assign(service, svc);
     const url = `${svc.url}/feeds/base.rss`;
-    // As in baseline, the feed is rendered once before the measurement: a restarted service renders it
-    // cold on the first GET (tens of ms), which is no cost of the hostile ingest.
+    await upstream.arrived('/base.rss');
+    if (hostilePath !== undefined) await upstream.arrived(hostilePath);
     await get(url);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     await loopDelay(svc.url);
     const started = performance.now();
     const startedUs = hrUs();
@@ -225,6 +248,7 @@ async function run(scenario: Scenario, upstream: Upstream): Promise<Result> {
     let ingestSeconds: number | undefined;
     let ingestOutcome: string | undefined;
     if (scenario.flood) await upstream.flood(url);
+    if (hostilePath !== undefined) await upstream.release();
     const watcher = (async () => {
       if (!scenario.source) {
         await new Promise((r) => setTimeout(r, BASE_MS));
@@ -313,7 +337,7 @@ if (STALLS_DIR !== undefined) {
   console.log('');
   console.log('Event-loop stalls of the service during each measurement (--stalls; "on CPU": the serving thread was running, not waiting for a CPU):');
   console.log('');
-  console.log('| scenario | stalls ≥ 20 ms | longest ms | of them ≥ 20 ms on CPU | longest on CPU ms |');
+  console.log(`| scenario | stalls ≥ ${STALL_MS} ms | longest ms | of them ≥ ${STALL_MS} ms on CPU | longest on CPU ms |`);
   console.log('|---|---|---|---|---|');
   for (const r of results) {
     const st = r.stalls;

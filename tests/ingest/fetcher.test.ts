@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -152,5 +155,57 @@ describe('fetchDocument on local paths', () => {
 
   it('applies maxBytes to local files', async () => {
     await assert.rejects(fetchDocument('samples/steel-enterprise.rss.xml', { ...opts, maxBytes: 100 }), { message: 'fetcher: body exceeds 100 bytes' });
+  });
+});
+
+describe('fetchDocument: bodies of several MB', () => {
+  // Bytes that differ along the body, so a chunk copied to the wrong place would show.
+  const body = Buffer.alloc(3 * 1024 * 1024 + 17);
+  for (let i = 0; i < body.length; i += 1) body[i] = (i * 31 + (i >> 12)) & 0xff;
+  const big: FetchOptions = { ...opts, maxBytes: 8 * 1024 * 1024 };
+  let server: Server;
+  let origin = '';
+  before(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/declared') return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+      if (req.url === '/chunked') {
+        // No Content-Length: sent in pieces, as a streaming upstream does.
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        for (let at = 0; at < body.length; at += 100_000) res.write(body.subarray(at, at + 100_000));
+        return void res.end();
+      }
+      if (req.url === '/short') {
+        // Declares the whole body, sends two thirds of it and hangs up.
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+        res.write(body.subarray(0, 2 * 1024 * 1024), () => res.socket?.destroy());
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  it('a body of declared length arrives byte for byte', async () => {
+    const result = await fetchDocument(`${origin}/declared`, big);
+    assert.ok(result.kind === 'ok');
+    assert.equal(result.body.length, body.length);
+    assert.ok(result.body.equals(body));
+  });
+
+  it('a body without a declared length arrives byte for byte', async () => {
+    const result = await fetchDocument(`${origin}/chunked`, big);
+    assert.ok(result.kind === 'ok');
+    assert.ok(result.body.equals(body));
+  });
+
+  it('a body cut short of its declared length is an error, never a truncated document', async () => {
+    await assert.rejects(fetchDocument(`${origin}/short`, big), (err: unknown) => {
+      assert.ok(err instanceof FetchError, String(err));
+      assert.match(err.message, /\/short/);
+      return true;
+    });
   });
 });

@@ -1,14 +1,14 @@
 // The service as an operator runs it: `syndicator serve` in its own process, a real upstream, HEAD and
 // conditional requests over real sockets, and SIGTERM in the middle of an ingest.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
+import { spawnServe, writeFeedChannel } from '../helpers/serve-process.js';
+import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
 test('SIGTERM during an ingest waits for it to finish and store its items, then exits 0', async (t) => {
   const feeds = await tempDir('syndicator-serve-feeds-');
@@ -28,38 +28,14 @@ test('SIGTERM during an ingest waits for it to finish and store its items, then 
   await once(upstream, 'listening');
   t.after(() => upstream.close());
 
-  await mkdir(path.join(feeds.dir, 'licenses'));
-  await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feeds.dir, 'licenses', 'csteelnews-own.json'));
-  await writeFile(
-    path.join(feeds.dir, 'slow.json'),
-    JSON.stringify({
-      id: 'slow',
-      title: '慢速频道',
-      description: 'an upstream that takes its time',
-      language: 'zh-CN',
-      link: 'http://www.csteelnews.com/',
-      schedule: '0 0 1 1 *',
-      license: 'csteelnews-own',
-      sources: [{ id: 'slow-rss', type: 'feed', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/rss.xml` }],
-    }),
-  );
+  await writeFeedChannel(feeds.dir, 'slow', `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/rss.xml`, 'an upstream that takes its time');
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tests/helpers/cli.ts'), 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FEEDS_DIR: feeds.dir, DATA_DIR: data.dir, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const { child, log, url: served } = spawnServe(feeds.dir, data.dir);
   t.after(() => child.kill('SIGKILL'));
-  let log = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 
   await requestArrived;
-  // The child's stderr may reach us after its request does: wait for the line that names the address.
-  while (!log.includes('"msg":"serving"') && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-  const served = log.split('\n').find((l) => l.includes('"msg":"serving"'));
-  assert.ok(served, `the service logged its address:\n${log}\nexit ${child.exitCode}`);
-  const { url } = JSON.parse(served) as { url: string };
+  const url = await served();
 
   // While the first ingest is still waiting on the upstream, the service already answers.
   const head = await fetch(`${url}/feeds/slow.rss`, { method: 'HEAD' });
@@ -71,8 +47,8 @@ test('SIGTERM during an ingest waits for it to finish and store its items, then 
   child.kill('SIGTERM');
   const [code, signal] = await exited;
   assert.equal(signal, null);
-  assert.equal(code, 0, log);
+  assert.equal(code, 0, log());
   const doc = JSON.parse(await readFile(path.join(data.dir, 'channels', 'slow.json'), 'utf8'));
   assert.equal(doc.items.length, 3, 'the ingest in progress finished and was stored before exit');
-  assert.match(log, /"msg":"stopped"/);
+  assert.match(log(), /"msg":"stopped"/);
 });

@@ -2,25 +2,13 @@
 // threads run at a lower priority (nice 10), visible to an operator in `top -H` or /proc, while the
 // thread that serves feeds keeps the process's own.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { closeIngestPool, runInWorker } from '../../src/ingest/worker/pool.js';
 import { constants } from 'node:os';
+import { threadNices } from '../helpers/threads.js';
 
 /** What src/ingest/worker/background.ts sets its thread to: nice 10. */
 const WORKER_NICE = constants.priority.PRIORITY_BELOW_NORMAL;
-
-/** The nice value of each thread of this process, by thread id (field 19 of /proc/<pid>/task/<tid>/stat). */
-function threadNices(): Map<number, number> {
-  const nices = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    nices.set(Number(tid), Number(fields[16]));
-  }
-  return nices;
-}
 
 after(closeIngestPool);
 

@@ -27,6 +27,10 @@ function documents(): Record<string, { type: string; body: string }> {
   return {
     '/base.rss': { type: 'application/rss+xml', body: rss(base) },
     '/author.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', `<author>${'@'.repeat(60_000)}</author>`)) },
+    '/content.rss': {
+      type: 'application/rss+xml',
+      body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', `<content:encoded><![CDATA[${`<p>${PARAGRAPH}</p>`.repeat(Math.floor((12 * 1024 * 1024) / 136))}]]></content:encoded>`)).replace('<rss version="2.0">', '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'),
+    },
     '/title.rss': { type: 'application/rss+xml', body: rss(item(1, 'Fri, 20 Nov 2026 10:00:00 +0800', '', '长'.repeat(10 * 1024 * 1024 / 3))) },
     '/month.rss': { type: 'application/rss+xml', body: rss(month) },
     '/list.html': { type: 'text/html; charset=utf-8', body: page('列表', `<ul class="list">${links}</ul>`) },

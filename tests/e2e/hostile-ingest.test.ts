@@ -7,11 +7,11 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ExtractError, ParseError } from '../../src/ingest/errors.js';
-import { FIELD_LIMITS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
+import { FIELD_LIMITS, MAX_CONTENT_CHARS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
 import { collectArticles, fetchFeed, readFeed, type FetchSettings } from '../../src/ingest/pipeline.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
 import { closeIngestPool, DEFAULT_BUDGET, runInWorker, setDocumentBudget } from '../../src/ingest/worker/pool.js';
-import type { Channel, FeedSource, ListSource, Source } from '../../src/model.js';
+import type { Channel, FeedSource, Item, ListSource, Source } from '../../src/model.js';
 import { HostPolicy } from '../../src/ingest/fetch/polite.js';
 import { refreshChannel } from '../../src/ingest/refresh.js';
 import { FileStore } from '../../src/store/files/file-store.js';
@@ -40,6 +40,11 @@ const documents: Record<string, { type: string; body: string }> = {
   '/huge-author.xml': { type: 'application/rss+xml', body: rss(item(2, '作者超长', `<author>${'@'.repeat(60_000)}</author>`) + GOOD) },
   '/ten-mb-title.xml': { type: 'application/rss+xml', body: rss(item(3, '钢'.repeat(10 * 1024 * 1024 / 3)) + GOOD) },
   '/bidi-title.xml': { type: 'application/rss+xml', body: rss(item(4, '\u202E\u2066宝武&lt;b&gt;集团&lt;/b&gt;\u2069 &amp; 发布\u200F', '<author>news@example.cn (\u202B孙丽\u202C)</author>')) },
+  // 12 MB of content and as much again of summary in one item: paragraphs of 40 characters.
+  '/huge-content.xml': {
+    type: 'application/rss+xml',
+    body: rss(item(6, '超长正文', `<description>${'&lt;p&gt;摘要段落，钢铁企业要闻摘要，反复出现的摘要文字。&lt;/p&gt;'.repeat(100_000)}</description><content:encoded><![CDATA[${'<p>正文段落：钢铁企业要闻，反复出现的正文文字，直到十二兆字节。</p>'.repeat(100_000)}]]></content:encoded>`) + GOOD).replace('<rss version="2.0">', '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'),
+  },
   '/deep-content.xml': { type: 'application/rss+xml', body: rss(item(5, '深层嵌套', `<description><![CDATA[${DEEP_HTML}]]></description>`) + GOOD) },
   '/good.html': { type: 'text/html; charset=utf-8', body: article('宝钢湛江钢铁三号高炉点火', `<p>${'三号高炉顺利点火，标志着项目进入新阶段。'.repeat(10)}</p>`) },
   '/deep.html': { type: 'text/html; charset=utf-8', body: article('深层嵌套的文章页面', DEEP_HTML) },
@@ -132,6 +137,20 @@ describe('hostile upstream documents', () => {
     const { items } = await readUrl('/bidi-title.xml');
     assert.equal(items[0]!.title, '宝武集团 & 发布');
     assert.deepEqual(items[0]!.attribution.authors, ['孙丽']);
+  });
+
+  test('12 MB of content is cut to MAX_CONTENT_CHARS, whole paragraphs kept and the cut one closed; the good entry is kept', async () => {
+    const { items } = await readUrl('/huge-content.xml');
+    assert.equal(items.length, 2);
+    const [huge, good] = items as [Item, Item];
+    const html = huge.contentHtml ?? '';
+    assert.ok(html.length > MAX_CONTENT_CHARS * 0.9 && html.length <= MAX_CONTENT_CHARS + 16, `${html.length} characters`);
+    assert.ok(html.startsWith('<p>正文段落'));
+    // sanitize-html closes the paragraph the cut left open.
+    assert.ok(html.endsWith('</p>'), JSON.stringify(html.slice(-40)));
+    // The summary (12 MB of escaped HTML too) is the reader-facing plain text, as for any item.
+    assert.ok(huge.summary?.startsWith('摘要段落'));
+    assert.equal(good.title, '宝钢湛江钢铁三号高炉点火');
   });
 
   test('HTML content nested 10,000 deep gives its text; the source and its good entry are kept', async () => {

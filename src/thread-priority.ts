@@ -1,10 +1,11 @@
 // The serving thread only serves (DESIGN.md). On Linux every other thread of the serving process runs
-// at nice 10: the ingest workers (which also lower themselves as they start, ingest/worker/background.ts),
+// at nice 10: the ingest workers (which also lower themselves as they start: lowerThisThread, called by
+// ingest/worker/background.ts),
 // V8's platform threads (garbage collection and compilation for every thread, the workers' included)
 // and libuv's pool (file writes, compression of large bodies). When they and the serving thread want
 // the same core, the serving thread gets it; on an idle machine nice changes nothing.
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
 
 /** The nice value of background threads (PRIORITY_BELOW_NORMAL, 10). */
@@ -44,4 +45,18 @@ function sweep(): boolean {
     }
   }
   return true;
+}
+
+/**
+ * Lowers the calling thread (and only it) to BACKGROUND_NICE: /proc/thread-self names its task id. For a
+ * worker thread, as it starts; never call it on the serving thread. Elsewhere, or when not allowed, it
+ * changes nothing.
+ */
+export function lowerThisThread(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, BACKGROUND_NICE);
+  } catch {
+    // Not Linux, or not permitted: nothing to change.
+  }
 }

@@ -4,7 +4,7 @@
 // every other source of the channel is stored.
 
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { startService, type Service } from '../../src/main.js';
 import type { Channel } from '../../src/model.js';
 import { silentLogger } from '../helpers/log.js';
 import { sequentialGetter } from '../helpers/sequential-get.js';
-import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
+import { copyLicense, FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
 const LINKS = 110_000;
 const ARTICLES_TAKEN = 2;
@@ -86,8 +86,7 @@ describe('the service while it ingests a 110,000-link list page and an article n
     const feeds = await tempDir('syndicator-hostile-service-feeds-');
     const data = await tempDir('syndicator-hostile-service-data-');
     disposers.push(feeds.dispose, data.dispose);
-    await mkdir(path.join(feeds.dir, 'licenses'));
-    await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feeds.dir, 'licenses', 'csteelnews-own.json'));
+    await copyLicense(feeds.dir);
     await mkdir(path.join(feeds.dir, 'samples'));
     // The calm channel reads a local document (no host queue shared with the hostile upstream).
     await writeFile(path.join(feeds.dir, 'samples', 'calm.rss.xml'), rss([['calm-1', '沙钢发布季度产量'], ['calm-2', '首钢京唐二期投产']]));

@@ -7,7 +7,7 @@
 // which the upstream corrected 1,000 of them rewrites the month with the corrections, losing nothing.
 
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import type { Channel } from '../../src/model.js';
 import { ATOM_NS } from '../../src/render/namespaces.js';
 import { silentLogger } from '../helpers/log.js';
 import { sequentialGetter } from '../helpers/sequential-get.js';
-import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
+import { copyLicense, FEEDS_DIR, tempDir } from '../helpers/temp.js';
 import { attr, childrenNamed, parseXml, textOf } from '../helpers/xml.js';
 
 const ITEMS = 20_000;
@@ -96,8 +96,7 @@ describe('the service while it ingests 20,000 items of one past month (maxItems 
     const data = await tempDir('syndicator-hostile-month-data-');
     disposers.push(feeds.dispose, data.dispose);
     dataDir = data.dir;
-    await mkdir(path.join(feeds.dir, 'licenses'));
-    await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feeds.dir, 'licenses', 'csteelnews-own.json'));
+    await copyLicense(feeds.dir);
     await mkdir(path.join(feeds.dir, 'samples'));
     await writeFile(path.join(feeds.dir, 'samples', 'calm.rss.xml'), calmFeed);
     const channel = (id: string, sources: unknown[], maxItems: number) => ({

@@ -3,7 +3,7 @@
 // all sources of one channel, beside two good ones. The service keeps serving, the good sources still
 // ingest, every fault is recorded with a readable cause, and what was stored before is untouched.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadFeeds } from '../../src/config/channels.js';
@@ -14,7 +14,7 @@ import { startService, type Service } from '../../src/main.js';
 import type { Channel, Item, SourceState } from '../../src/model.js';
 import { FileStore } from '../../src/store/files/file-store.js';
 import { FAULTS, RETRY_AFTER_503, startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
-import { FEEDS_DIR, tempDir } from '../helpers/temp.js';
+import { copyLicense, FEEDS_DIR, tempDir } from '../helpers/temp.js';
 
 const TIMEOUT_MS = 1500;
 const CAP = 256 * 1024;
@@ -51,8 +51,7 @@ describe('hostile upstreams: one run, every fault at once', () => {
     const feeds = await tempDir('syndicator-hostile-feeds-');
     const data = await tempDir('syndicator-hostile-data-');
     disposers.push(feeds.dispose, data.dispose, () => upstream.close());
-    await mkdir(path.join(feeds.dir, 'licenses'));
-    await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feeds.dir, 'licenses', 'csteelnews-own.json'));
+    await copyLicense(feeds.dir);
     const good = [
       { id: 'good-rss', type: 'feed', url: upstream.url('/good/rss.xml') },
       { id: 'good-atom', type: 'feed', url: upstream.url('/good/atom.xml') },

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import { openPgPartners } from '../../src/partners/pg-registry.js';
 import { Database } from '../../src/store/postgres/database.js';
 import { postgresAvailable, type PostgresServer, startPostgres } from '../helpers/postgres.js';
 import { runSyndicator } from '../helpers/spawn.js';
-import { FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
+import { copyLicense, FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
 
 const NGINX = '/usr/sbin/nginx';
 /** Every 4 seconds (node-cron's six-field form). */
@@ -146,8 +146,7 @@ describe('two instances on one PostgreSQL behind nginx', { skip }, () => {
     const nginxDir = await tempDir('syndicator-multi-nginx-');
     cleanups.push(feeds.dispose, nginxDir.dispose);
     feedsDir = feeds.dir;
-    await mkdir(path.join(feeds.dir, 'licenses'));
-    await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feeds.dir, 'licenses', 'csteelnews-own.json'));
+    await copyLicense(feeds.dir);
     await writeFile(
       path.join(feeds.dir, 'news.json'),
       JSON.stringify({

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { silentLogger } from '../helpers/log.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
 import { PartnerStore } from '../../src/partners/registry.js';
-import { FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
+import { copyLicense, FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
 
 const NGINX = '/usr/sbin/nginx';
 
@@ -108,9 +108,8 @@ describe('behind nginx with proxy_cache', { skip: existsSync(NGINX) ? false : `$
     cleanups.push(feeds.dispose, data.dispose, nginxDir.dispose);
     prefix = nginxDir.dir;
 
-    await mkdir(path.join(feeds.dir, 'licenses'));
+    await copyLicense(feeds.dir);
     await mkdir(path.join(feeds.dir, 'samples'));
-    await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feeds.dir, 'licenses', 'csteelnews-own.json'));
     sample = path.join(feeds.dir, 'samples', 'news.rss.xml');
     await writeFile(sample, rss([{ guid: 'n-1', title: '第一条' }]));
     await writeFile(

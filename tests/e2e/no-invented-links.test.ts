@@ -4,7 +4,7 @@
 // other nor with a link-less entry of another source on the same home page. `syndicator preview`
 // of a local file leaves relative links as written unless --base-url says where the file lives.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { load } from 'cheerio';
@@ -20,7 +20,7 @@ import { readWithFeedparser, readWithRssParser } from '../helpers/feed-clients.j
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { assertValidJsonFeed } from '../helpers/jsonfeed.js';
 import { runSyndicator } from '../helpers/spawn.js';
-import { FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
+import { copyLicense, FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
 
 const FIXTURES = path.join(ROOT, 'tests/fixtures/feeds');
 const LINKLESS = ['无链接快讯一：钢材价格小幅上涨', '无链接快讯二：铁矿石到港量回落', '另一来源的无链接短讯'];
@@ -57,8 +57,7 @@ describe('entries without a link: ingest → store → RSS, Atom, JSON Feed → 
     disposers.push(() => server.close());
     const feeds = await tempDir('syndicator-linkless-feeds-');
     disposers.push(feeds.dispose);
-    await mkdir(path.join(feeds.dir, 'licenses'));
-    await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feeds.dir, 'licenses', 'csteelnews-own.json'));
+    await copyLicense(feeds.dir);
     await writeFile(
       path.join(feeds.dir, 'flash.json'),
       JSON.stringify({

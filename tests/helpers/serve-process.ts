@@ -1,14 +1,13 @@
 // `syndicator serve` as an operator starts it — its own process, from source — over a feeds directory
 // holding one channel whose feed source is a local upstream: what the process-level tests share.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FEEDS_DIR, ROOT } from './temp.js';
+import { copyLicense, ROOT } from './temp.js';
 
 /** Writes channel `id` (one feed source at `url`, no scheduled run but the one at start) and its license into feedsDir. */
 export async function writeFeedChannel(feedsDir: string, id: string, url: string, description = 'a local upstream'): Promise<void> {
-  await mkdir(path.join(feedsDir, 'licenses'), { recursive: true });
-  await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feedsDir, 'licenses', 'csteelnews-own.json'));
+  await copyLicense(feedsDir);
   await writeFile(
     path.join(feedsDir, `${id}.json`),
     JSON.stringify({

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,4 +19,10 @@ export async function copyOfFeeds(): Promise<{ dir: string; dispose: () => Promi
   const t = await tempDir('syndicator-feeds-');
   await cp(FEEDS_DIR, t.dir, { recursive: true });
   return t;
+}
+
+/** Copies the demo license (feeds/licenses/csteelnews-own.json) into feedsDir/licenses, for a test's own channels. */
+export async function copyLicense(feedsDir: string): Promise<void> {
+  await mkdir(path.join(feedsDir, 'licenses'), { recursive: true });
+  await copyFile(path.join(FEEDS_DIR, 'licenses', 'csteelnews-own.json'), path.join(feedsDir, 'licenses', 'csteelnews-own.json'));
 }

@@ -162,7 +162,7 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
     }
     // fetch decompresses transparently: the stream yields decoded bytes, so the cap counts what a
     // gzip bomb inflates to and stops it after maxBytes, not after the whole bomb.
-    const body = await readCapped(res, opts.maxBytes, cap, encoded, !encoded && Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined);
+    const body = await readCapped(res, opts.maxBytes, cap, encoded);
     return {
       kind: 'ok',
       body,
@@ -185,34 +185,21 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
  * Reads the body as a stream and aborts the request as soon as it grows past `maxBytes`. Chunks that
  * are already buffered arrive as promise callbacks, which never let the event loop turn: a body of
  * several MB from a fast upstream would be read in one stretch, so the loop pauses between slices.
- * A large body of declared length (`expected`, Content-Length of an unencoded body) is copied into
- * its buffer as it arrives: the chunks are dropped at once and no join follows; a body that turns out
- * longer than declared goes on as a list of chunks.
  */
-async function readCapped(res: Response, maxBytes: number, cap: AbortController, decompressed = false, expected?: number): Promise<Buffer> {
+async function readCapped(res: Response, maxBytes: number, cap: AbortController, decompressed = false): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   const slice = new TimeSlice();
   let size = 0;
-  let into = expected !== undefined && expected > JOIN_AT_ONCE_BYTES && expected <= maxBytes ? Buffer.allocUnsafeSlow(expected) : undefined;
   for await (const chunk of res.body) {
     size += chunk.byteLength;
     if (size > maxBytes) {
       cap.abort();
       throw tooLarge(maxBytes, decompressed);
     }
-    if (into !== undefined && size <= into.length) {
-      into.set(chunk, size - chunk.byteLength);
-    } else {
-      if (into !== undefined) {
-        chunks.push(into.subarray(0, size - chunk.byteLength));
-        into = undefined;
-      }
-      chunks.push(chunk);
-    }
+    chunks.push(chunk);
     if (slice.due) await slice.pause();
   }
-  if (into !== undefined) return size === into.length ? into : Buffer.from(into.buffer, 0, size);
   return joinChunks(chunks, size);
 }
 

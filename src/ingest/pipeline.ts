@@ -4,11 +4,12 @@
 
 import type { Channel, FeedSource, Item, ListSource, PageSource } from '../model.js';
 import { FetchError, RobotsError } from './errors.js';
-import { fetchDocument, localLocation, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
+import { localLocation, type FetchOptions, type FetchResult } from './fetch/fetcher.js';
 import { canonicalLink } from './ids.js';
 import { optional } from './optional.js';
 import type { UpstreamHints } from './source-state.js';
 import { crawlList, type ListPage, type PageLink } from './page/crawl-list.js';
+import { fetchOffThread } from './worker/fetch-pool.js';
 import { runInWorker } from './worker/pool.js';
 import type { FeedHead, PageContent } from './worker/tasks.js';
 import { joinArticle } from './page/article-pages.js';
@@ -25,9 +26,12 @@ export interface FetchSettings {
   userAgent: string;
 }
 
-/** Stage 1 for a feed: the document at `location` with the configured limits (and a conditional request when given). */
+/**
+ * Stage 1 for a feed: the document at `location` with the configured limits (and a conditional request
+ * when given), fetched in the fetch thread (worker/fetch-pool.ts).
+ */
 export function fetchFeed(location: string, settings: FetchSettings, conditional: Pick<FetchOptions, 'etag' | 'lastModified'> = {}): Promise<FetchResult> {
-  return fetchDocument(location, {
+  return fetchOffThread(location, {
     feedsDir: settings.feedsDir,
     timeoutMs: settings.fetchTimeoutMs,
     maxBytes: settings.maxBodyBytes,

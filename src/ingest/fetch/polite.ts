@@ -3,7 +3,8 @@
 // through here; local documents under feeds/ have no host and go straight to the fetcher.
 
 import { FetchError, RobotsError } from '../errors.js';
-import { fetchDocument, type FetchResult } from './fetcher.js';
+import { fetchOffThread } from '../worker/fetch-pool.js';
+import type { FetchResult } from './fetcher.js';
 import { ALLOW_ALL, isAllowed, parseRobots, type RobotsRules } from './robots.js';
 
 const ROBOTS_DECODER = new TextDecoder('utf-8');
@@ -96,7 +97,7 @@ export class HostPolicy {
       ...(opts.lastModified !== undefined && { lastModified: opts.lastModified }),
       ...(opts.beforeRedirect !== undefined && { beforeRedirect: opts.beforeRedirect }),
     };
-    if (!/^https?:\/\//i.test(location)) return fetchDocument(location, fetchOptions);
+    if (!/^https?:\/\//i.test(location)) return fetchOffThread(location, fetchOptions);
 
     const url = new URL(location);
     const known = unreachable.get(url.origin);
@@ -111,7 +112,7 @@ export class HostPolicy {
     if (!isAllowed(rules, `${url.pathname}${url.search}`)) {
       throw new RobotsError(`${url.href} is disallowed by ${url.origin}/robots.txt; skipped`, { disallowed: true });
     }
-    return this.#queued(url, opts.delayMs, () => fetchDocument(url.href, fetchOptions));
+    return this.#queued(url, opts.delayMs, () => fetchOffThread(url.href, fetchOptions));
   }
 
   /**
@@ -131,7 +132,7 @@ export class HostPolicy {
 
     const robotsUrl = `${url.origin}/robots.txt`;
     const rules = this.#queued(url, delayMs, () =>
-      fetchDocument(robotsUrl, {
+      fetchOffThread(robotsUrl, {
         feedsDir: '.',
         timeoutMs: this.#opts.timeoutMs,
         maxBytes: this.#opts.maxBytes,

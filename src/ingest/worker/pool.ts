@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { CrawlError, ExtractError, FetchError, IngestError, ParseError, RobotsError, type IngestStage } from '../errors.js';
+import { closeFetchPool } from './fetch-pool.js';
 import { decodeItemLines } from './item-lines.js';
 import type { FeedLines, Task, TaskResult } from './tasks.js';
 
@@ -54,12 +55,12 @@ export async function setDocumentBudget(next: Partial<DocumentBudget>): Promise<
   await closeIngestPool();
 }
 
-/** Stops the worker threads (they are started again for the next document). */
+/** Stops the worker threads, the fetch thread's too (they are started again for the next document). */
 export async function closeIngestPool(): Promise<void> {
   const old = pool;
   pool = undefined;
   warm = undefined;
-  await old?.destroy();
+  await Promise.all([old?.destroy(), closeFetchPool()]);
 }
 
 const ERRORS: Record<IngestStage, (message: string) => IngestError> = {

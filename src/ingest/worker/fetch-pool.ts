@@ -1,0 +1,73 @@
+// The fetch thread: every upstream request of an ingest — feeds, list and article pages, robots.txt,
+// local documents under feeds/ — runs in one worker thread (fetch-worker.ts), many at a time, and only
+// the finished body crosses to the caller, moved rather than copied. Reading a body is proportional to
+// its size (the HTTP client's parsing, the stream's chunks, the join, the garbage they leave); on the
+// serving thread a 10 MB body cost stretches of 5–11 ms (docs/benchmarks.md, "Hostile input").
+// A request's limits (time, bytes) are the fetcher's own and hold in that thread as in any other.
+
+import { Piscina } from 'piscina';
+import { FetchError } from '../errors.js';
+import { fetchDocument, type FetchOptions, type FetchResult } from '../fetch/fetcher.js';
+import type { FetchReply, FetchTask } from './fetch-worker.js';
+
+/** Requests in flight in the fetch thread at once; more wait in its queue. */
+const CONCURRENT_FETCHES = 16;
+
+const workerFile = new URL(`./fetch-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+
+let pool: Piscina | undefined;
+
+function thePool(): Piscina {
+  if (pool) return pool;
+  const created = new Piscina({
+    filename: workerFile,
+    minThreads: 0,
+    maxThreads: 1,
+    concurrentTasksPerWorker: CONCURRENT_FETCHES,
+    // An idle thread ends soon, so a CLI run exits when its work is done.
+    idleTimeout: 500,
+  });
+  // A thread failing outside any task would otherwise be an unheard 'error' event ending the process;
+  // the tasks it ran reject on their own.
+  created.on('error', () => undefined);
+  pool = created;
+  return created;
+}
+
+/** Stops the fetch thread (it is started again for the next request). */
+export async function closeFetchPool(): Promise<void> {
+  const old = pool;
+  pool = undefined;
+  await old?.destroy();
+}
+
+/**
+ * What fetchDocument does, in the fetch thread. A request with `beforeRedirect` runs on this thread
+ * instead, since its check is a function of the caller's (the attribution checker's private-address
+ * guard). An aborted `signal` stops the fetch thread and with it every request in flight there: it is
+ * meant for shutting down.
+ */
+export async function fetchOffThread(location: string, opts: FetchOptions): Promise<FetchResult> {
+  if (opts.beforeRedirect !== undefined) return fetchDocument(location, opts);
+  const { signal, beforeRedirect: _here, ...data } = opts;
+  const task: FetchTask = { location, opts: data };
+  let reply: FetchReply;
+  try {
+    reply = (await thePool().run(task, signal === undefined ? {} : { signal })) as FetchReply;
+  } catch (err) {
+    if (signal?.aborted) throw new FetchError(`aborted (${location})`, { cause: err });
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new FetchError(`GET ${location} failed: the fetch thread stopped (${why})`, { cause: err });
+  }
+  if (!reply.ok) {
+    throw new FetchError(reply.message, {
+      ...(reply.status !== undefined && { status: reply.status }),
+      ...(reply.retryAfter !== undefined && { retryAfter: reply.retryAfter }),
+    });
+  }
+  const { result } = reply;
+  if (result.kind !== 'ok') return result;
+  // Structured cloning hands a Buffer over as a plain Uint8Array.
+  const bytes = result.body as Uint8Array;
+  return { ...result, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}

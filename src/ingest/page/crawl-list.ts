@@ -4,6 +4,7 @@
 // `loadPage`; each page's HTML is read in an ingest worker (page/list-anchors.ts), and this module
 // resolves the links it found and decides where to go next.
 
+import { TimeSlice } from '../../slices.js';
 import { CrawlError } from '../errors.js';
 import { localLocation } from '../fetch/fetcher.js';
 import { canonicalLink } from '../ids.js';
@@ -69,7 +70,10 @@ export async function crawlList(first: ListPage, opts: CrawlOptions): Promise<Cr
       throw new CrawlError(`no article links found on ${first.publicUrl}${opts.linkSelector ? ` with "${opts.linkSelector}"` : ''}`);
     }
     let fresh = 0;
+    // Up to MAX_LIST_LINKS links, each looked up by its item id (a hash): in slices.
+    const slice = new TimeSlice();
     for (const link of links) {
+      if (slice.due) await slice.pause();
       if (seen.has(link.url)) continue;
       seen.add(link.url);
       if (!opts.isNew(link.url)) continue;
@@ -118,9 +122,10 @@ export async function readListPage(
   const next = read.nextHref === undefined ? undefined : await resolveLink(read.nextHref, page, opts.feedsDir, notes);
   const links: PageLink[] = [];
   const seen = new Set<string>([page.publicUrl]);
-  for (const [i, href] of read.hrefs.entries()) {
-    // Resolving is a URL parse per link (and a file system look-up on a local page): in slices.
-    if (i > 0 && i % RESOLVE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  // Resolving is two URL parses per link (and a file system look-up on a local page): in slices.
+  const slice = new TimeSlice();
+  for (const href of read.hrefs) {
+    if (slice.due) await slice.pause();
     const link = await resolveLink(href, page, opts.feedsDir, notes);
     if (link && !seen.has(link.url)) {
       seen.add(link.url);
@@ -129,9 +134,6 @@ export async function readListPage(
   }
   return { links, ...(next && { next }) };
 }
-
-/** How many links are resolved between two turns of the event loop. */
-const RESOLVE_SLICE = 500;
 
 /**
  * Where a link of `page` leads. On a page fetched over http(s) the link is fetched where it points.

@@ -5,13 +5,12 @@
 // limits), then decoded with its charset rules and read (ingest/page/page-text.ts) in an ingest worker,
 // never on the serving thread; each check is recorded with its evidence.
 
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
 import type { Logger } from '../log.js';
 import type { Channel } from '../model.js';
 import type { PageText } from '../ingest/page/page-text.js';
 import { runInWorker } from '../ingest/worker/pool.js';
 import type { HostPolicy } from '../ingest/fetch/polite.js';
+import { refusePrivateHost } from '../ingest/fetch/private-hosts.js';
 import type { AttributionCheck, DutyResult, ReprintReport, ReprintStore } from '../store/reprints.js';
 import type { Store } from '../store/store.js';
 import { findItem, sameDocument } from './reprints.js';
@@ -186,25 +185,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The largest reprint page the checker parses (4 MiB; article pages are typically well under 1 MiB). */
 export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
-// Addresses a reprint page may not be on: loopback, private (RFC 1918, RFC 4193), link-local, shared
-// (RFC 6598), unspecified and multicast.
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 3]] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
-
-/** Rejects when the URL's host is, or resolves to, an address of the service's own networks. */
-async function refusePrivateHost(url: URL): Promise<void> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) !== 0 ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
-  for (const { address, family } of addresses) {
-    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-    const blocked = v4 !== undefined ? PRIVATE.check(v4, 'ipv4') : PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4');
-    if (blocked) throw new Error(`refused: ${host} is${address === host ? '' : ` (resolves to ${address})`} a loopback, private or link-local address`);
-  }
-}
-
 /**
  * Runs the checks: `runDue()` checks every report whose next check is due, one at a time; `start()`
  * runs it on a timer (never two runs at once), `kick()` soon after a new report.
@@ -216,20 +196,14 @@ export class AttributionChecker {
   #running: Promise<number> | undefined;
   #again = false;
 
-  /** Rejects a URL the checker may not request (see CheckerOptions.allowPrivateHosts). */
-  readonly #guard: (url: URL) => Promise<void>;
+  /** The private hosts the checker may request (see CheckerOptions.allowPrivateHosts); undefined: all. */
+  readonly #privateHostsAllowed: readonly string[] | undefined;
 
   constructor(opts: CheckerOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? (() => new Date());
     const allowed = opts.allowPrivateHosts ?? false;
-    this.#guard =
-      allowed === true
-        ? async () => undefined
-        : async (url) => {
-            if (allowed !== false && (allowed.includes(url.host) || allowed.includes(url.hostname))) return;
-            await refusePrivateHost(url);
-          };
+    this.#privateHostsAllowed = allowed === true ? undefined : allowed === false ? [] : allowed;
   }
 
   start(): void {
@@ -279,13 +253,14 @@ export class AttributionChecker {
     const session = this.#opts.hosts.session();
     let check: AttributionCheck;
     try {
-      await this.#guard(new URL(report.reprintUrl));
+      const allowed = this.#privateHostsAllowed;
+      if (allowed !== undefined) await refusePrivateHost(new URL(report.reprintUrl), allowed);
       const result = await session.fetch(report.reprintUrl, {
         feedsDir: '.',
         delayMs: this.#opts.delayMs ?? 1000,
         accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
         // A public page that redirects into the service's own network is refused at that hop.
-        beforeRedirect: this.#guard,
+        ...(allowed !== undefined && { privateHostsAllowed: allowed }),
       });
       if (result.kind !== 'ok') throw new Error(`${report.reprintUrl} answered 304 to a request without validators`);
       // A page far beyond any article's size is not read; the others are decoded and read in an ingest

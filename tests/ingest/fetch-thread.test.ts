@@ -38,6 +38,7 @@ describe('fetchOffThread', () => {
       { path: '/large', body: large, headers: { 'content-type': 'application/rss+xml; charset=utf-8', etag: '"big"' } },
       { path: '/small', body: '<rss version="2.0"><channel><title>s</title></channel></rss>' },
       { path: '/busy', status: 503, body: 'later', headers: { 'retry-after': '120' } },
+      { path: '/to-inside', status: 302, body: '', headers: { location: 'http://127.0.0.2:9/secret' } },
     ]);
   });
   after(async () => {
@@ -74,6 +75,17 @@ describe('fetchOffThread', () => {
       assert.equal(err.retryAfter, '120');
       return true;
     });
+  });
+
+  it('refuses a redirect into a private network there, as a caller that allows only the upstream asked', async () => {
+    const { result, requests } = await requestsHere(() =>
+      fetchOffThread(server.url('/to-inside'), { ...opts, privateHostsAllowed: [new URL(server.origin).host] }).then(
+        () => 'fetched',
+        (err: unknown) => (err instanceof FetchError ? err.message : String(err)),
+      ),
+    );
+    assert.equal(result, `fetcher: ${server.url('/to-inside')} redirects to http://127.0.0.2:9/secret: refused: 127.0.0.2 is a loopback, private or link-local address`);
+    assert.equal(requests, 0);
   });
 
   it('answers not-modified to a conditional request the upstream turns down', async () => {

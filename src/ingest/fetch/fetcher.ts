@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TimeSlice } from '../../slices.js';
 import { FetchError } from '../errors.js';
 import { optional } from '../optional.js';
+import { refusePrivateHost } from './private-hosts.js';
 
 export interface FetchOptions {
   /** Local locations are paths relative to this directory and may not leave it. */
@@ -30,11 +31,11 @@ export interface FetchOptions {
   /** Lets the caller (scheduler shutdown) cancel the request. */
   signal?: AbortSignal;
   /**
-   * Called with each redirect's target before it is requested; when it throws or rejects, the fetch
-   * stops there (the target is never requested) with a FetchError naming the hop and the reason. The
-   * attribution checker refuses private addresses with it.
+   * When set, a redirect whose target is, or resolves to, a loopback, private or link-local address is
+   * refused there (the target is never requested) with a FetchError naming the hop, unless its host or
+   * host:port is listed. The attribution checker sets it for the pages partners report.
    */
-  beforeRedirect?: (next: URL) => void | Promise<void>;
+  privateHostsAllowed?: readonly string[];
 }
 
 export type FetchResult =
@@ -129,9 +130,9 @@ async function fetchHttp(url: string, opts: FetchOptions): Promise<FetchResult> 
       if (chain.length > MAX_REDIRECTS + 1) {
         throw new FetchError(`more than ${MAX_REDIRECTS} redirects: ${chain.join(' → ')}`, { status: res.status });
       }
-      if (opts.beforeRedirect !== undefined) {
+      if (opts.privateHostsAllowed !== undefined) {
         try {
-          await opts.beforeRedirect(next);
+          await refusePrivateHost(next, opts.privateHostsAllowed);
         } catch (err) {
           throw new FetchError(`${current} redirects to ${next.href}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }

@@ -40,9 +40,9 @@ export interface PoliteFetchOptions {
   /** Validators of the copy already held: the request is conditional and may answer not-modified. */
   etag?: string;
   lastModified?: string;
-  /** Checks each redirect's target before it is followed (see FetchOptions.beforeRedirect); applies to
-   *  the robots.txt this request fetches too. */
-  beforeRedirect?: (next: URL) => void | Promise<void>;
+  /** Redirects into private networks are refused but for these hosts (see FetchOptions.privateHostsAllowed);
+   *  applies to the robots.txt this request fetches too. */
+  privateHostsAllowed?: readonly string[];
 }
 
 /** One run's view of a HostPolicy. */
@@ -95,7 +95,7 @@ export class HostPolicy {
       ...(opts.accept !== undefined && { accept: opts.accept }),
       ...(opts.etag !== undefined && { etag: opts.etag }),
       ...(opts.lastModified !== undefined && { lastModified: opts.lastModified }),
-      ...(opts.beforeRedirect !== undefined && { beforeRedirect: opts.beforeRedirect }),
+      ...(opts.privateHostsAllowed !== undefined && { privateHostsAllowed: opts.privateHostsAllowed }),
     };
     if (!/^https?:\/\//i.test(location)) return fetchOffThread(location, fetchOptions);
 
@@ -104,7 +104,7 @@ export class HostPolicy {
     if (known) throw known;
     let rules: RobotsRules;
     try {
-      rules = await this.#robotsRules(url, opts.delayMs, opts.beforeRedirect);
+      rules = await this.#robotsRules(url, opts.delayMs, opts.privateHostsAllowed);
     } catch (err) {
       if (err instanceof RobotsError) unreachable.set(url.origin, err);
       throw err;
@@ -126,7 +126,7 @@ export class HostPolicy {
   }
 
   /** The robots.txt rules of the URL's origin, from the cache or fetched (in the host's queue). */
-  #robotsRules(url: URL, delayMs: number, beforeRedirect?: (next: URL) => void | Promise<void>): Promise<RobotsRules> {
+  #robotsRules(url: URL, delayMs: number, privateHostsAllowed?: readonly string[]): Promise<RobotsRules> {
     const cached = this.#robots.get(url.origin);
     if (cached && cached.expires > this.#now()) return cached.rules;
 
@@ -138,7 +138,7 @@ export class HostPolicy {
         maxBytes: this.#opts.maxBytes,
         userAgent: this.#opts.userAgent,
         accept: 'text/plain, */*;q=0.5',
-        ...(beforeRedirect !== undefined && { beforeRedirect }),
+        ...(privateHostsAllowed !== undefined && { privateHostsAllowed }),
       }),
     ).then(
       // RFC 9309 §2.3: robots.txt is UTF-8 (no charset sniffing, so the serving thread loads no detector).

@@ -7,7 +7,7 @@
 
 import { Piscina } from 'piscina';
 import { FetchError } from '../errors.js';
-import { fetchDocument, type FetchOptions, type FetchResult } from '../fetch/fetcher.js';
+import type { FetchOptions, FetchResult } from '../fetch/fetcher.js';
 import type { FetchReply, FetchTask } from './fetch-worker.js';
 
 /** Requests in flight in the fetch thread at once; more wait in its queue. */
@@ -42,14 +42,11 @@ export async function closeFetchPool(): Promise<void> {
 }
 
 /**
- * What fetchDocument does, in the fetch thread. A request with `beforeRedirect` runs on this thread
- * instead, since its check is a function of the caller's (the attribution checker's private-address
- * guard). An aborted `signal` stops the fetch thread and with it every request in flight there: it is
- * meant for shutting down.
+ * What fetchDocument does, in the fetch thread. An aborted `signal` stops the fetch thread and with it
+ * every request in flight there: it is meant for shutting down.
  */
 export async function fetchOffThread(location: string, opts: FetchOptions): Promise<FetchResult> {
-  if (opts.beforeRedirect !== undefined) return fetchDocument(location, opts);
-  const { signal, beforeRedirect: _here, ...data } = opts;
+  const { signal, ...data } = opts;
   const task: FetchTask = { location, opts: data };
   let reply: FetchReply;
   try {

@@ -7,10 +7,10 @@ import { Piscina } from 'piscina';
 import { FetchError } from '../errors.js';
 import { fetchDocument, type FetchOptions, type FetchResult } from '../fetch/fetcher.js';
 
-/** One request: what fetchDocument takes, without the parts that cannot cross threads. */
+/** One request: what fetchDocument takes, but the caller's signal (see fetchOffThread). */
 export interface FetchTask {
   location: string;
-  opts: Omit<FetchOptions, 'signal' | 'beforeRedirect'>;
+  opts: Omit<FetchOptions, 'signal'>;
 }
 
 /** The result, or the FetchError as data (rebuilt by fetch-pool.ts); the body arrives as a Uint8Array. */

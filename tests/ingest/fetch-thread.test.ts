@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { FetchError } from '../../src/ingest/errors.js';
 import { fetchDocument, type FetchOptions } from '../../src/ingest/fetch/fetcher.js';
-import { closeFetchPool, fetchOffThread } from '../../src/ingest/worker/fetch-pool.js';
+import { isAllowed } from '../../src/ingest/fetch/robots.js';
+import { closeFetchPool, fetchOffThread, robotsOffThread } from '../../src/ingest/worker/fetch-pool.js';
 import { ETAG, startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 
 const feedsDir = fileURLToPath(new URL('../../feeds/', import.meta.url));
@@ -38,6 +39,7 @@ describe('fetchOffThread', () => {
       { path: '/large', body: large, headers: { 'content-type': 'application/rss+xml; charset=utf-8', etag: '"big"' } },
       { path: '/small', body: '<rss version="2.0"><channel><title>s</title></channel></rss>' },
       { path: '/busy', status: 503, body: 'later', headers: { 'retry-after': '120' } },
+      { path: '/robots.txt', body: 'User-agent: *\nDisallow: /private/\n\nUser-agent: Syndicator\nDisallow: /drafts/\n' },
       { path: '/to-inside', status: 302, body: '', headers: { location: 'http://127.0.0.2:9/secret' } },
     ]);
   });
@@ -86,6 +88,15 @@ describe('fetchOffThread', () => {
     );
     assert.equal(result, `fetcher: ${server.url('/to-inside')} redirects to http://127.0.0.2:9/secret: refused: 127.0.0.2 is a loopback, private or link-local address`);
     assert.equal(requests, 0);
+  });
+
+  it('reads a robots.txt into the rules for a product token there; they decide here as parsed', async () => {
+    const { result: rules, requests } = await requestsHere(() => robotsOffThread(server.url('/robots.txt'), opts, 'Syndicator'));
+    assert.equal(requests, 0);
+    assert.equal(isAllowed(rules, '/drafts/1.html'), false);
+    assert.equal(isAllowed(rules, '/private/1.html'), true, 'our own group applies, not *');
+    const others = await robotsOffThread(server.url('/robots.txt'), opts, 'OtherBot');
+    assert.equal(isAllowed(others, '/private/1.html'), false);
   });
 
   it('answers not-modified to a conditional request the upstream turns down', async () => {

@@ -52,6 +52,23 @@ describe('robots.txt (RFC 9309)', () => {
     assert.equal(allowed(robots, '/a%2Fb'), false);
   });
 
+  it('matches * patterns part by part: one that a regular expression would backtrack on for ages is decided', () => {
+    // 40 wildcards, then a "b" the path never has: a regular expression of this pattern (^/.*a.*a…b)
+    // tries every way of placing 40 "a"s among 2,000 before giving up.
+    const robots = `User-agent: *\nDisallow: /${'*a'.repeat(40)}b\nDisallow: /*x*y$\n`;
+    assert.equal(allowed(robots, `/${'a'.repeat(2000)}`), true);
+    assert.equal(allowed(robots, `/${'a'.repeat(2000)}b`), false);
+    assert.equal(allowed(robots, '/1x2y'), false);
+    assert.equal(allowed(robots, '/1x2y3'), true, '$: the last part must end the path');
+    assert.equal(allowed(robots, '/yx'), true, 'the parts in order');
+  });
+
+  it('reads the first 500 KiB of a robots.txt and ignores the rest (RFC 9309 §2.5)', () => {
+    const filler = `# ${'-'.repeat(98)}\n`.repeat(Math.ceil((500 * 1024) / 101));
+    assert.equal(allowed(`User-agent: *\n${filler}Disallow: /\n`, '/news/1.html'), true, 'a rule past 500 KiB');
+    assert.equal(allowed(`User-agent: *\nDisallow: /\n${filler}`, '/news/1.html'), false, 'a rule before it');
+  });
+
   it('reads CRLF and CR line ends', () => {
     assert.equal(allowed('User-agent: *\r\nDisallow: /x\r\n', '/x'), false);
     assert.equal(allowed('User-agent: *\rDisallow: /x\r', '/x'), false);

@@ -3,11 +3,9 @@
 // through here; local documents under feeds/ have no host and go straight to the fetcher.
 
 import { FetchError, RobotsError } from '../errors.js';
-import { fetchOffThread } from '../worker/fetch-pool.js';
+import { fetchOffThread, robotsOffThread } from '../worker/fetch-pool.js';
 import type { FetchResult } from './fetcher.js';
-import { ALLOW_ALL, isAllowed, parseRobots, type RobotsRules } from './robots.js';
-
-const ROBOTS_DECODER = new TextDecoder('utf-8');
+import { ALLOW_ALL, isAllowed, type RobotsRules } from './robots.js';
 
 /** The product token robots.txt groups are matched against. */
 export const ROBOTS_TOKEN = 'Syndicator';
@@ -131,26 +129,28 @@ export class HostPolicy {
     if (cached && cached.expires > this.#now()) return cached.rules;
 
     const robotsUrl = `${url.origin}/robots.txt`;
+    // Fetched and read into its rules in the fetch thread: a robots.txt of hundreds of KB takes tens of
+    // milliseconds to read.
     const rules = this.#queued(url, delayMs, () =>
-      fetchOffThread(robotsUrl, {
-        feedsDir: '.',
-        timeoutMs: this.#opts.timeoutMs,
-        maxBytes: this.#opts.maxBytes,
-        userAgent: this.#opts.userAgent,
-        accept: 'text/plain, */*;q=0.5',
-        ...(privateHostsAllowed !== undefined && { privateHostsAllowed }),
-      }),
-    ).then(
-      // RFC 9309 §2.3: robots.txt is UTF-8 (no charset sniffing, so the serving thread loads no detector).
-      (result) => (result.kind === 'ok' ? parseRobots(ROBOTS_DECODER.decode(result.body), ROBOTS_TOKEN) : ALLOW_ALL),
-      (err: unknown) => {
-        // RFC 9309 §2.3.1.3: robots.txt "unavailable" (4xx) allows everything; §2.3.1.4: "unreachable"
-        // (5xx, network error, timeout) allows nothing.
-        if (err instanceof FetchError && err.status !== undefined && err.status >= 400 && err.status < 500) return ALLOW_ALL;
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new RobotsError(`cannot read ${robotsUrl} (${reason}); skipping ${url.host} for this run`, { disallowed: false, cause: err });
-      },
-    );
+      robotsOffThread(
+        robotsUrl,
+        {
+          feedsDir: '.',
+          timeoutMs: this.#opts.timeoutMs,
+          maxBytes: this.#opts.maxBytes,
+          userAgent: this.#opts.userAgent,
+          accept: 'text/plain, */*;q=0.5',
+          ...(privateHostsAllowed !== undefined && { privateHostsAllowed }),
+        },
+        ROBOTS_TOKEN,
+      ),
+    ).catch((err: unknown) => {
+      // RFC 9309 §2.3.1.3: robots.txt "unavailable" (4xx) allows everything; §2.3.1.4: "unreachable"
+      // (5xx, network error, timeout) allows nothing.
+      if (err instanceof FetchError && err.status !== undefined && err.status >= 400 && err.status < 500) return ALLOW_ALL;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new RobotsError(`cannot read ${robotsUrl} (${reason}); skipping ${url.host} for this run`, { disallowed: false, cause: err });
+    });
     const entry = { rules, expires: this.#now() + (this.#opts.robotsTtlMs ?? ROBOTS_TTL_MS) };
     this.#robots.set(url.origin, entry);
     rules.catch(() => {

@@ -1,6 +1,7 @@
-// The fetch thread: every upstream request of an ingest — feeds, list and article pages, robots.txt,
-// local documents under feeds/ — runs in one worker thread (fetch-worker.ts), many at a time, and only
-// the finished body crosses to the caller, moved rather than copied. Reading a body is proportional to
+// The fetch thread: every upstream request — feeds, list and article pages, robots.txt (read into its
+// rules there), local documents under feeds/, the reprint pages the attribution checker reads — runs
+// in one worker thread (fetch-worker.ts), many at a time, and only the finished body crosses to the
+// caller, moved rather than copied. Reading a body is proportional to
 // its size (the HTTP client's parsing, the stream's chunks, the join, the garbage they leave); on the
 // serving thread a 10 MB body cost stretches of 5–11 ms (docs/benchmarks.md, "Hostile input").
 // A request's limits (time, bytes) are the fetcher's own and hold in that thread as in any other.
@@ -8,6 +9,7 @@
 import { Piscina } from 'piscina';
 import { FetchError } from '../errors.js';
 import type { FetchOptions, FetchResult } from '../fetch/fetcher.js';
+import type { RobotsRules } from '../fetch/robots.js';
 import type { FetchReply, FetchTask } from './fetch-worker.js';
 
 /** Requests in flight in the fetch thread at once; more wait in its queue. */
@@ -47,14 +49,34 @@ export async function closeFetchPool(): Promise<void> {
  */
 export async function fetchOffThread(location: string, opts: FetchOptions): Promise<FetchResult> {
   const { signal, ...data } = opts;
-  const task: FetchTask = { location, opts: data };
+  const reply = await runTask({ kind: 'document', location, opts: data }, signal);
+  if (!('result' in reply)) throw new Error('the fetch thread answered a document request without a document');
+  const { result } = reply;
+  if (result.kind !== 'ok') return result;
+  // Structured cloning hands a Buffer over as a plain Uint8Array.
+  const bytes = result.body as Uint8Array;
+  return { ...result, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+/**
+ * The rules for `productToken` of the robots.txt at `location`, fetched and read in the fetch thread
+ * (a robots.txt is read up to its first 500 KiB, robots.ts): rejects as fetchOffThread does.
+ */
+export async function robotsOffThread(location: string, opts: Omit<FetchOptions, 'signal'>, productToken: string): Promise<RobotsRules> {
+  const reply = await runTask({ kind: 'robots', location, opts, productToken });
+  if (!('rules' in reply)) throw new Error('the fetch thread answered a robots.txt request without rules');
+  return reply.rules;
+}
+
+/** Runs `task` in the fetch thread; its FetchError is rebuilt here, with status and Retry-After. */
+async function runTask(task: FetchTask, signal?: AbortSignal): Promise<Extract<FetchReply, { ok: true }>> {
   let reply: FetchReply;
   try {
     reply = (await thePool().run(task, signal === undefined ? {} : { signal })) as FetchReply;
   } catch (err) {
-    if (signal?.aborted) throw new FetchError(`aborted (${location})`, { cause: err });
+    if (signal?.aborted) throw new FetchError(`aborted (${task.location})`, { cause: err });
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new FetchError(`GET ${location} failed: the fetch thread stopped (${why})`, { cause: err });
+    throw new FetchError(`GET ${task.location} failed: the fetch thread stopped (${why})`, { cause: err });
   }
   if (!reply.ok) {
     throw new FetchError(reply.message, {
@@ -62,9 +84,5 @@ export async function fetchOffThread(location: string, opts: FetchOptions): Prom
       ...(reply.retryAfter !== undefined && { retryAfter: reply.retryAfter }),
     });
   }
-  const { result } = reply;
-  if (result.kind !== 'ok') return result;
-  // Structured cloning hands a Buffer over as a plain Uint8Array.
-  const bytes = result.body as Uint8Array;
-  return { ...result, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  return reply;
 }

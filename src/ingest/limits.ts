@@ -11,6 +11,8 @@ export const FIELD_LIMITS = {
   author: 200,
   category: 100,
   sourceName: 200,
+  /** The entry's own rights statement (plain text): a line or two in practice. */
+  rights: 1_000,
   /** A link longer than this is dropped, never cut (a cut link leads somewhere else). */
   link: 2_048,
   /** At most this many authors, contributors and categories per entry. */
@@ -64,6 +66,7 @@ export function capEntry(entry: ParsedEntry): ParsedEntry {
   if (entry.summary !== undefined) out.summary = capRaw(entry.summary, MAX_CONTENT_CHARS);
   if (entry.link !== undefined && entry.link.length > FIELD_LIMITS.link) delete out.link;
   if (entry.guid !== undefined) out.guid = cap(entry.guid, FIELD_LIMITS.link)!;
+  if (entry.rights !== undefined) out.rights = cap(entry.rights, FIELD_LIMITS.rights)!;
   if (entry.source) {
     out.source = { name: cap(entry.source.name, FIELD_LIMITS.sourceName)!, ...(entry.source.url !== undefined && entry.source.url.length <= FIELD_LIMITS.link && { url: entry.source.url }) };
   }

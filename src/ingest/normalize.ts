@@ -188,8 +188,9 @@ function normalizeEntry(entry: ParsedEntry, { ctx, base, outlet, language, autho
     categories: unique(entry.categories.map((c) => plainName(c, FIELD_LIMITS.category))),
     attribution,
     // Only the entry's own rights text: the feed-level rights are the upstream's terms for its feed,
-    // and the license chosen below is what governs reprinting each item.
-    ...optional('rights', entry.rights),
+    // and the license chosen below is what governs reprinting each item. Verbatim, but for a statement
+    // far past any real one, which ends in "…" at FIELD_LIMITS.rights characters.
+    ...optional('rights', entry.rights === undefined ? undefined : truncate(entry.rights, FIELD_LIMITS.rights)),
   };
   return {
     id,

@@ -45,6 +45,11 @@ const documents: Record<string, { type: string; body: string }> = {
     type: 'application/rss+xml',
     body: rss(item(6, '超长正文', `<description>${'&lt;p&gt;摘要段落，钢铁企业要闻摘要，反复出现的摘要文字。&lt;/p&gt;'.repeat(100_000)}</description><content:encoded><![CDATA[${'<p>正文段落：钢铁企业要闻，反复出现的正文文字，直到十二兆字节。</p>'.repeat(100_000)}]]></content:encoded>`) + GOOD).replace('<rss version="2.0">', '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'),
   },
+  // An entry's rights statement of 6 MB.
+  '/huge-rights.xml': {
+    type: 'application/rss+xml',
+    body: rss(item(7, '版权超长', `<dc:rights>${'版权所有，转载须注明出处。'.repeat(160_000)}</dc:rights>`) + GOOD).replace('<rss version="2.0">', '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'),
+  },
   '/deep-content.xml': { type: 'application/rss+xml', body: rss(item(5, '深层嵌套', `<description><![CDATA[${DEEP_HTML}]]></description>`) + GOOD) },
   '/good.html': { type: 'text/html; charset=utf-8', body: article('宝钢湛江钢铁三号高炉点火', `<p>${'三号高炉顺利点火，标志着项目进入新阶段。'.repeat(10)}</p>`) },
   '/deep.html': { type: 'text/html; charset=utf-8', body: article('深层嵌套的文章页面', DEEP_HTML) },
@@ -130,6 +135,14 @@ describe('hostile upstream documents', () => {
     assert.ok(ticks > 10, `the event loop turned ${ticks} times during the ingest`);
     assert.ok([...items[0]!.title].length <= FIELD_LIMITS.title);
     assert.ok(items[0]!.title.startsWith('钢钢钢'));
+    assert.equal(items[1]!.title, '宝钢湛江钢铁三号高炉点火');
+  });
+
+  test('a rights statement of 6 MB is cut to the rights limit; the good entry is kept', async () => {
+    const { items } = await readUrl('/huge-rights.xml');
+    assert.equal(items.length, 2);
+    assert.ok(items[0]!.rights!.startsWith('版权所有，转载须注明出处。'));
+    assert.ok([...items[0]!.rights!].length <= FIELD_LIMITS.rights, `rights of ${items[0]!.rights!.length}`);
     assert.equal(items[1]!.title, '宝钢湛江钢铁三号高炉点火');
   });
 

@@ -95,7 +95,7 @@ function scenarios(origin: string): Scenario[] {
     { name: 'list', what: 'a list page with 40,000 links', source: { id: 'list', type: 'list', url: `${origin}/list.html`, delayMs: 0 } },
     { name: 'list110k', what: 'a list page with 110,000 links', source: { id: 'list110k', type: 'list', url: `${origin}/list-110k.html`, delayMs: 0 } },
     { name: 'nested', what: 'an article page nested 5,000 deep', source: { id: 'nested', type: 'page', url: `${origin}/nested.html`, delayMs: 0 } },
-    { name: 'month', what: 'an archive month of 20,000 items (maxItems 50)', source: { id: 'month', type: 'feed', url: `${origin}/month.rss` } },
+    { name: 'month', what: 'an archive month of 20,000 items (maxItems 50; the newest 5,000 read)', source: { id: 'month', type: 'feed', url: `${origin}/month.rss` } },
     { name: 'content', what: 'an item with 12 MB of content', source: { id: 'content', type: 'feed', url: `${origin}/content.rss` } },
     { name: 'title', what: 'an item with a 10 MB title', source: { id: 'title', type: 'feed', url: `${origin}/title.rss` } },
   ];

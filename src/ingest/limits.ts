@@ -42,6 +42,12 @@ export const MAX_TREE_DEPTH = 512;
  *  resolve, whatever a page holds (110,000 links were tried). */
 export const MAX_LIST_LINKS = 5_000;
 
+/** At most this many entries of one feed document become items: the newest (publishedAt, else
+ *  updatedAt). A feed lists tens; a full-history feed a few thousand. The cap bounds what the serving
+ *  thread merges and archives from one document (a feed of 20,000 entries held it in garbage collection
+ *  of 6–20 ms at a time, docs/benchmarks.md, "Hostile input"), whatever a document holds. */
+export const MAX_FEED_ENTRIES = 5_000;
+
 /** Cuts a raw string to `max` UTF-16 units without splitting a surrogate pair. */
 export function capRaw(value: string, max: number): string {
   if (value.length <= max) return value;

@@ -7,7 +7,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ExtractError, ParseError } from '../../src/ingest/errors.js';
-import { FIELD_LIMITS, MAX_CONTENT_CHARS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
+import { FIELD_LIMITS, MAX_FEED_ENTRIES, MAX_CONTENT_CHARS, MAX_LIST_LINKS } from '../../src/ingest/limits.js';
 import { collectArticles, fetchFeed, readFeed, type FetchSettings } from '../../src/ingest/pipeline.js';
 import { readListPage } from '../../src/ingest/page/crawl-list.js';
 import { closeIngestPool, DEFAULT_BUDGET, runInWorker, setDocumentBudget } from '../../src/ingest/worker/pool.js';
@@ -66,6 +66,15 @@ const bigList = listOf(LINKS);
 documents['/bloated.xml'] = { type: 'application/rss+xml', body: rss(Array.from({ length: 100_000 }, (_, i) => item(100 + i, `臃肿条目${i}`)).join('')) };
 documents['/huge-list.html'] = { type: 'text/html; charset=utf-8', body: listOf(110_000) };
 documents['/good.xml'] = { type: 'application/rss+xml', body: rss(GOOD) };
+// 5,003 entries, oldest first, one a minute: the three oldest are beyond the entry cap.
+documents['/many-entries.xml'] = {
+  type: 'application/rss+xml',
+  body: rss(
+    Array.from({ length: 5_003 }, (_, i) =>
+      `<item><guid>m-${i}</guid><title>条目${i}</title><link>http://hostile.example/m/${i}.html</link><pubDate>${new Date(Date.UTC(2019, 5, 1) + i * 60_000).toUTCString()}</pubDate></item>`,
+    ).join(''),
+  ),
+};
 // An article page of 200,000 paragraphs beside a small one, on one list.
 documents['/heavy.html'] = { type: 'text/html; charset=utf-8', body: article('厚重的文章页面', '<p>钢铁企业要闻段落。</p>'.repeat(200_000)) };
 documents['/small.html'] = { type: 'text/html; charset=utf-8', body: article('沙钢发布季度产量报告', `<p>${'沙钢发布季度产量，同比增长。'.repeat(10)}</p>`) };
@@ -144,6 +153,14 @@ describe('hostile upstream documents', () => {
     assert.ok(items[0]!.rights!.startsWith('版权所有，转载须注明出处。'));
     assert.ok([...items[0]!.rights!].length <= FIELD_LIMITS.rights, `rights of ${items[0]!.rights!.length}`);
     assert.equal(items[1]!.title, '宝钢湛江钢铁三号高炉点火');
+  });
+
+  test('a feed of 5,003 entries gives its newest 5,000 as items, and says so', async () => {
+    const { items, notes } = await readUrl('/many-entries.xml');
+    assert.equal(items.length, MAX_FEED_ENTRIES);
+    const titles = new Set(items.map((i) => i.title));
+    assert.deepEqual(['条目0', '条目1', '条目2', '条目3', '条目5002'].map((t) => titles.has(t)), [false, false, false, true, true]);
+    assert.ok(notes.includes('the feed lists 5003 entries; the newest 5000 were read'), notes.join(' | '));
   });
 
   test('a title with markup and bidi controls is plain text without them; so is the author', async () => {

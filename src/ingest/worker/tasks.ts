@@ -3,11 +3,11 @@
 // decode → read the links for a list page. Inputs and outputs are plain data (structured-cloneable); a
 // typed ingest error crosses back as { stage, message } and is rebuilt by worker/pool.ts.
 
-import type { Channel, FeedSource, Item, ListSource, PageSelectors, PageSource } from '../../model.js';
+import { compareItems, type Channel, type FeedSource, type Item, type ListSource, type PageSelectors, type PageSource } from '../../model.js';
 import { IngestError, type IngestStage } from '../errors.js';
 import { parseFeed, type ParsedFeed } from '../feed/parse-feed.js';
 import { decodeDocument } from '../fetch/decode.js';
-import { capEntry } from '../limits.js';
+import { capEntry, MAX_FEED_ENTRIES } from '../limits.js';
 import { normalizeFeed, normalizePage } from '../normalize.js';
 import { optional } from '../optional.js';
 import { continuationHrefs } from '../page/continuation-hrefs.js';
@@ -104,7 +104,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
         const notes = note === undefined ? [] : [`charset: ${note}`];
         const parsed = await parseFeed(text);
         if (parsed.problems) notes.push(`not well-formed XML (${parsed.problems[0]}); ${parsed.entries.length} entries read around the errors`);
-        const items = normalizeFeed(parsed, {
+        const all = normalizeFeed(parsed, {
           channel: task.channel,
           source: task.source,
           documentUrl: task.documentUrl,
@@ -112,6 +112,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
           now: new Date(task.now),
           report: (line) => notes.push(line),
         });
+        const items = all.length > MAX_FEED_ENTRIES ? [...all].sort(compareItems).slice(0, MAX_FEED_ENTRIES) : all;
+        if (items.length < all.length) notes.push(`the feed lists ${all.length} entries; the newest ${MAX_FEED_ENTRIES} were read`);
         const { entries: _entries, ...feed } = parsed;
         return { ok: true, kind: 'feed', feed, items, notes };
       }

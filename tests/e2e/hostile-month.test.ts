@@ -1,5 +1,6 @@
-// The service over real sockets while it ingests an upstream feed of 20,000 items, all of one past
-// month (April 2019), into a channel that keeps 50 live (issue 13): the items travel back from the
+// The service over real sockets while it ingests 20,000 items, all of one past month (April 2019), into
+// a channel that keeps 50 live (issue 13), from four upstream feeds of 5,000 each (a feed document gives
+// at most its newest MAX_FEED_ENTRIES; hostile-ingest.test.ts checks that cap): the items travel back from the
 // ingest worker and go through the store's merge, retention and the month's archive document on the
 // serving thread, in slices. No time is measured here (bench/hostile.ts --only month does that): the
 // test checks that feed GETs are answered all along and that nothing of the 20,000 items is lost —
@@ -13,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/env.js';
+import { MAX_FEED_ENTRIES } from '../../src/ingest/limits.js';
 import { DEFAULT_BUDGET, setDocumentBudget } from '../../src/ingest/worker/pool.js';
 import { startService, type Service } from '../../src/main.js';
 import type { Channel } from '../../src/model.js';
@@ -23,6 +25,9 @@ import { copyLicense, FEEDS_DIR, tempDir } from '../helpers/temp.js';
 import { attr, childrenNamed, parseXml, textOf } from '../helpers/xml.js';
 
 const ITEMS = 20_000;
+/** Upstream feeds of the month channel, each a quarter of the month at the entry cap. */
+const SOURCES = ITEMS / MAX_FEED_ENTRIES;
+const sourceIds = Array.from({ length: SOURCES }, (_, k) => `month-rss-${k}`);
 const LIVE = 50;
 const CORRECTED = 1_000;
 /** ARCHIVE_PAGE_ITEMS' default: the month is ⌈20,000 / 300⌉ archive documents. */
@@ -30,9 +35,11 @@ const PAGE_ITEMS = 300;
 const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段。';
 
 const title = (n: number, corrected: boolean) => `四月要闻 ${n}${corrected ? '（更正）' : ''}`;
-/** Item n was published at 2019-04-01T00:00Z + 2 n minutes: 20,000 items fill April 1 to 28. */
-function monthFeed(corrections: number): string {
-  const items = Array.from({ length: ITEMS }, (_, n) => {
+/** Item n was published at 2019-04-01T00:00Z + 2 n minutes: 20,000 items fill April 1 to 28; feed
+ *  `part` holds the part-th quarter of them. */
+function monthFeed(corrections: number, part: number): string {
+  const items = Array.from({ length: MAX_FEED_ENTRIES }, (_, i) => {
+    const n = part * MAX_FEED_ENTRIES + i;
     const date = new Date(Date.UTC(2019, 3, 1) + n * 120_000).toUTCString();
     const fixed = n < corrections;
     return `<item><title>${title(n, fixed)}</title><link>http://month.example.cn/${n}.html</link><guid isPermaLink="false">m-${n}</guid><pubDate>${date}</pubDate><description>${PARAGRAPH}${fixed ? '更正。' : ''}</description></item>`;
@@ -85,9 +92,10 @@ describe('the service while it ingests 20,000 items of one past month (maxItems 
 
   before(async () => {
     upstream = createServer((req, res) => {
-      if (req.url !== '/month.rss') return void res.writeHead(404).end();
+      const part = /^\/month-(\d)\.rss$/.exec(req.url ?? '')?.[1];
+      if (part === undefined || Number(part) >= SOURCES) return void res.writeHead(404).end();
       sent += 1;
-      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(monthFeed(corrections));
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(monthFeed(corrections, Number(part)));
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
@@ -111,7 +119,7 @@ describe('the service while it ingests 20,000 items of one past month (maxItems 
       sources,
     });
     await writeFile(path.join(feeds.dir, 'calm.json'), JSON.stringify(channel('calm', [{ id: 'calm-rss', type: 'feed', url: 'samples/calm.rss.xml' }], 500)));
-    await writeFile(path.join(feeds.dir, 'month.json'), JSON.stringify(channel('month', [{ id: 'month-rss', type: 'feed', url: `${origin}/month.rss` }], LIVE)));
+    await writeFile(path.join(feeds.dir, 'month.json'), JSON.stringify(channel('month', sourceIds.map((id, k) => ({ id, type: 'feed', url: `${origin}/month-${k}.rss` })), LIVE)));
     // The time budget is tested on its own (hostile-ingest.test.ts); a busy test machine must not turn
     // the reading of 20,000 items into a budget failure.
     await setDocumentBudget({ timeMs: 300_000 });
@@ -137,10 +145,12 @@ describe('the service while it ingests 20,000 items of one past month (maxItems 
       assert.match(answer.body, /沙钢发布季度产量/);
       assert.match(answer.body, /首钢京唐二期投产/);
     }
-    assert.equal(sent, 1);
-    const state = service.store.sourceStates('month').find((s) => s.sourceId === 'month-rss');
-    assert.equal(state?.lastError, undefined);
-    assert.deepEqual(state?.lastCounts, { fetched: ITEMS, added: ITEMS, updated: 0, unchanged: 0 });
+    assert.equal(sent, SOURCES);
+    for (const id of sourceIds) {
+      const state = service.store.sourceStates('month').find((s) => s.sourceId === id);
+      assert.equal(state?.lastError, undefined, id);
+      assert.deepEqual(state?.lastCounts, { fetched: MAX_FEED_ENTRIES, added: MAX_FEED_ENTRIES, updated: 0, unchanged: 0 }, id);
+    }
     const live = JSON.parse((await get(`${service.url}/feeds/month.json`)).body) as { items: { title: string }[] };
     assert.deepEqual(
       live.items.map((i) => i.title),
@@ -165,8 +175,8 @@ describe('the service while it ingests 20,000 items of one past month (maxItems 
     corrections = CORRECTED;
     const answers = await ingestWhileReading();
     for (const answer of answers) assert.equal(answer.status, 200);
-    assert.equal(sent, 2);
-    assert.equal(service.store.sourceStates('month').find((s) => s.sourceId === 'month-rss')?.lastError, undefined);
+    assert.equal(sent, 2 * SOURCES);
+    for (const id of sourceIds) assert.equal(service.store.sourceStates('month').find((s) => s.sourceId === id)?.lastError, undefined, id);
     const { titles } = await walkArchive();
     assert.equal(titles.length, ITEMS);
     assert.equal(new Set(titles).size, ITEMS, 'no item twice');

@@ -3,7 +3,8 @@
 // Why not rss-parser's parseURL: its timeout leaves the socket open, it has
 // no size limit, no conditional GET and it decodes only Node's built-in encodings. Here every request
 // is bounded in time (the socket really closes) and in bytes, and a stored ETag / Last-Modified turns
-// an unchanged upstream into a cheap 'not-modified'.
+// an unchanged upstream into a cheap 'not-modified'. The service and the CLI call it in the fetch thread
+// (worker/fetch-pool.ts), never on the thread that serves feeds.
 
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -209,7 +210,7 @@ const JOIN_AT_ONCE_BYTES = 1024 * 1024;
 
 /**
  * The chunks as one Buffer with an ArrayBuffer of its own (so that it can be moved to a worker); a body
- * of several MB is copied in slices, pausing for the event loop, not in one stretch of the serving thread.
+ * of several MB is copied in slices, pausing for the event loop, not in one stretch (the fetch thread reads other documents meanwhile).
  */
 async function joinChunks(chunks: readonly Uint8Array[], size: number): Promise<Buffer> {
   if (size <= JOIN_AT_ONCE_BYTES) return Buffer.concat(chunks, size);

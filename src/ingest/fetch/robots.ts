@@ -90,8 +90,8 @@ export function isAllowed(robots: RobotsRules, pathAndQuery: string): boolean {
 /**
  * Whether the rule's pattern matches the start of `target` (all of it when anchored): `*` matches any
  * run of characters. The parts between the `*`s are found in order, each at its leftmost place after
- * the previous one (which leaves the most room for the rest, so nothing needs trying again): time
- * linear in the target per part, where a regular expression of the pattern could backtrack.
+ * the previous one (which leaves the most room for the rest, so nothing needs trying again): each part
+ * is searched for once, where a regular expression of the pattern could backtrack for ages.
  */
 function matches(rule: RobotsRule, target: string): boolean {
   const { parts, anchored } = rule;

@@ -106,3 +106,32 @@ describe('HostPolicy: robots.txt missing or unreachable', () => {
     assert.equal(broken.count('/robots.txt'), 2);
   });
 });
+
+describe('HostPolicy: a hostile robots.txt', () => {
+  let site: PageServer;
+  // 15 MB: first a rule of 40 wildcards that a regular expression would backtrack on against the long
+  // path below, then rules of filler; a Disallow past the first 500 KiB, which is not read.
+  const rules = `User-agent: *\nDisallow: /${'*a'.repeat(40)}b\n${'Disallow: /private/some/path/here\n'.repeat(450_000)}Disallow: /a\n`;
+  const longPath = `/${'a'.repeat(2000)}`;
+  before(async () => {
+    site = await startPageServer({ '/robots.txt': { body: rules, type: 'text/plain' }, [longPath]: page(1) });
+  });
+  after(() => site.close());
+
+  it('is read, in the fetch thread, while this thread turns its event loop; the long path is fetched', async () => {
+    let ticks = 0;
+    let fetching = true;
+    const tick = () => {
+      ticks += 1;
+      if (fetching) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const result = await policy({ maxBytes: 32 << 20 })
+      .session()
+      .fetch(site.url(longPath), { feedsDir: FEEDS_DIR, delayMs: 0 });
+    fetching = false;
+    assert.equal(result.kind, 'ok');
+    assert.deepEqual(site.requests.map((r) => r.path), ['/robots.txt', longPath]);
+    assert.ok(ticks > 10, `the event loop turned ${ticks} times while robots.txt was read`);
+  });
+});

@@ -1,19 +1,16 @@
 // robots.txt (RFC 9309): which paths of a host a crawler with our product token may fetch.
 // Pure: fetching and caching robots.txt is polite.ts's job.
 
+/**
+ * The rules of the groups that apply to us, in file order: their patterns (percent-encoding normalized,
+ * `*` and a final `$` as written) one per line, and whether each allows. Packed so, a robots.txt of
+ * thousands of rules crosses from the fetch thread as one string and one array: as an object per rule
+ * it took the serving thread 7–44 ms to receive 15,000 of them.
+ */
 export interface RobotsRules {
-  /** The rules of the groups that apply to us, in file order; empty means everything is allowed. */
-  rules: RobotsRule[];
-}
-
-interface RobotsRule {
-  allow: boolean;
-  /** The pattern's parts between `*`s, percent-encoding normalized (see matches). */
-  parts: string[];
-  /** The pattern ended in `$`: it must match up to the end of the path. */
-  anchored: boolean;
-  /** The pattern's length in octets, as written (the longest matching rule decides). */
-  length: number;
+  patterns: string;
+  /** Per pattern: 1 allows, 0 disallows. */
+  allow: Uint8Array;
 }
 
 /**
@@ -23,7 +20,7 @@ interface RobotsRule {
 export const MAX_ROBOTS_CHARS = 500 * 1024;
 
 /** Every path is allowed: what an absent robots.txt (4xx) means (RFC 9309 §2.3.1.3). */
-export const ALLOW_ALL: RobotsRules = { rules: [] };
+export const ALLOW_ALL: RobotsRules = { patterns: '', allow: new Uint8Array(0) };
 
 /**
  * The rules of `text` that apply to the crawler named `productToken`: the rules of every group whose
@@ -59,15 +56,8 @@ export function parseRobots(text: string, productToken: string): RobotsRules {
 
   const ours = groups.filter((g) => g.agents.includes(token));
   const applying = ours.length > 0 ? ours : groups.filter((g) => g.agents.includes('*'));
-  return {
-    rules: applying
-      .flatMap((g) => g.rules)
-      .map(({ allow, pattern }) => {
-        const anchored = pattern.endsWith('$');
-        const parts = normalizeEncoding(anchored ? pattern.slice(0, -1) : pattern).split('*');
-        return { allow, parts, anchored, length: normalizeEncoding(pattern).length };
-      }),
-  };
+  const rules = applying.flatMap((g) => g.rules);
+  return { patterns: rules.map((r) => normalizeEncoding(r.pattern)).join('\n'), allow: Uint8Array.from(rules, (r) => (r.allow ? 1 : 0)) };
 }
 
 /**
@@ -78,35 +68,53 @@ export function parseRobots(text: string, productToken: string): RobotsRules {
 export function isAllowed(robots: RobotsRules, pathAndQuery: string): boolean {
   const target = normalizeEncoding(pathAndQuery || '/');
   if (target === '/robots.txt') return true;
-  let best: { allow: boolean; length: number } | undefined;
-  for (const rule of robots.rules) {
-    if (!matches(rule, target)) continue;
-    const { allow, length } = rule;
-    if (!best || length > best.length || (length === best.length && allow && !best.allow)) best = { allow, length };
+  const { patterns, allow } = robots;
+  let bestLength = -1;
+  let bestAllows = true;
+  let start = 0;
+  for (let i = 0; i < allow.length; i += 1) {
+    let end = patterns.indexOf('\n', start);
+    if (end < 0) end = patterns.length;
+    const length = end - start;
+    const allows = allow[i] === 1;
+    // Only a rule that would win is matched.
+    if ((length > bestLength || (length === bestLength && allows && !bestAllows)) && matches(patterns, start, end, target)) {
+      bestLength = length;
+      bestAllows = allows;
+    }
+    start = end + 1;
   }
-  return best?.allow ?? true;
+  return bestAllows;
 }
 
+const STAR = 0x2a;
+const DOLLAR = 0x24;
+
 /**
- * Whether the rule's pattern matches the start of `target` (all of it when anchored): `*` matches any
- * run of characters. The parts between the `*`s are found in order, each at its leftmost place after
- * the previous one (which leaves the most room for the rest, so nothing needs trying again): each part
- * is searched for once, where a regular expression of the pattern could backtrack for ages.
+ * Whether the pattern at patterns[start, end) matches the start of `target` (all of it when it ends in
+ * `$`): `*` matches any run of characters. The part before the first `*` is compared in place; the
+ * parts after it are found in order, each at its leftmost place after the previous one (which leaves the
+ * most room for the rest, so nothing needs trying again): each part is searched for once, where a
+ * regular expression of the pattern could backtrack for ages.
  */
-function matches(rule: RobotsRule, target: string): boolean {
-  const { parts, anchored } = rule;
-  const first = parts[0]!;
-  if (!target.startsWith(first)) return false;
-  if (parts.length === 1) return !anchored || target.length === first.length;
-  let at = first.length;
-  const middle = anchored ? parts.length - 1 : parts.length;
-  for (let i = 1; i < middle; i += 1) {
-    const found = target.indexOf(parts[i]!, at);
+function matches(patterns: string, start: number, end: number, target: string): boolean {
+  const anchored = end > start && patterns.charCodeAt(end - 1) === DOLLAR;
+  const stop = anchored ? end - 1 : end;
+  let p = start;
+  let at = 0;
+  for (; p < stop && patterns.charCodeAt(p) !== STAR; p += 1, at += 1) {
+    if (at >= target.length || patterns.charCodeAt(p) !== target.charCodeAt(at)) return false;
+  }
+  if (p === stop) return !anchored || at === target.length;
+  const parts = patterns.slice(p + 1, stop).split('*');
+  const last = anchored ? parts.pop()! : undefined;
+  for (const part of parts) {
+    const found = target.indexOf(part, at);
     if (found < 0) return false;
-    at = found + parts[i]!.length;
+    at = found + part.length;
   }
   // Anchored: the last part must end the target, after everything matched before it.
-  return !anchored || (target.endsWith(parts.at(-1)!) && target.length - parts.at(-1)!.length >= at);
+  return last === undefined || (target.endsWith(last) && target.length - last.length >= at);
 }
 
 /** Percent-encodes characters outside ASCII and upper-cases %xx escapes, so both sides compare alike. */

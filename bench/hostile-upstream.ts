@@ -1,13 +1,13 @@
 // The hostile side of bench/hostile.ts, in its own process (forked, with an IPC channel): an upstream
-// site on 127.0.0.1 serving the hostile documents, and on request the User-Agent flood — four clients
-// without pause, each GET with a 16,000-digit User-Agent on a new connection. It sends { origin } when
-// listening; then every message carries an id and is answered with { id } once done:
+// site on 127.0.0.1 serving the hostile documents, a second one (another port) whose robots.txt is
+// hostile, and on request the User-Agent flood — four clients without pause, each GET with a
+// 16,000-digit User-Agent on a new connection. It sends { origin, robotsOrigin } when listening; then every message carries an id and is answered with { id } once done:
 //   { hold: path | null }  requests for path are held until { release: true }; forgets what arrived
 //   { arrived: path }      answered once a request for path has arrived (since the last hold)
 //   { release: true }      the held requests are answered
 //   { flood: url }, { stop: true }   the flood starts, stops
 import { once } from 'node:events';
-import { createServer, request } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const PARAGRAPH = '河钢集团推进产能置换与超低排放改造，氢冶金示范项目进入调试阶段，海外市场订单同比增长。';
@@ -41,17 +41,21 @@ function documents(): Record<string, { type: string; body: string }> {
 
 // Encoded once: encoding a 10 MB string at each request would only slow this process.
 const docs = Object.fromEntries(Object.entries(documents()).map(([url, d]) => [url, { type: d.type, body: Buffer.from(d.body) }]));
+/** The second site's robots.txt, 15 MB: first a rule of 40 wildcards (a regular expression of it backtracks
+ *  on a long path of "a"s), then filler rules. */
+const hostileRobots = Buffer.from(`User-agent: *\nDisallow: /${'*a'.repeat(40)}b\n${'Disallow: /private/some/path/here\n'.repeat(450_000)}`);
 let held: string | undefined;
 let holding: (() => void)[] = [];
 const arrivedPaths = new Set<string>();
 const arrivalWaiters = new Map<string, (() => void)[]>();
 
-const server = createServer((req, res) => {
+const handler = (robots: boolean) => (req: IncomingMessage, res: ServerResponse) => {
   const url = req.url ?? '/';
   arrivedPaths.add(url);
   for (const resolve of arrivalWaiters.get(url) ?? []) resolve();
   arrivalWaiters.delete(url);
   const answer = () => {
+    if (robots && url === '/robots.txt') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(hostileRobots);
     const doc = docs[url];
     if (doc) return void res.writeHead(200, { 'content-type': doc.type }).end(doc.body);
     if (url.startsWith('/a/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(`文章 ${url}`, `<div class="content"><p>${PARAGRAPH}</p></div>`));
@@ -59,9 +63,10 @@ const server = createServer((req, res) => {
   };
   if (url === held) holding.push(answer);
   else answer();
-});
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
+};
+const server = createServer(handler(false)).listen(0, '127.0.0.1');
+const robotsServer = createServer(handler(true)).listen(0, '127.0.0.1');
+await Promise.all([once(server, 'listening'), once(robotsServer, 'listening')]);
 
 /** One GET with the flood's User-Agent, its body read and dropped; errors ignored (the flood goes on). */
 function floodGet(url: string, ua: string): Promise<void> {
@@ -106,4 +111,4 @@ process.on('message', (m: { id: number; flood?: string; stop?: boolean; hold?: s
   })();
 });
 process.on('disconnect', () => process.exit(0));
-process.send!({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+process.send!({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, robotsOrigin: `http://127.0.0.1:${(robotsServer.address() as AddressInfo).port}` });

@@ -47,7 +47,7 @@ const GRACEFUL = PROFILE_ARGS.length > 0 || STALLS_DIR !== undefined;
  */
 async function startUpstream() {
   const child = fork(path.join(ROOT, 'bench/hostile-upstream.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [ready] = (await once(child, 'message')) as [{ origin: string }];
+  const [ready] = (await once(child, 'message')) as [{ origin: string; robotsOrigin: string }];
   let nextId = 0;
   const replies = new Map<number, () => void>();
   child.on('message', (m: { id?: number }) => {
@@ -62,6 +62,8 @@ async function startUpstream() {
     });
   return {
     origin: ready.origin,
+    /** A second site of the upstream process, whose robots.txt is hostile. */
+    robotsOrigin: ready.robotsOrigin,
     /** Holds the requests for path (none: undefined) until release(); forgets which paths were requested. */
     hold: (path: string | undefined) => ask({ hold: path ?? null }),
     /** Resolves once a request for path has arrived since the last hold(). */
@@ -85,9 +87,11 @@ interface Scenario {
   source?: Record<string, unknown>;
   /** Extra clients during the measurement (the User-Agent flood). */
   flood?: boolean;
+  /** The upstream path held until the measurement starts; default: the source's own. */
+  hold?: string;
 }
 
-function scenarios(origin: string): Scenario[] {
+function scenarios(origin: string, robotsOrigin: string): Scenario[] {
   return [
     { name: 'baseline', what: 'no ingest running' },
     { name: 'ua-flood', what: '4 clients sending 16,000-digit User-Agents', flood: true },
@@ -95,6 +99,12 @@ function scenarios(origin: string): Scenario[] {
     { name: 'list', what: 'a list page with 40,000 links', source: { id: 'list', type: 'list', url: `${origin}/list.html`, delayMs: 0 } },
     { name: 'list110k', what: 'a list page with 110,000 links', source: { id: 'list110k', type: 'list', url: `${origin}/list-110k.html`, delayMs: 0 } },
     { name: 'nested', what: 'an article page nested 5,000 deep', source: { id: 'nested', type: 'page', url: `${origin}/nested.html`, delayMs: 0 } },
+    {
+      name: 'robots',
+      what: 'a 15 MB robots.txt whose first rule has 40 wildcards, before a page with a 2,000-character path',
+      source: { id: 'robots', type: 'page', url: `${robotsOrigin}/a/${'a'.repeat(2000)}.html`, delayMs: 0 },
+      hold: '/robots.txt',
+    },
     { name: 'month', what: 'an archive month of 20,000 items (maxItems 50; the newest 5,000 read)', source: { id: 'month', type: 'feed', url: `${origin}/month.rss` } },
     { name: 'content', what: 'an item with 12 MB of content', source: { id: 'content', type: 'feed', url: `${origin}/content.rss` } },
     { name: 'title', what: 'an item with a 10 MB title', source: { id: 'title', type: 'feed', url: `${origin}/title.rss` } },
@@ -231,7 +241,7 @@ async function run(scenario: Scenario, upstream: Upstream): Promise<Result> {
     while (!(await get(feedUrl)).body.includes('<item>')) await new Promise((r) => setTimeout(r, 50));
     service.child.kill('SIGTERM');
     await once(service.child, 'exit');
-    const hostilePath = scenario.source ? new URL(scenario.source.url as string).pathname : undefined;
+    const hostilePath = scenario.hold ?? (scenario.source ? new URL(scenario.source.url as string).pathname : undefined);
     if (scenario.source) await writeFile(path.join(feeds, 'hostile.json'), JSON.stringify(channel('hostile', [scenario.source], 50)));
     await upstream.hold(hostilePath);
     const svc = await startService(feeds, data);
@@ -314,7 +324,7 @@ async function run(scenario: Scenario, upstream: Upstream): Promise<Result> {
 const upstream = await startUpstream();
 const results: Result[] = [];
 try {
-  for (const scenario of scenarios(upstream.origin)) {
+  for (const scenario of scenarios(upstream.origin, upstream.robotsOrigin)) {
     if (args.only !== undefined && scenario.name !== 'baseline' && scenario.name !== args.only) continue;
     process.stderr.write(`bench:hostile: ${scenario.name} (${scenario.what})…\n`);
     results.push(await run(scenario, upstream));

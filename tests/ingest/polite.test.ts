@@ -3,6 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RobotsError } from '../../src/ingest/errors.js';
 import { HostPolicy } from '../../src/ingest/fetch/polite.js';
+import { withLoopTurns } from '../helpers/event-loop.js';
 import { startPageServer, type PageServer } from '../helpers/page-server.js';
 import { FEEDS_DIR } from '../helpers/temp.js';
 
@@ -119,19 +120,9 @@ describe('HostPolicy: a hostile robots.txt', () => {
   after(() => site.close());
 
   it('is read, in the fetch thread, while this thread turns its event loop; the long path is fetched', async () => {
-    let ticks = 0;
-    let fetching = true;
-    const tick = () => {
-      ticks += 1;
-      if (fetching) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const result = await policy({ maxBytes: 32 << 20 })
-      .session()
-      .fetch(site.url(longPath), { feedsDir: FEEDS_DIR, delayMs: 0 });
-    fetching = false;
+    const { value: result, turns } = await withLoopTurns(policy({ maxBytes: 32 << 20 }).session().fetch(site.url(longPath), { feedsDir: FEEDS_DIR, delayMs: 0 }));
     assert.equal(result.kind, 'ok');
     assert.deepEqual(site.requests.map((r) => r.path), ['/robots.txt', longPath]);
-    assert.ok(ticks > 10, `the event loop turned ${ticks} times while robots.txt was read`);
+    assert.ok(turns > 10, `the event loop turned ${turns} times while robots.txt was read`);
   });
 });

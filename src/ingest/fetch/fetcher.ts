@@ -29,7 +29,7 @@ export interface FetchOptions {
   /** Validators from the previous successful fetch; sent as If-None-Match / If-Modified-Since. */
   etag?: string;
   lastModified?: string;
-  /** Lets the caller (scheduler shutdown) cancel the request. */
+  /** Lets a caller on the same thread cancel the request (requests made through the fetch thread take none). */
   signal?: AbortSignal;
   /**
    * When set, a redirect whose target is, or resolves to, a loopback, private or link-local address is

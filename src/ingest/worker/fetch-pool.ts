@@ -43,13 +43,9 @@ export async function closeFetchPool(): Promise<void> {
   await old?.destroy();
 }
 
-/**
- * What fetchDocument does, in the fetch thread. An aborted `signal` stops the fetch thread and with it
- * every request in flight there: it is meant for shutting down.
- */
-export async function fetchOffThread(location: string, opts: FetchOptions): Promise<FetchResult> {
-  const { signal, ...data } = opts;
-  const reply = await runTask({ kind: 'document', location, opts: data }, signal);
+/** What fetchDocument does, in the fetch thread (no caller signal: a thread's request cannot be reached from here). */
+export async function fetchOffThread(location: string, opts: Omit<FetchOptions, 'signal'>): Promise<FetchResult> {
+  const reply = await runTask({ kind: 'document', location, opts });
   if (!('result' in reply)) throw new Error('the fetch thread answered a document request without a document');
   const { result } = reply;
   if (result.kind !== 'ok') return result;
@@ -69,12 +65,11 @@ export async function robotsOffThread(location: string, opts: Omit<FetchOptions,
 }
 
 /** Runs `task` in the fetch thread; its FetchError is rebuilt here, with status and Retry-After. */
-async function runTask(task: FetchTask, signal?: AbortSignal): Promise<Extract<FetchReply, { ok: true }>> {
+async function runTask(task: FetchTask): Promise<Extract<FetchReply, { ok: true }>> {
   let reply: FetchReply;
   try {
-    reply = (await thePool().run(task, signal === undefined ? {} : { signal })) as FetchReply;
+    reply = (await thePool().run(task)) as FetchReply;
   } catch (err) {
-    if (signal?.aborted) throw new FetchError(`aborted (${task.location})`, { cause: err });
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new FetchError(`GET ${task.location} failed: the fetch thread stopped (${why})`, { cause: err });
   }

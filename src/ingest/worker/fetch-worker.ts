@@ -9,8 +9,8 @@ import { FetchError } from '../errors.js';
 import { fetchDocument, type FetchOptions, type FetchResult } from '../fetch/fetcher.js';
 import { ALLOW_ALL, parseRobots, type RobotsRules } from '../fetch/robots.js';
 
-/** One request: what fetchDocument takes, but the caller's signal (see fetchOffThread); for a
- *  robots.txt, the product token whose rules are wanted. */
+/** One request: what fetchDocument takes but a caller's signal; for a robots.txt, the product token
+ *  whose rules are wanted. */
 export type FetchTask =
   | { kind: 'document'; location: string; opts: Omit<FetchOptions, 'signal'> }
   | { kind: 'robots'; location: string; opts: Omit<FetchOptions, 'signal'>; productToken: string };

@@ -112,7 +112,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
           now: new Date(task.now),
           report: (line) => notes.push(line),
         });
-        const items = all.length > MAX_FEED_ENTRIES ? [...all].sort(compareItems).slice(0, MAX_FEED_ENTRIES) : all;
+        const items = all.length > MAX_FEED_ENTRIES ? all.sort(compareItems).slice(0, MAX_FEED_ENTRIES) : all;
         if (items.length < all.length) notes.push(`the feed lists ${all.length} entries; the newest ${MAX_FEED_ENTRIES} were read`);
         const { entries: _entries, ...feed } = parsed;
         return { ok: true, kind: 'feed', feed, items, notes };

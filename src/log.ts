@@ -22,10 +22,28 @@ export function createLogger(level: string): Logger {
     flushSync: () => bytes.flushSync(),
   };
   const log = pino({ level, base: { service: 'syndicator' } }, destination);
+  rawDestinations.set(log, (lines) => bytes.write(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength) as unknown as string));
   // A quiet process still shows its lines promptly (startup, an ingest run): the buffer is written at
   // least every quarter second. The timer never keeps the process alive.
   setInterval(() => log.flush(), 250).unref();
   return log;
+}
+
+/** The byte writers of the loggers createLogger made. */
+const rawDestinations = new WeakMap<Logger, (lines: Uint8Array) => void>();
+
+/**
+ * Writes whole lines made elsewhere (the serving thread's access lines, as UTF-8 bytes) to the logger's
+ * destination, in order with its own lines.
+ */
+export function writeLines(log: Logger, lines: Uint8Array): void {
+  const raw = rawDestinations.get(log);
+  if (raw !== undefined) {
+    raw(lines);
+    return;
+  }
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string): unknown };
+  stream.write(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength).toString('utf8'));
 }
 
 /** Resolves once every line logged so far has been written (the shutdown path calls it before exiting). */
@@ -46,14 +64,22 @@ export type AccessLine = (method: string, url: string, status: number, durationM
  * fields need none of it. Undefined when the logger does not write info lines.
  */
 export function accessLine(log: Logger): AccessLine | undefined {
-  if (!log.isLevelEnabled('info')) return undefined;
-  const internals = log as unknown as Record<symbol, unknown>;
-  const stream = internals[pino.symbols.streamSym] as { write(line: string): unknown };
-  const bindings = internals[pino.symbols.chindingsSym] as string;
-  const level = log.levels.values.info;
+  const format = accessLineFormat(log);
+  if (format === undefined) return undefined;
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string): unknown };
+  const { level, bindings } = format;
   return (method, url, status, durationMs) => {
     stream.write(
       `{"level":${level},"time":${Date.now()}${bindings},"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"status":${status},"durationMs":${durationMs},"msg":"http: request"}\n`,
     );
   };
+}
+
+/**
+ * What an access line starts with besides the time: pino's number for info and the logger's bindings
+ * (`,"service":"syndicator"`); undefined when info lines are not written.
+ */
+export function accessLineFormat(log: Logger): { level: number; bindings: string } | undefined {
+  if (!log.isLevelEnabled('info')) return undefined;
+  return { level: log.levels.values.info!, bindings: (log as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym] as string };
 }

@@ -1,17 +1,16 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { formatProblems, loadFeeds } from './config/channels.js';
 import { type Config, ConfigError } from './config/env.js';
 import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
-import { Metrics } from './metrics/metrics.js';
-import { lowerBackgroundThreads } from './thread-priority.js';
+import { HTTP_BUCKETS, Metrics } from './metrics/metrics.js';
+import { keepThreadPriority, lowerBackgroundThreads } from './thread-priority.js';
+import { ServingThread, watchRevisions } from './http/serving-thread.js';
 import { CountingLedger } from './partners/counting-ledger.js';
 import { openPartners, openReprints } from './partners/backend.js';
 import { openSubscribers } from './http/pg-subscribers.js';
 import { type Backend, openBackend } from './ingest/backend.js';
-import type { Logger } from './log.js';
+import { type Logger, accessLineFormat, writeLines } from './log.js';
 import type { Channel } from './model.js';
 import type { AttributionChecker } from './partners/attribution-check.js';
 import type { Scheduler } from './schedule/scheduler.js';
@@ -21,6 +20,9 @@ import type { ReprintStore } from './store/reprints.js';
 export interface Service {
   /** The origin the server actually listens on (useful with PORT=0). */
   url: string;
+  /** The thread that owns the public address and answers published feed polls itself. */
+  serving: ServingThread;
+  /** The main thread's server (Express and the output cache), listening nowhere: `serving` passes requests to it. */
   server: Server;
   app: ReturnType<typeof createApp>;
   store: Store;
@@ -56,7 +58,9 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
   const backend = await openBackend(config, feeds.channels.map((c) => c.id), {
     onLost: (channel, reason) => log.warn({ channel, reason }, 'ingest: lease lost while running'),
   });
-  const { store } = backend;
+  // The serving thread answers with what it was given for a channel until the channel changes.
+  let serving: ServingThread | undefined;
+  const store = watchRevisions(backend.store, feeds.channels.map((c) => c.id), (id) => serving?.changed(id));
   log.info({ backend: backend.kind, where: backend.where }, 'store opened');
   const metrics = new Metrics();
   const opened = await openPartners(config, backend.db);
@@ -81,13 +85,38 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     outputCacheBytes: config.outputCacheBytes,
     archivePageItems: config.archivePageItems,
     ...(config.websubHubUrl !== undefined && { hubUrl: config.websubHubUrl }),
+    publish: (...answer) => serving?.publish(...answer),
+    beforeRead: () => serving?.flush() ?? Promise.resolve(),
   });
-  const server = createFeedServer(app, metrics, log);
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  const address = server.address() as AddressInfo;
+  // The serving thread owns the public address (http/serving-worker.ts says why); what it does not
+  // answer itself it passes to the main thread's server, which listens nowhere.
+  const server = createFeedServer(app, metrics, log, { behindServingThread: true });
+  serving = await ServingThread.start(
+    {
+      host: config.host,
+      port: config.port,
+      server,
+      channels: feeds.channels.map((c) => c.id),
+      buckets: HTTP_BUCKETS,
+      ...(accessLineFormat(log) !== undefined && { accessLog: accessLineFormat(log)! }),
+    },
+    {
+      log: (lines) => writeLines(log, lines),
+      requests: (counts) => {
+        metrics.addRequests('/feeds/:file', counts);
+        app.publicFeeds.servedElsewhere(counts.count);
+      },
+      polls: (polls) => {
+        for (const [channel, format, agent, address, seenAt] of polls) subscribers.stats.record(channel, format, agent, address, seenAt);
+      },
+      failed: (request, reason) => log.error({ request, reason }, 'http: no answer to a request (502 sent)'),
+    },
+  );
+  const keepServing = serving.tid === undefined ? () => undefined : keepThreadPriority(serving.tid);
+  const { address } = serving;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id) }, 'serving');
+  // The serving thread's task id tells it apart in `top -H` (every thread of a Node process is "node").
+  log.info({ url, baseUrl: config.baseUrl, channels: feeds.channels.map((c) => c.id), servingThread: serving.tid }, 'serving');
 
   const [{ ingestOptions }, { refreshChannel }, { WebSubPublisher }, { Scheduler }, { AttributionChecker }] = await Promise.all([
     import('./ingest/deps.js'),
@@ -151,11 +180,9 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       hub?.stop();
       const finished = await scheduler.stop(config.shutdownTimeoutMs);
       if (!finished) log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown: an ingest was still running; stopping anyway');
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      });
+      // Open connections finish what they are answering (2 s at most), the main thread's part included.
+      await serving!.stop();
+      keepServing();
       await saveSubscribers();
       await checker.stop();
       await reprints.close();
@@ -165,5 +192,5 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
     return stopping;
   };
 
-  return { url, server, app, store, backend, scheduler, channels: feeds.channels, metrics, reprints, checker, stop };
+  return { url, serving, server, app, store, backend, scheduler, channels: feeds.channels, metrics, reprints, checker, stop };
 }

@@ -15,7 +15,7 @@ export const BACKGROUND_NICE = constants.priority.PRIORITY_BELOW_NORMAL;
 const SWEEP_MS = 1000;
 
 /**
- * Lowers every thread of this process but the main one to BACKGROUND_NICE, now and every second
+ * Lowers every thread of this process but the main one (and those kept: keepThreadPriority) to BACKGROUND_NICE, now and every second
  * (setpriority(2) on Linux applies to the one thread whose id it is given). Call it on the main thread.
  * Returns a function that stops the sweeps. Where /proc/self/task is missing (not Linux) or lowering
  * is not allowed, it changes nothing.
@@ -25,6 +25,15 @@ export function lowerBackgroundThreads(): () => void {
   const timer = setInterval(sweep, SWEEP_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Threads that serve like the main one (the serving thread, http/serving-thread.ts): never lowered. */
+const kept = new Set<number>();
+
+/** Leaves thread `tid` of this process at its priority from now on (and stops doing so with the returned function). */
+export function keepThreadPriority(tid: number): () => void {
+  kept.add(tid);
+  return () => kept.delete(tid);
 }
 
 /** One pass over this process's threads; false where there is nothing to do it with. */
@@ -37,7 +46,7 @@ function sweep(): boolean {
   }
   for (const name of tids) {
     const tid = Number(name);
-    if (tid === process.pid) continue;
+    if (tid === process.pid || kept.has(tid)) continue;
     try {
       if (getPriority(tid) < BACKGROUND_NICE) setPriority(tid, BACKGROUND_NICE);
     } catch {

@@ -9,7 +9,7 @@ import { collectStatus, relativePaths } from './status.js';
 import { DEFAULT_LIMIT, splitExtension } from './feed-request.js';
 import { OutputCache } from './output-cache.js';
 import { channelPage, feedStylesheet, indexPage, namespaceDocument, opmlDocument } from './pages.js';
-import { PublicFeeds } from './public-feeds.js';
+import { type PublishAnswer, PublicFeeds } from './public-feeds.js';
 import type { SubscriberStats } from './subscribers.js';
 import { type PartnerServices, partnerFeeds } from './partner-feeds.js';
 import { requestLog } from './request-log.js';
@@ -47,6 +47,10 @@ export interface AppDeps {
   /** Checks a new report's page soon after it arrives. */
   checker?: Pick<AttributionChecker, 'kick'>;
   now?: () => Date;
+  /** Hands answers of plain feed URLs on to the serving thread (public-feeds.ts). */
+  publish?: PublishAnswer;
+  /** Waits until counts gathered elsewhere (the serving thread's requests and polls) are in; /status and /metrics call it. */
+  beforeRead?: () => Promise<void>;
 }
 
 /** The Express application (no listen): every route of README.md (/metrics when given a Metrics). */
@@ -72,6 +76,7 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
     ...(deps.now === undefined && { nowMs: Date.now }),
     ...(deps.hubUrl !== undefined && { hubUrl: deps.hubUrl }),
     ...(deps.subscribers !== undefined && { subscribers: deps.subscribers }),
+    ...(deps.publish !== undefined && { publish: deps.publish }),
   });
   const app = express();
   app.disable('x-powered-by');
@@ -109,6 +114,7 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
   app.get('/feeds/:file', publicFeeds.route);
 
   app.get('/status', async (_req, res) => {
+    await deps.beforeRead?.();
     const report = {
       ...collectStatus(deps.channels, deps.store, deps.subscribers?.counts(now().getTime()) ?? []),
       problems: deps.problems ?? [],
@@ -123,6 +129,7 @@ export function createApp(deps: AppDeps): Express & { publicFeeds: PublicFeeds }
     if (reprints !== undefined) registerReprintMetrics(metrics.registry, async () => complianceSummary(await reprints.list()));
     metrics.attach({ outputCache: cache, itemCounts: () => deps.channels.map((c) => [c.id, deps.store.items(c.id).length] as const) });
     app.get('/metrics', async (_req, res) => {
+      await deps.beforeRead?.();
       res.type(metrics.contentType).set('Cache-Control', 'no-store').send(await metrics.text());
     });
   }

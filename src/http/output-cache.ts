@@ -7,8 +7,9 @@ import { formats, publicItem } from '../render/index.js';
 import type { Delivery, FeedLinks, FormatId } from '../render/index.js';
 import { sortInSlices } from '../slices.js';
 import type { Store } from '../store/store.js';
+import type { ContentCoding } from './validators.js';
 
-export type ContentCoding = 'identity' | 'gzip' | 'br';
+export type { ContentCoding } from './validators.js';
 
 /** One rendered feed document with its validators, computed once when it was rendered. */
 export interface Representation {
@@ -97,6 +98,11 @@ export class OutputCache {
   /** How many documents have been answered from the cache without a render (for /metrics). */
   get hits(): number {
     return this.#hits;
+  }
+
+  /** Counts `n` answers made elsewhere from what this cache gave out (the serving thread's). */
+  countHits(n: number): void {
+    this.#hits += n;
   }
 
   /** How many documents have been rendered so far (to verify render-once behaviour). */

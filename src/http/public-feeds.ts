@@ -9,6 +9,7 @@ import type { Request, Response } from 'express';
 import type { Channel } from '../model.js';
 import { type FormatId, formats } from '../render/index.js';
 import type { Cadence } from '../schedule/cadence.js';
+import { clientAddress } from './client-address.js';
 import { HttpError } from './errors.js';
 import { type FeedRequest, DEFAULT_LIMIT, MAX_LIMIT, feedRequest } from './feed-request.js';
 import { type CodedBlock, FeedHeaderBlocks } from './feed-headers.js';
@@ -26,7 +27,12 @@ export interface PublicFeedDeps {
   now: () => Date;
   /** The same clock in ms, read at every poll without making a Date; derived from `now` when absent. */
   nowMs?: () => number;
+  /** Hands each answer of a plain feed URL on to the serving thread (serving-thread.ts), once per second. */
+  publish?: PublishAnswer;
 }
+
+/** What `answer` gives the serving thread: `block` answers `url` in `coding` until `validUntil` (ms). */
+export type PublishAnswer = (url: string, channel: string, format: FormatId, rep: Representation, coding: ContentCoding, block: CodedBlock, validUntil: number) => void;
 
 const PLAIN_FEED = /^\/feeds\/([a-z0-9][a-z0-9-]{0,63})\.(rss|atom|json)$/;
 const LIMIT_ONLY = /^limit=([1-9]\d{0,3})$/;
@@ -75,8 +81,10 @@ export class PublicFeeds {
     }
     const hot = this.#hot.get(req.url);
     if (hot !== undefined) {
-      const block = hot.blocks[negotiateCoding(req.headers['accept-encoding'])];
+      const coding = negotiateCoding(req.headers['accept-encoding']);
+      const block = hot.blocks[coding];
       if (block !== undefined && this.deps.cache.reuse(hot.channel.id, hot.rep)) {
+        this.deps.publish?.(req.url, hot.channel.id, hot.format, hot.rep, coding, block, (second + 1) * 1000);
         this.#write(req, res, hot.rep, block);
         if (req.method === 'GET') this.#record(req, hot.channel, hot.format, nowMs);
         return true;
@@ -115,6 +123,7 @@ export class PublicFeeds {
       this.#hot.set(req.url!, hot);
     }
     hot.blocks[coding] = block;
+    this.deps.publish?.(req.url!, channel.id, format, rep, coding, block, (this.#hotSecond + 1) * 1000);
     this.#write(req, res, rep, block);
     if (req.method === 'GET') this.#record(req, channel, format, nowMs);
   }
@@ -128,9 +137,14 @@ export class PublicFeeds {
     }
   }
 
+  /** Counts `n` polls the serving thread answered with what `publish` gave it: output cache hits. */
+  servedElsewhere(n: number): void {
+    this.deps.cache.countHits(n);
+  }
+
   /** Counts the poll in the subscriber statistics. */
   #record(req: IncomingMessage, channel: Channel, format: FormatId, nowMs: number): void {
-    this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', nowMs);
+    this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', clientAddress(req), nowMs);
   }
 
   /** The Express route: every query form, with 404 and 400 answers for what is not a feed. */
@@ -178,7 +192,7 @@ export class PublicFeeds {
     const now = this.deps.now();
     sendFeed(req, res, rep, this.#headers(channel, format, now, archived));
     if (req.method === 'GET') {
-      this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', now.getTime());
+      this.deps.subscribers?.record(channel.id, format, req.headers['user-agent'] ?? '', clientAddress(req), now.getTime());
     }
   }
 }

@@ -164,17 +164,34 @@ export class Metrics implements IngestMetrics, RequestMetrics {
    * Express route path), never a URL. Allocation-free once the route has been seen.
    */
   recordRequest(route: string, status: number, seconds: number): void {
-    let stats = this.#routes.get(route);
-    if (stats === undefined) {
-      stats = { statuses: new Map(), buckets: new Float64Array(HTTP_BUCKETS.length + 1), sum: 0, count: 0 };
-      this.#routes.set(route, stats);
-    }
+    const stats = this.#route(route);
     stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
     let i = 0;
     while (i < HTTP_BUCKETS.length && seconds > HTTP_BUCKETS[i]!) i += 1;
     stats.buckets[i]! += 1;
     stats.sum += seconds;
     stats.count += 1;
+  }
+
+  /**
+   * Requests counted elsewhere (the serving thread) and added here in one go: counts per status,
+   * non-cumulative counts per bucket of HTTP_BUCKETS (the last +Inf), the sum of their durations.
+   */
+  addRequests(route: string, counts: { statuses: readonly (readonly [number, number])[]; buckets: readonly number[]; sum: number; count: number }): void {
+    const stats = this.#route(route);
+    for (const [status, n] of counts.statuses) stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + n);
+    for (let i = 0; i < stats.buckets.length; i += 1) stats.buckets[i]! += counts.buckets[i] ?? 0;
+    stats.sum += counts.sum;
+    stats.count += counts.count;
+  }
+
+  #route(route: string): RouteStats {
+    let stats = this.#routes.get(route);
+    if (stats === undefined) {
+      stats = { statuses: new Map(), buckets: new Float64Array(HTTP_BUCKETS.length + 1), sum: 0, count: 0 };
+      this.#routes.set(route, stats);
+    }
+    return stats;
   }
 
   /** Express middleware: counts each request under its matched route (`req.baseUrl + req.route.path`). */

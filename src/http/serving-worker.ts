@@ -1,0 +1,347 @@
+// The serving thread (started by serving-thread.ts): it owns the public HTTP socket. A plain feed URL
+// that the main thread has published for the current second is answered here from bytes prepared
+// there (header lists and body, shared, not copied); everything else — the first poll of each second,
+// every other route — is passed to the main thread's Express server over a private Unix socket and its
+// answer streamed back.
+//
+// Why a thread of its own: node:http's code is shared by everything a process runs, and V8 tunes it to
+// what it has seen. In the main thread it has also seen the ingest's streams, worker pipes, zlib and
+// Express's requests, and there it ran 3–6 µs slower per request than in a process that only serves
+// (docs/benchmarks.md, "Serving"). This thread runs nothing but the code below, so it stays as fast as
+// a bare node:http server. It therefore imports node's modules and the leaf validators.ts only.
+//
+// What a request answered here leaves: its access line (the same JSON line the main thread's logger
+// writes), its count in the request metrics, and the poll for the subscriber statistics. They are
+// gathered here and sent to the main thread in batches (every 250 ms, and when asked: flush).
+
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { readlinkSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FromServing, PassedAnswer, Poll, PublishedAnswer, ServingInit, ToServing } from './serving-protocol.js';
+import { CLIENT_HEADER } from './serving-protocol.js';
+import { type ContentCoding, negotiateCoding, notModified } from './validators.js';
+
+interface Block {
+  body: Buffer;
+  ok: string[];
+  okBrowser: string[];
+  notModified: string[];
+}
+
+interface Entry {
+  readonly slot: number;
+  readonly generation: number;
+  readonly validUntil: number;
+  readonly channel: string;
+  readonly format: string;
+  /** `${channel}\n${format}`, the key of its polls. */
+  readonly feed: string;
+  readonly etag: string;
+  readonly lastModified: string | undefined;
+  readonly blocks: Partial<Record<ContentCoding, Block>>;
+  /** The access line's middle part per status and method (index: 304 → 1, HEAD → 2), made on first use. */
+  readonly lines: (Uint8Array | undefined)[];
+}
+
+/** Distinct URLs answered here at once; past that, the oldest are forgotten (they are published again). */
+const MAX_ENTRIES = 4096;
+/** Distinct clients per batch; past that the batch is sent early. */
+const MAX_POLLS = 10_000;
+const BATCH_MS = 250;
+const LOG_CHUNK = 64 * 1024;
+/** The largest request body passed on (the largest route takes 16 KB); a longer one is answered 413. */
+const MAX_BODY = 1024 * 1024;
+/** Longer than any access line of a URL this thread answers (a plain feed URL, at most ~90 bytes). */
+const MAX_LINE = 512;
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'expect', 'trailer', CLIENT_HEADER]);
+
+function main(init: ServingInit): void {
+  const port = parentPort!;
+  const generations = new Int32Array(init.generations);
+  const entries = new Map<string, Entry>();
+  /** Requests passed to the main thread, waiting for its answer. */
+  const passed = new Map<number, ServerResponse>();
+  let lastPassed = 0;
+
+  // --- what requests answered here leave behind ---
+  const encoder = new TextEncoder();
+  const lineStart = init.accessLog && encoder.encode(`{"level":${init.accessLog.level},"time":`);
+  const lineEnd = encoder.encode(',"msg":"http: request"}\n');
+  let chunk = new Uint8Array(LOG_CHUNK);
+  let used = 0;
+  const bounds = init.buckets;
+  let statuses = new Map<number, number>();
+  let buckets = new Array<number>(bounds.length + 1).fill(0);
+  let sum = 0;
+  let count = 0;
+  let polls = new Map<string, Map<string, Map<string, number>>>();
+  let pollCount = 0;
+
+  /** Writes a non-negative integer's decimal digits at `used`. */
+  function digits(n: number): void {
+    if (n < 10) {
+      chunk[used++] = 48 + n;
+      return;
+    }
+    let len = 0;
+    for (let m = n; m >= 1; m = Math.floor(m / 10)) len += 1;
+    let at = used + len;
+    used = at;
+    while (n >= 1) {
+      const q = Math.floor(n / 10);
+      chunk[--at] = 48 + (n - q * 10);
+      n = q;
+    }
+  }
+
+  function copy(bytes: Uint8Array): void {
+    chunk.set(bytes, used);
+    used += bytes.length;
+  }
+
+  /** The same line as log.ts's accessLine, written as bytes into the chunk. */
+  function logAccess(entry: Entry, url: string, head: boolean, status: number, now: number, tenths: number): void {
+    if (lineStart === undefined) return;
+    const index = (status === 304 ? 1 : 0) + (head ? 2 : 0);
+    let middle = entry.lines[index];
+    if (middle === undefined) {
+      middle = encoder.encode(`${init.accessLog!.bindings},"method":"${head ? 'HEAD' : 'GET'}","url":${JSON.stringify(url)},"status":${status},"durationMs":`);
+      entry.lines[index] = middle;
+    }
+    if (used + middle.length + MAX_LINE > LOG_CHUNK) sendBatch();
+    copy(lineStart);
+    digits(now);
+    copy(middle);
+    digits(Math.floor(tenths / 10));
+    const tenth = tenths % 10;
+    if (tenth !== 0) {
+      chunk[used++] = 46;
+      chunk[used++] = 48 + tenth;
+    }
+    copy(lineEnd);
+  }
+
+  function countRequest(status: number, ms: number): void {
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const seconds = ms / 1000;
+    let i = 0;
+    while (i < bounds.length && seconds > bounds[i]!) i += 1;
+    buckets[i]! += 1;
+    sum += seconds;
+    count += 1;
+  }
+
+  function recordPoll(entry: Entry, userAgent: string, address: string, now: number): void {
+    let byAgent = polls.get(entry.feed);
+    if (byAgent === undefined) polls.set(entry.feed, (byAgent = new Map()));
+    let byAddress = byAgent.get(userAgent);
+    if (byAddress === undefined) byAgent.set(userAgent, (byAddress = new Map()));
+    if (!byAddress.has(address)) pollCount += 1;
+    byAddress.set(address, now);
+    if (pollCount >= MAX_POLLS) sendBatch();
+  }
+
+  /** Sends what was gathered (the log bytes moved, not copied); `flushed` answers a flush request. */
+  function sendBatch(flushed?: number): void {
+    const message: Extract<FromServing, { kind: 'batch' }> = { kind: 'batch' };
+    const transfer: ArrayBuffer[] = [];
+    if (used > 0) {
+      message.log = chunk.subarray(0, used);
+      transfer.push(chunk.buffer);
+      chunk = new Uint8Array(LOG_CHUNK);
+      used = 0;
+    }
+    if (count > 0) {
+      message.requests = { statuses: [...statuses], buckets, sum, count };
+      statuses = new Map();
+      buckets = new Array<number>(bounds.length + 1).fill(0);
+      sum = 0;
+      count = 0;
+    }
+    if (pollCount > 0) {
+      const list: Poll[] = [];
+      for (const [feed, byAgent] of polls) {
+        const cut = feed.indexOf('\n');
+        for (const [agent, byAddress] of byAgent) {
+          for (const [address, seenAt] of byAddress) list.push([feed.slice(0, cut), feed.slice(cut + 1), agent, address, seenAt]);
+        }
+      }
+      message.polls = list;
+      polls = new Map();
+      pollCount = 0;
+    }
+    if (flushed !== undefined) message.flushed = flushed;
+    if (message.log || message.requests || message.polls || flushed !== undefined) port.postMessage(message, transfer);
+  }
+
+  // --- answers ---
+  function publish(answer: PublishedAnswer): void {
+    let entry = entries.get(answer.url);
+    if (entry === undefined || entry.generation !== answer.generation || entry.validUntil !== answer.validUntil || entry.etag !== answer.etag || entry.slot !== answer.slot) {
+      if (entry === undefined && entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+      entry = {
+        slot: answer.slot,
+        generation: answer.generation,
+        validUntil: answer.validUntil,
+        channel: answer.channel,
+        format: answer.format,
+        feed: `${answer.channel}\n${answer.format}`,
+        etag: answer.etag,
+        lastModified: answer.lastModified,
+        blocks: {},
+        lines: [],
+      };
+      entries.delete(answer.url);
+      entries.set(answer.url, entry);
+    }
+    const body = answer.body;
+    entry.blocks[answer.coding] = {
+      body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      ok: answer.ok,
+      okBrowser: answer.okBrowser,
+      notModified: answer.notModified,
+    };
+  }
+
+  /** Forgets answers whose second is over (each holds its document's bytes). */
+  function sweep(now: number): void {
+    for (const [url, entry] of entries) if (entry.validUntil <= now) entries.delete(url);
+  }
+
+  function answer(req: IncomingMessage, res: ServerResponse, started: number): boolean {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const url = req.url!;
+    const entry = entries.get(url);
+    if (entry === undefined) return false;
+    const now = Date.now();
+    if (now >= entry.validUntil || Atomics.load(generations, entry.slot) !== entry.generation) return false;
+    const headers = req.headers;
+    const block = entry.blocks[negotiateCoding(headers['accept-encoding'])];
+    if (block === undefined) return false;
+    let status: number;
+    if (notModified(headers['if-none-match'], headers['if-modified-since'], entry.etag, entry.lastModified)) {
+      res.writeHead(304, block.notModified).end();
+      status = 304;
+    } else {
+      const accept = headers.accept;
+      res.writeHead(200, accept !== undefined && accept.includes('text/html') ? block.okBrowser : block.ok).end(block.body);
+      status = 200;
+    }
+    const ms = performance.now() - started;
+    countRequest(status, ms);
+    logAccess(entry, url, method === 'HEAD', status, now, Math.round(ms * 10));
+    if (method === 'GET') recordPoll(entry, headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', now);
+    return true;
+  }
+
+  /**
+   * Passes the request to the main thread's server (whole: its body is read first, up to MAX_BODY) and
+   * answers with what comes back. No HTTP client runs here: node:http's client code, used in this
+   * thread, measurably slowed the server code sharing it (docs/benchmarks.md).
+   */
+  function pass(req: IncomingMessage, res: ServerResponse): void {
+    const headers: string[] = [];
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (!HOP_BY_HOP.has(name) && name !== 'content-length') headers.push(raw[i]!, raw[i + 1]!);
+    }
+    const id = (lastPassed += 1);
+    // Kept until the main thread answers (it always does, if only with `failed`); no listener on `res`,
+    // so responses answered here keep the shape of those a bare server makes.
+    const send = (body: Buffer | undefined) => {
+      passed.set(id, res);
+      const message: FromServing = { kind: 'request', id, method: req.method!, url: req.url!, headers, client: req.socket.remoteAddress ?? '' };
+      if (body !== undefined) message.body = body;
+      port.postMessage(message);
+    };
+    if (!hasBody(req)) {
+      send(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        req.removeAllListeners('data');
+        res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`request body over ${MAX_BODY} bytes\n`);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size <= MAX_BODY) send(Buffer.concat(chunks, size));
+    });
+  }
+
+  function answerPassed(answer: PassedAnswer): void {
+    const res = passed.get(answer.id);
+    if (res === undefined) return;
+    passed.delete(answer.id);
+    if (res.destroyed) return;
+    if ('failed' in answer) {
+      res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('the service could not answer this request\n');
+      return;
+    }
+    const body = answer.body;
+    // node:http gives the status its standard reason phrase, as Express does.
+    res.writeHead(answer.status, answer.headers).end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  }
+
+  const server = createServer((req, res) => {
+    if (!answer(req, res, performance.now())) pass(req, res);
+  });
+
+  const timer = setInterval(() => {
+    sendBatch();
+    sweep(Date.now());
+  }, BATCH_MS);
+  timer.unref();
+
+  port.on('message', (message: ToServing) => {
+    if (message.kind === 'publish') publish(message);
+    else if (message.kind === 'answer') answerPassed(message);
+    else if (message.kind === 'flush') sendBatch(message.id);
+    else if (message.kind === 'stop') {
+      // New connections are refused at once; open ones finish what they are answering (2 s at most).
+      server.close(() => {
+        clearInterval(timer);
+        sendBatch();
+        port.postMessage({ kind: 'stopped' } satisfies FromServing);
+        port.close();
+      });
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    }
+  });
+
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    port.postMessage({ kind: 'failed', message: err.message, code: err.code } satisfies FromServing);
+    port.close();
+  });
+  server.listen(init.port, init.host, () => {
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the serving socket has no TCP address');
+    port.postMessage({ kind: 'listening', address: address.address, family: address.family, port: address.port, tid: threadId() } satisfies FromServing);
+  });
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** This thread's task id (Linux), so that the main thread leaves its priority alone (thread-priority.ts). */
+function threadId(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isSafeInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+main(workerData as ServingInit);

@@ -1,0 +1,196 @@
+// The serving thread (src/http/serving-worker.ts) owns the public socket of a real service: repeated
+// polls of a plain feed URL are answered there, even while the main thread is busy; everything else is
+// passed to the main thread and answered as before. What those polls leave — access lines, request
+// counts, subscriber statistics — arrives in the main thread. Real service, real sockets, a poller in
+// a process of its own.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { type IncomingHttpHeaders, request } from 'node:http';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/env.js';
+import { type Service, startService } from '../../src/main.js';
+import { copyOfFeeds, tempDir } from '../helpers/temp.js';
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Resolves just after the clock enters a new second, so that what follows happens within one second. */
+async function startOfSecond(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+}
+
+/** Blocks this (the main) thread for `ms`. */
+function busy(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+}
+
+// A poller in a process of its own: it polls `url` with `etag` over one kept-alive connection and prints
+// "<time ms> <status> <etag>" per answer until its stdin closes.
+const POLLER = `
+const http = require('node:http');
+const [url, etag] = process.argv.slice(1);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let open = true;
+process.stdin.on('end', () => { open = false; }).resume();
+(function poll() {
+  if (!open) { agent.destroy(); return; }
+  http.get(url, { agent, headers: { 'If-None-Match': etag, 'User-Agent': 'newsboat/2.30' } }, (res) => {
+    res.resume();
+    res.on('end', () => { process.stdout.write(Date.now() + ' ' + res.statusCode + ' ' + res.headers.etag + '\\n'); poll(); });
+  }).on('error', (err) => { process.stdout.write('error ' + err.message + '\\n'); });
+})();
+`;
+
+describe('the serving thread', () => {
+  let service: Service;
+  const lines: Record<string, unknown>[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  let feed: string;
+
+  before(async () => {
+    const feeds = await copyOfFeeds();
+    const data = await tempDir('syndicator-serving-');
+    cleanups.push(feeds.dispose, data.dispose);
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', FEEDS_DIR: feeds.dir, DATA_DIR: data.dir }), pino({ level: 'info' }, sink));
+    await service.scheduler.runNow(service.channels.find((c) => c.id === 'enterprise')!);
+    feed = `${service.url}/feeds/enterprise.rss`;
+  });
+
+  after(async () => {
+    await service.stop();
+    for (const dispose of cleanups) await dispose();
+  });
+
+  it('answers polls while the main thread is busy', async () => {
+    const { headers } = await send(feed);
+    const etag = String(headers.etag);
+    const poller = spawn(process.execPath, ['-e', POLLER, feed, etag], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    poller.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    // The poller is running before the main thread stops.
+    while (!out.includes('\n')) await once(poller.stdout, 'data');
+    await startOfSecond();
+    // This second's first poll goes through the main thread, which hands the answer to the serving thread.
+    await new Promise((r) => setTimeout(r, 50));
+    const blockedFrom = Date.now();
+    busy(400);
+    const blockedTo = Date.now();
+    poller.stdin.end();
+    await once(poller, 'exit');
+    const answers = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
+    assert.deepEqual(answers.filter((a) => a[0] === 'error'), []);
+    const during = answers.filter(([at]) => Number(at) > blockedFrom && Number(at) < blockedTo);
+    assert.ok(during.length >= 5, `only ${during.length} answers while the main thread was blocked for 400 ms`);
+    for (const [, status, tag] of during) assert.deepEqual([status, tag], ['304', etag]);
+  });
+
+  it('serves a change at once, within the same second', async () => {
+    const channel = service.channels.find((c) => c.id === 'enterprise')!;
+    let attempt = 0;
+    let withinOneSecond = false;
+    let before = '';
+    let afterChange: Answer | undefined;
+    while (!withinOneSecond && attempt < 5) {
+      attempt += 1;
+      await startOfSecond();
+      const second = Math.floor(Date.now() / 1000);
+      await send(feed);
+      before = String((await send(feed)).headers.etag);
+      const [item] = service.store.items(channel.id);
+      await service.store.apply(channel.id, {
+        items: [{ ...item!, title: `${item!.title} (corrected ${attempt})`, contentHash: `corrected-${attempt}-${Date.now()}` }],
+        sourceStates: [],
+        maxItems: channel.maxItems,
+        now: new Date(),
+      });
+      afterChange = await send(feed);
+      withinOneSecond = Math.floor(Date.now() / 1000) === second;
+    }
+    assert.equal(withinOneSecond, true, 'five attempts never fitted in one second');
+    assert.notEqual(afterChange!.headers.etag, before);
+    assert.match(afterChange!.body.toString(), new RegExp(`\\(corrected ${attempt}\\)`));
+  });
+
+  it('passes every other request to the main thread, body and all', async () => {
+    const health = await send(`${service.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.equal(health.body.toString(), 'ok\n');
+    const missing = await send(`${service.url}/nope`);
+    assert.equal(missing.status, 404);
+    const head = await send(feed, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.ok(Number(head.headers['content-length']) > 1000);
+    // A reprint report without a key: the main thread's route reads the body and refuses it.
+    const report = await send(`${service.url}/partner/reprints`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ itemId: 'x', url: 'http://example.test/a' })),
+    });
+    assert.equal(report.status, 401);
+    assert.match(report.body.toString(), /key/);
+    const huge = await send(`${service.url}/partner/reprints`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.alloc(2 * 1024 * 1024, 0x20) });
+    assert.equal(huge.status, 413);
+  });
+
+  it('counts, logs and records every poll it answers', async () => {
+    const metricsBefore = (await send(`${service.url}/metrics`)).body.toString();
+    const linesBefore = lines.filter((l) => l.msg === 'http: request' && l.url === '/feeds/enterprise.rss').length;
+    const etag = String((await send(feed)).headers.etag);
+    const polls = 40;
+    for (let i = 0; i < polls; i += 1) {
+      const agent = i % 2 === 0 ? 'Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers)' : 'newsboat/2.30';
+      const { status } = await send(feed, { headers: { 'If-None-Match': etag, 'User-Agent': agent } });
+      assert.equal(status, 304);
+    }
+    const metricsAfter = (await send(`${service.url}/metrics`)).body.toString();
+    const total = (text: string) =>
+      [...text.matchAll(/^syndicator_http_requests_total\{route="\/feeds\/:file",status="(\d+)"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[2]), 0);
+    assert.equal(total(metricsAfter) - total(metricsBefore), polls + 1);
+
+    const logged = lines.filter((l) => l.msg === 'http: request' && l.url === '/feeds/enterprise.rss').slice(linesBefore);
+    assert.equal(logged.length, polls + 1);
+    for (const line of logged.slice(1)) {
+      assert.equal(line.level, 30);
+      assert.equal(line.method, 'GET');
+      assert.equal(line.status, 304);
+      assert.equal(typeof line.durationMs, 'number');
+      assert.equal(typeof line.time, 'number');
+    }
+
+    const status = JSON.parse((await send(`${service.url}/status`)).body.toString()) as {
+      channels: { id: string; subscribers: { format: string; hosted: number; direct: number }[] }[];
+    };
+    const rss = status.channels.find((c) => c.id === 'enterprise')!.subscribers.find((s) => s.format === 'rss')!;
+    assert.equal(rss.hosted, 42);
+    assert.ok(rss.direct >= 1);
+  });
+});

@@ -9,6 +9,7 @@ import { ServingThread, watchRevisions } from './http/serving-thread.js';
 import { CountingLedger } from './partners/counting-ledger.js';
 import { openPartners, openReprints } from './partners/backend.js';
 import { openSubscribers } from './http/pg-subscribers.js';
+import { MAX_AGENT_LENGTH } from './http/subscribers.js';
 import { type Backend, openBackend } from './ingest/backend.js';
 import { type Logger, accessLineFormat, writeLines } from './log.js';
 import type { Channel } from './model.js';
@@ -98,6 +99,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       server,
       channels: feeds.channels.map((c) => c.id),
       buckets: HTTP_BUCKETS,
+      agentLength: MAX_AGENT_LENGTH,
       ...(accessLineFormat(log) !== undefined && { accessLog: accessLineFormat(log)! }),
     },
     {

@@ -13,6 +13,8 @@ export interface ServingInit {
   accessLog?: { level: number; bindings: string };
   /** Upper bounds of the request-duration histogram, in seconds (metrics.ts, HTTP_BUCKETS). */
   buckets: readonly number[];
+  /** The User-Agent characters the subscriber statistics read (subscribers.ts, MAX_AGENT_LENGTH); a poll keeps no more. */
+  agentLength: number;
 }
 
 /** The answer to one plain feed URL in one content coding, valid until `validUntil` (ms) at generation `generation`. */

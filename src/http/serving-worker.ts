@@ -1,14 +1,15 @@
 // The serving thread (started by serving-thread.ts): it owns the public HTTP socket. A plain feed URL
 // that the main thread has published for the current second is answered here from bytes prepared
 // there (header lists and body, shared, not copied); everything else — the first poll of each second,
-// every other route — is passed to the main thread's Express server over a private Unix socket and its
-// answer streamed back.
+// every other route — is passed whole to the main thread, whose server answers it, and its whole answer
+// comes back.
 //
-// Why a thread of its own: node:http's code is shared by everything a process runs, and V8 tunes it to
+// Why a thread of its own: node:http's code is shared by everything a thread runs, and V8 tunes it to
 // what it has seen. In the main thread it has also seen the ingest's streams, worker pipes, zlib and
-// Express's requests, and there it ran 3–6 µs slower per request than in a process that only serves
-// (docs/benchmarks.md, "Serving"). This thread runs nothing but the code below, so it stays as fast as
-// a bare node:http server. It therefore imports node's modules and the leaf validators.ts only.
+// Express's requests, and there it ran 3–5 µs slower per request than in a process that only serves
+// (docs/benchmarks.md, "Serving"). This thread runs little but the code below, so it stays close to a
+// bare node:http server; it imports node's modules and two leaves of ours (serving-protocol.ts,
+// validators.ts), and uses no HTTP client.
 //
 // What a request answered here leaves: its access line (the same JSON line the main thread's logger
 // writes), its count in the request metrics, and the poll for the subscriber statistics. They are
@@ -132,7 +133,8 @@ function main(init: ServingInit): void {
     count += 1;
   }
 
-  function recordPoll(entry: Entry, userAgent: string, address: string, now: number): void {
+  function recordPoll(entry: Entry, agent: string, address: string, now: number): void {
+    const userAgent = agent.length > init.agentLength ? agent.slice(0, init.agentLength) : agent;
     let byAgent = polls.get(entry.feed);
     if (byAgent === undefined) polls.set(entry.feed, (byAgent = new Map()));
     let byAddress = byAgent.get(userAgent);
@@ -318,7 +320,10 @@ function main(init: ServingInit): void {
     }
   });
 
-  server.once('error', (err: NodeJS.ErrnoException) => {
+  // A listen error (EADDRINUSE, EACCES) fails the start; a later one (an accept failing for want of file
+  // descriptors) leaves the server listening.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (server.listening) return;
     port.postMessage({ kind: 'failed', message: err.message, code: err.code } satisfies FromServing);
     port.close();
   });

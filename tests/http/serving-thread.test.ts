@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type IncomingHttpHeaders, request } from 'node:http';
+import { type IncomingHttpHeaders, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -192,5 +193,25 @@ describe('the serving thread', () => {
     const rss = status.channels.find((c) => c.id === 'enterprise')!.subscribers.find((s) => s.format === 'rss')!;
     assert.equal(rss.hosted, 42);
     assert.ok(rss.direct >= 1);
+  });
+});
+
+describe('the serving thread on an address in use', () => {
+  it('fails the start with the listen error, naming the address', async () => {
+    const feeds = await copyOfFeeds();
+    const data = await tempDir('syndicator-serving-busy-');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      await assert.rejects(
+        startService(loadConfig({ PORT: port, HOST: '127.0.0.1', FEEDS_DIR: feeds.dir, DATA_DIR: data.dir }), pino({ level: 'silent' })),
+        (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE' && err.message.includes(`127.0.0.1:${port}`),
+      );
+    } finally {
+      taken.close();
+      await feeds.dispose();
+      await data.dispose();
+    }
   });
 });

@@ -16,34 +16,30 @@ export type { Logger };
 export function createLogger(level: string): Logger {
   const bytes = pino.destination({ dest: 2, sync: false, minLength: 32 * 1024, maxWrite: 64 * 1024, contentMode: 'buffer' });
   const destination = {
-    // sonic-boom's types know only its string mode.
-    write: (line: string) => bytes.write(Buffer.from(line) as unknown as string),
+    // sonic-boom's types know only its string mode. Lines made elsewhere come as bytes (writeLines).
+    write: (line: string | Uint8Array) => bytes.write((typeof line === 'string' ? Buffer.from(line) : line) as unknown as string),
     flush: (done: (err?: Error) => void) => bytes.flush(done),
     flushSync: () => bytes.flushSync(),
   };
   const log = pino({ level, base: { service: 'syndicator' } }, destination);
-  rawDestinations.set(log, (lines) => bytes.write(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength) as unknown as string));
   // A quiet process still shows its lines promptly (startup, an ingest run): the buffer is written at
   // least every quarter second. The timer never keeps the process alive.
   setInterval(() => log.flush(), 250).unref();
   return log;
 }
 
-/** The byte writers of the loggers createLogger made. */
-const rawDestinations = new WeakMap<Logger, (lines: Uint8Array) => void>();
-
 /**
  * Writes whole lines made elsewhere (the serving thread's access lines, as UTF-8 bytes) to the logger's
- * destination, in order with its own lines.
+ * destination, in order with its own lines. The destination takes bytes: createLogger's does, and so
+ * does any Writable stream.
  */
 export function writeLines(log: Logger, lines: Uint8Array): void {
-  const raw = rawDestinations.get(log);
-  if (raw !== undefined) {
-    raw(lines);
-    return;
-  }
-  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string): unknown };
-  stream.write(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength).toString('utf8'));
+  destinationOf(log).write(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength));
+}
+
+/** Where the logger writes its lines (pino's stream). */
+function destinationOf(log: Logger): { write(line: string | Uint8Array): unknown } {
+  return (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string | Uint8Array): unknown };
 }
 
 /** Resolves once every line logged so far has been written (the shutdown path calls it before exiting). */
@@ -66,7 +62,7 @@ export type AccessLine = (method: string, url: string, status: number, durationM
 export function accessLine(log: Logger): AccessLine | undefined {
   const format = accessLineFormat(log);
   if (format === undefined) return undefined;
-  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string): unknown };
+  const stream = destinationOf(log);
   const { level, bindings } = format;
   return (method, url, status, durationMs) => {
     stream.write(

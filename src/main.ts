@@ -3,7 +3,7 @@ import { formatProblems, loadFeeds } from './config/channels.js';
 import { type Config, ConfigError } from './config/env.js';
 import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
-import { HTTP_BUCKETS, Metrics } from './metrics/metrics.js';
+import { Metrics } from './metrics/metrics.js';
 import { keepThreadPriority, lowerBackgroundThreads } from './thread-priority.js';
 import { ServingThread, watchRevisions } from './http/serving-thread.js';
 import { CountingLedger } from './partners/counting-ledger.js';
@@ -98,7 +98,6 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       port: config.port,
       server,
       channels: feeds.channels.map((c) => c.id),
-      buckets: HTTP_BUCKETS,
       agentLength: MAX_AGENT_LENGTH,
       ...(accessLineFormat(log) !== undefined && { accessLog: accessLineFormat(log)! }),
     },

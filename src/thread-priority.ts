@@ -62,10 +62,20 @@ function sweep(): boolean {
  * changes nothing.
  */
 export function lowerThisThread(): void {
+  const tid = thisThreadId();
+  try {
+    if (tid !== undefined) setPriority(tid, BACKGROUND_NICE);
+  } catch {
+    // Not permitted: nothing to change.
+  }
+}
+
+/** The calling thread's task id (/proc/thread-self names it); undefined where there is none (not Linux). */
+export function thisThreadId(): number | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, BACKGROUND_NICE);
+    return Number.isSafeInteger(tid) && tid > 0 ? tid : undefined;
   } catch {
-    // Not Linux, or not permitted: nothing to change.
+    return undefined;
   }
 }

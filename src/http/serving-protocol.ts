@@ -11,8 +11,6 @@ export interface ServingInit {
   generations: SharedArrayBuffer;
   /** The access line's level number and the logger's bindings (`,"service":"syndicator"`); absent when info is off. */
   accessLog?: { level: number; bindings: string };
-  /** Upper bounds of the request-duration histogram, in seconds (metrics.ts, HTTP_BUCKETS). */
-  buckets: readonly number[];
   /** The User-Agent characters the subscriber statistics read (subscribers.ts, MAX_AGENT_LENGTH); a poll keeps no more. */
   agentLength: number;
 }
@@ -38,7 +36,7 @@ export interface PublishedAnswer {
 /** Fast-path requests counted since the last batch (route /feeds/:file). */
 export interface RequestCounts {
   statuses: [status: number, count: number][];
-  /** Non-cumulative counts per bucket of ServingInit.buckets, the last one +Inf. */
+  /** Non-cumulative counts per bucket of HTTP_BUCKETS (metrics/buckets.ts), the last one +Inf. */
   buckets: number[];
   /** Sum of durations in seconds. */
   sum: number;

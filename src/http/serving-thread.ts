@@ -4,6 +4,7 @@
 // own node:http server, over an in-memory connection), and takes in what it gathered (access lines,
 // request counts, subscriber polls).
 
+import { once } from 'node:events';
 import { type Server, request } from 'node:http';
 import { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
@@ -76,18 +77,14 @@ export class ServingThread {
           { eval: true, workerData },
         )
       : new Worker(workerFile, { workerData });
-    const exited = (code: number) => new Error(`the serving thread stopped before listening (exit code ${code})`);
-    let settle: { message(m: FromServing): void; error(err: Error): void; exit(code: number): void } | undefined;
-    const first = await new Promise<FromServing>((resolve, reject) => {
-      settle = { message: resolve, error: reject, exit: (code) => reject(exited(code)) };
-      worker.once('message', settle.message);
-      worker.once('error', settle.error);
-      worker.once('exit', settle.exit);
-    }).finally(() => {
-      worker.off('message', settle!.message);
-      worker.off('error', settle!.error);
-      worker.off('exit', settle!.exit);
-    });
+    // The first message says whether it listens (`once` rejects on an 'error' event); an exit ends the wait.
+    const waiting = new AbortController();
+    const first = await Promise.race([
+      once(worker, 'message', { signal: waiting.signal }).then(([message]) => message as FromServing),
+      once(worker, 'exit', { signal: waiting.signal }).then(([code]) => {
+        throw new Error(`the serving thread stopped before listening (exit code ${String(code)})`);
+      }),
+    ]).finally(() => waiting.abort());
     if (first.kind !== 'listening') {
       await worker.terminate();
       const message = first.kind === 'failed' ? first.message : `the serving thread answered ${first.kind} before listening`;
@@ -178,11 +175,8 @@ export class ServingThread {
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', fail);
       res.on('end', () => {
-        const out: string[] = [];
-        for (let i = 0; i < res.rawHeaders.length; i += 2) {
-          if (!/^(connection|keep-alive|transfer-encoding)$/i.test(res.rawHeaders[i]!)) out.push(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-        }
-        reply({ id: passed.id, status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+        // Hop-by-hop lines are the serving thread's to drop (serving-worker.ts, HOP_BY_HOP).
+        reply({ id: passed.id, status: res.statusCode ?? 502, headers: res.rawHeaders, body: Buffer.concat(chunks) });
       });
     });
     req.on('error', fail);

@@ -8,19 +8,20 @@
 // what it has seen. In the main thread it has also seen the ingest's streams, worker pipes, zlib and
 // Express's requests, and there it ran 3–5 µs slower per request than in a process that only serves
 // (docs/benchmarks.md, "Serving"). This thread runs little but the code below, so it stays close to a
-// bare node:http server; it imports node's modules and two leaves of ours (serving-protocol.ts,
-// validators.ts), and uses no HTTP client.
+// bare node:http server; it imports node's modules and leaves of ours (serving-protocol.ts,
+// validators.ts, metrics/buckets.ts, thread-priority.ts), and uses no HTTP client.
 //
 // What a request answered here leaves: its access line (the same JSON line the main thread's logger
 // writes), its count in the request metrics, and the poll for the subscriber statistics. They are
 // gathered here and sent to the main thread in batches (every 250 ms, and when asked: flush).
 
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromServing, PassedAnswer, Poll, PublishedAnswer, ServingInit, ToServing } from './serving-protocol.js';
 import { CLIENT_HEADER } from './serving-protocol.js';
 import { type ContentCoding, negotiateCoding, notModified } from './validators.js';
+import { HTTP_BUCKETS, bucketIndex } from '../metrics/buckets.js';
+import { thisThreadId } from '../thread-priority.js';
 
 interface Block {
   body: Buffer;
@@ -71,9 +72,8 @@ function main(init: ServingInit): void {
   const lineEnd = encoder.encode(',"msg":"http: request"}\n');
   let chunk = new Uint8Array(LOG_CHUNK);
   let used = 0;
-  const bounds = init.buckets;
   let statuses = new Map<number, number>();
-  let buckets = new Array<number>(bounds.length + 1).fill(0);
+  let buckets = new Array<number>(HTTP_BUCKETS.length + 1).fill(0);
   let sum = 0;
   let count = 0;
   let polls = new Map<string, Map<string, Map<string, number>>>();
@@ -126,9 +126,7 @@ function main(init: ServingInit): void {
   function countRequest(status: number, ms: number): void {
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
     const seconds = ms / 1000;
-    let i = 0;
-    while (i < bounds.length && seconds > bounds[i]!) i += 1;
-    buckets[i]! += 1;
+    buckets[bucketIndex(seconds)]! += 1;
     sum += seconds;
     count += 1;
   }
@@ -157,7 +155,7 @@ function main(init: ServingInit): void {
     if (count > 0) {
       message.requests = { statuses: [...statuses], buckets, sum, count };
       statuses = new Map();
-      buckets = new Array<number>(bounds.length + 1).fill(0);
+      buckets = new Array<number>(HTTP_BUCKETS.length + 1).fill(0);
       sum = 0;
       count = 0;
     }
@@ -288,9 +286,13 @@ function main(init: ServingInit): void {
       res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('the service could not answer this request\n');
       return;
     }
+    const headers: string[] = [];
+    for (let i = 0; i < answer.headers.length; i += 2) {
+      if (!HOP_BY_HOP.has(answer.headers[i]!.toLowerCase())) headers.push(answer.headers[i]!, answer.headers[i + 1]!);
+    }
     const body = answer.body;
     // node:http gives the status its standard reason phrase, as Express does.
-    res.writeHead(answer.status, answer.headers).end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    res.writeHead(answer.status, headers).end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   }
 
   const server = createServer((req, res) => {
@@ -330,23 +332,13 @@ function main(init: ServingInit): void {
   server.listen(init.port, init.host, () => {
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('the serving socket has no TCP address');
-    port.postMessage({ kind: 'listening', address: address.address, family: address.family, port: address.port, tid: threadId() } satisfies FromServing);
+    port.postMessage({ kind: 'listening', address: address.address, family: address.family, port: address.port, tid: thisThreadId() } satisfies FromServing);
   });
 }
 
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
-/** This thread's task id (Linux), so that the main thread leaves its priority alone (thread-priority.ts). */
-function threadId(): number | undefined {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isSafeInteger(tid) && tid > 0 ? tid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 main(workerData as ServingInit);

@@ -10,6 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
+import { HTTP_BUCKETS, bucketIndex } from './buckets.js';
 
 /** What an ingest run reports to the metrics: one line per source (ingest/refresh.ts's ChannelReport
  *  has this shape; declared here so that metrics depend on nothing of ingest). */
@@ -29,8 +30,7 @@ export interface RequestMetrics {
   recordRequest(route: string, status: number, seconds: number): void;
 }
 
-/** Latency buckets in seconds: a cached feed is answered in well under a millisecond. */
-export const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
+export { HTTP_BUCKETS } from './buckets.js';
 
 /** Route label of requests no route matched (404s, scanners): one series, whatever the URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -166,9 +166,7 @@ export class Metrics implements IngestMetrics, RequestMetrics {
   recordRequest(route: string, status: number, seconds: number): void {
     const stats = this.#route(route);
     stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
-    let i = 0;
-    while (i < HTTP_BUCKETS.length && seconds > HTTP_BUCKETS[i]!) i += 1;
-    stats.buckets[i]! += 1;
+    stats.buckets[bucketIndex(seconds)]! += 1;
     stats.sum += seconds;
     stats.count += 1;
   }

@@ -3,6 +3,7 @@
 // milliseconds, with a turn of the event loop between them, so that no reader's GET waits behind it.
 // A leaf: it imports nothing of ours, so every layer (the store included) may use it.
 
+import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** How long one slice runs before it gives the event loop a turn (2 ms: a GET waits for one at most;

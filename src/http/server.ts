@@ -4,6 +4,7 @@
 // requests it does not answer itself, over in-memory connections.
 
 import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { type Logger, accessLine } from '../log.js';
 import type { RequestMetrics } from '../metrics/metrics.js';
 import type { createApp } from './app.js';

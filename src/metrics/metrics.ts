@@ -6,7 +6,7 @@
 // allocation. The series are built only when /metrics is scraped. Items per channel and the output
 // cache's hits and renders are read on scrape, too.
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';

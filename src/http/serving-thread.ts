@@ -46,6 +46,7 @@ export class ServingThread {
   readonly #slots: Map<string, number>;
   readonly #flushes = new Map<number, () => void>();
   #nextFlush = 0;
+  #passed = 0;
   #stopped: Promise<void> | undefined;
   /** The address the public socket listens on. */
   readonly address: { address: string; family: string; port: number };
@@ -159,8 +160,14 @@ export class ServingThread {
     return this.#stopped;
   }
 
+  /** Requests the serving thread has passed to the main thread so far (not answered from what was published). */
+  get passed(): number {
+    return this.#passed;
+  }
+
   /** Runs a passed request through the main thread's server and sends the whole answer back. */
   #answer(passed: PassedRequest): void {
+    this.#passed += 1;
     const reply = (answer: PassedAnswer) => this.#worker.postMessage({ kind: 'answer', ...answer } satisfies ToServing);
     const [client, server] = connectionPair();
     this.#server.emit('connection', server);

@@ -11,11 +11,19 @@
 // bare node:http server; it imports node's modules and leaves of ours (serving-protocol.ts,
 // validators.ts, metrics/buckets.ts, thread-priority.ts), and uses no HTTP client.
 //
+// At the turn of each second a published answer expires (its Cache-Control max-age counts down to the
+// channel's next run): the first poll of its URL is passed on, and the polls of that URL arriving
+// meanwhile wait for what the main thread publishes while answering it, instead of being passed on too
+// (32 connections polling one URL were 32 requests through the main thread every second).
+//
 // What a request answered here leaves: its access line (the same JSON line the main thread's logger
 // writes), its count in the request metrics, and the poll for the subscriber statistics. They are
 // gathered here and sent to the main thread in batches (every 250 ms, and when asked: flush).
 
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { Socket } from 'node:net';
+// Node's global `performance` is a getter: each read of it costs a call. The module's binding does not.
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromServing, PassedAnswer, Poll, PublishedAnswer, ServingInit, ToServing } from './serving-protocol.js';
 import { CLIENT_HEADER } from './serving-protocol.js';
@@ -28,6 +36,12 @@ interface Block {
   ok: string[];
   okBrowser: string[];
   notModified: string[];
+}
+
+interface Waiting {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly started: number;
 }
 
 interface Entry {
@@ -47,6 +61,8 @@ interface Entry {
 
 /** Distinct URLs answered here at once; past that, the oldest are forgotten (they are published again). */
 const MAX_ENTRIES = 4096;
+/** Polls of one URL waiting for its answer to be published again; past that they are passed on. */
+const MAX_WAITING = 1024;
 /** Distinct clients per batch; past that the batch is sent early. */
 const MAX_POLLS = 10_000;
 const BATCH_MS = 250;
@@ -65,6 +81,10 @@ function main(init: ServingInit): void {
   /** Requests passed to the main thread, waiting for its answer. */
   const passed = new Map<number, ServerResponse>();
   let lastPassed = 0;
+  /** Polls of a published URL waiting while its first poll of the second is with the main thread. */
+  const waiting = new Map<string, Waiting[]>();
+  /** Which passed request (by id) the polls of which URL wait for. */
+  const awaited = new Map<number, string>();
 
   // --- what requests answered here leave behind ---
   const encoder = new TextEncoder();
@@ -78,6 +98,12 @@ function main(init: ServingInit): void {
   let count = 0;
   let polls = new Map<string, Map<string, Map<string, number>>>();
   let pollCount = 0;
+  /**
+   * The User-Agent each connection sent last and its key in the poll maps (cut to agentLength), made
+   * once: a reader sends the same one with every poll, and the maps then look up a string whose hash is
+   * already computed instead of hashing a new one per request.
+   */
+  const agents = new WeakMap<Socket, { sent: string; key: string }>();
 
   /** Writes a non-negative integer's decimal digits at `used`. */
   function digits(n: number): void {
@@ -131,8 +157,14 @@ function main(init: ServingInit): void {
     count += 1;
   }
 
-  function recordPoll(entry: Entry, agent: string, address: string, now: number): void {
-    const userAgent = agent.length > init.agentLength ? agent.slice(0, init.agentLength) : agent;
+  function recordPoll(entry: Entry, socket: Socket, sent: string, now: number): void {
+    let agent = agents.get(socket);
+    if (agent === undefined || agent.sent !== sent) {
+      agent = { sent, key: sent.length > init.agentLength ? sent.slice(0, init.agentLength) : sent };
+      agents.set(socket, agent);
+    }
+    const userAgent = agent.key;
+    const address = socket.remoteAddress ?? '';
     let byAgent = polls.get(entry.feed);
     if (byAgent === undefined) polls.set(entry.feed, (byAgent = new Map()));
     let byAddress = byAgent.get(userAgent);
@@ -204,9 +236,12 @@ function main(init: ServingInit): void {
     };
   }
 
-  /** Forgets answers whose second is over (each holds its document's bytes). */
+  /**
+   * Forgets answers a second after their second is over (each holds its document's bytes); until then
+   * an expired entry still says that its URL is a published feed, whose polls wait (`serve`).
+   */
   function sweep(now: number): void {
-    for (const [url, entry] of entries) if (entry.validUntil <= now) entries.delete(url);
+    for (const [url, entry] of entries) if (entry.validUntil + 1000 <= now) entries.delete(url);
   }
 
   function answer(req: IncomingMessage, res: ServerResponse, started: number): boolean {
@@ -232,8 +267,38 @@ function main(init: ServingInit): void {
     const ms = performance.now() - started;
     countRequest(status, ms);
     logAccess(entry, url, method === 'HEAD', status, now, Math.round(ms * 10));
-    if (method === 'GET') recordPoll(entry, headers['user-agent'] ?? '', req.socket.remoteAddress ?? '', now);
+    if (method === 'GET') recordPoll(entry, req.socket, headers['user-agent'] ?? '', now);
     return true;
+  }
+
+  /**
+   * Answers the request here if it can; else a poll of a URL answered here before waits, if the first
+   * poll of that URL is already with the main thread, or goes there itself and the next ones wait for it.
+   */
+  function serve(req: IncomingMessage, res: ServerResponse, started: number): void {
+    if (answer(req, res, started)) return;
+    const url = req.url!;
+    if ((req.method === 'GET' || req.method === 'HEAD') && entries.has(url) && !hasBody(req)) {
+      const queue = waiting.get(url);
+      if (queue === undefined) {
+        waiting.set(url, []);
+        awaited.set(pass(req, res), url);
+        return;
+      }
+      if (queue.length < MAX_WAITING) {
+        queue.push({ req, res, started });
+        return;
+      }
+    }
+    pass(req, res);
+  }
+
+  /** The passed poll of `url` was answered (and its new answer published first): the waiting polls go on. */
+  function release(url: string): void {
+    const queue = waiting.get(url);
+    waiting.delete(url);
+    if (queue === undefined) return;
+    for (const poll of queue) if (!poll.res.destroyed) serve(poll.req, poll.res, poll.started);
   }
 
   /**
@@ -241,7 +306,7 @@ function main(init: ServingInit): void {
    * answers with what comes back. No HTTP client runs here: node:http's client code, used in this
    * thread, measurably slowed the server code sharing it (docs/benchmarks.md).
    */
-  function pass(req: IncomingMessage, res: ServerResponse): void {
+  function pass(req: IncomingMessage, res: ServerResponse): number {
     const headers: string[] = [];
     const raw = req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) {
@@ -259,7 +324,7 @@ function main(init: ServingInit): void {
     };
     if (!hasBody(req)) {
       send(undefined);
-      return;
+      return id;
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -275,12 +340,19 @@ function main(init: ServingInit): void {
     req.on('end', () => {
       if (size <= MAX_BODY) send(Buffer.concat(chunks, size));
     });
+    return id;
   }
 
   function answerPassed(answer: PassedAnswer): void {
     const res = passed.get(answer.id);
     if (res === undefined) return;
     passed.delete(answer.id);
+    const url = awaited.get(answer.id);
+    if (url !== undefined) {
+      awaited.delete(answer.id);
+      // Messages arrive in order: whatever the main thread published while answering is here already.
+      release(url);
+    }
     if (res.destroyed) return;
     if ('failed' in answer) {
       res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('the service could not answer this request\n');
@@ -295,9 +367,7 @@ function main(init: ServingInit): void {
     res.writeHead(answer.status, headers).end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   }
 
-  const server = createServer((req, res) => {
-    if (!answer(req, res, performance.now())) pass(req, res);
-  });
+  const server = createServer((req, res) => serve(req, res, performance.now()));
 
   const timer = setInterval(() => {
     sendBatch();

@@ -15,9 +15,32 @@ export type { Logger };
  */
 export function createLogger(level: string): Logger {
   const bytes = pino.destination({ dest: 2, sync: false, minLength: 32 * 1024, maxWrite: 64 * 1024, contentMode: 'buffer' });
-  const destination = {
+  // Bytes handed to sonic-boom and bytes it has written, so that `afterWritten` can tell when a buffer
+  // given to it is no longer needed (sonic-boom holds the buffer itself, not a copy, until written).
+  let handed = 0;
+  let written = 0;
+  const waiting: { upTo: number; done: () => void }[] = [];
+  bytes.on('write', (n: number) => {
+    written += n;
+    if (waiting.length === 0 || waiting[0]!.upTo > written) return;
+    const due: (() => void)[] = [];
+    while (waiting.length > 0 && waiting[0]!.upTo <= written) due.push(waiting.shift()!.done);
+    // After sonic-boom has finished with the write it reports (it still slices the buffer on return).
+    process.nextTick(() => {
+      for (const done of due) done();
+    });
+  });
+  const destination: Destination = {
     // sonic-boom's types know only its string mode. Lines made elsewhere come as bytes (writeLines).
-    write: (line: string | Uint8Array) => bytes.write((typeof line === 'string' ? Buffer.from(line) : line) as unknown as string),
+    write: (line: string | Uint8Array) => {
+      const buffer = typeof line === 'string' ? Buffer.from(line) : line;
+      handed += buffer.length;
+      return bytes.write(buffer as unknown as string);
+    },
+    afterWritten: (done: () => void) => {
+      if (written >= handed) done();
+      else waiting.push({ upTo: handed, done });
+    },
     flush: (done: (err?: Error) => void) => bytes.flush(done),
     flushSync: () => bytes.flushSync(),
   };
@@ -28,18 +51,34 @@ export function createLogger(level: string): Logger {
   return log;
 }
 
+/** What a logger writes to: createLogger's destination, or any Writable stream (tests). */
+interface Destination {
+  write(line: string | Uint8Array): unknown;
+  /** createLogger's: calls `done` once everything written so far is out (the buffers are free again). */
+  afterWritten?(done: () => void): void;
+  flush?(done: (err?: Error) => void): void;
+  flushSync?(): void;
+}
+
 /**
  * Writes whole lines made elsewhere (the serving thread's access lines, as UTF-8 bytes) to the logger's
- * destination, in order with its own lines. The destination takes bytes: createLogger's does, and so
- * does any Writable stream.
+ * destination, in order with its own lines, and calls `written` once `lines` may be reused. createLogger's
+ * destination writes the bytes as given; any other (a Writable stream) is given a copy.
  */
-export function writeLines(log: Logger, lines: Uint8Array): void {
-  destinationOf(log).write(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength));
+export function writeLines(log: Logger, lines: Uint8Array, written?: () => void): void {
+  const destination = destinationOf(log);
+  if (destination.afterWritten === undefined) {
+    destination.write(Buffer.from(lines));
+    written?.();
+    return;
+  }
+  destination.write(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength));
+  if (written !== undefined) destination.afterWritten(written);
 }
 
 /** Where the logger writes its lines (pino's stream). */
-function destinationOf(log: Logger): { write(line: string | Uint8Array): unknown } {
-  return (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string | Uint8Array): unknown };
+function destinationOf(log: Logger): Destination {
+  return (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as Destination;
 }
 
 /** Resolves once every line logged so far has been written (the shutdown path calls it before exiting). */

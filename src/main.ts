@@ -102,7 +102,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       ...(accessLineFormat(log) !== undefined && { accessLog: accessLineFormat(log)! }),
     },
     {
-      log: (lines) => writeLines(log, lines),
+      log: (lines, written) => writeLines(log, lines, written),
       requests: (counts) => {
         metrics.addRequests('/feeds/:file', counts);
         app.publicFeeds.servedElsewhere(counts.count);

@@ -67,13 +67,15 @@ export type ToServing =
   | ({ kind: 'publish' } & PublishedAnswer)
   | ({ kind: 'answer' } & PassedAnswer)
   | { kind: 'flush'; id: number }
+  /** A batch's log buffer, written out: the serving thread fills it again. */
+  | { kind: 'recycle'; buffer: ArrayBuffer }
   | { kind: 'stop' };
 
 export type FromServing =
   | { kind: 'listening'; address: string; family: string; port: number; tid: number | undefined }
   | { kind: 'failed'; message: string; code: string | undefined }
   | ({ kind: 'request' } & PassedRequest)
-  | { kind: 'batch'; log?: Uint8Array; requests?: RequestCounts; polls?: Poll[]; flushed?: number }
+  | { kind: 'batch'; log?: Uint8Array<ArrayBuffer>; requests?: RequestCounts; polls?: Poll[]; flushed?: number }
   | { kind: 'stopped' };
 
 /** The header the main thread's server reads the client's address from (client-address.ts); a client's own is dropped. */

@@ -21,8 +21,11 @@ const workerFile = new URL(`./serving-worker${import.meta.url.endsWith('.ts') ? 
 
 /** Where what the serving thread gathered goes in the main thread. */
 export interface ServingSinks {
-  /** Whole access lines, as bytes, in the order they were answered. */
-  log(lines: Uint8Array): void;
+  /**
+   * Whole access lines, as bytes, in the order they were answered; `written` is called once they are
+   * written out, after which their buffer goes back to the serving thread to be filled again.
+   */
+  log(lines: Uint8Array, written: () => void): void;
   requests(counts: RequestCounts): void;
   polls(polls: readonly Poll[]): void;
   /** A passed request the main thread's server did not answer (the client got a 502). */
@@ -194,7 +197,12 @@ export class ServingThread {
     if (message.kind === 'stopped') void this.#worker.terminate();
     if (message.kind === 'request') this.#answer(message);
     if (message.kind !== 'batch') return;
-    if (message.log) this.#sinks.log(message.log);
+    if (message.log) {
+      const { buffer } = message.log;
+      this.#sinks.log(message.log, () => {
+        if (!this.#stopped) this.#worker.postMessage({ kind: 'recycle', buffer } satisfies ToServing, [buffer]);
+      });
+    }
     if (message.requests) this.#sinks.requests(message.requests);
     if (message.polls) this.#sinks.polls(message.polls);
     if (message.flushed !== undefined) {

@@ -66,6 +66,55 @@ test('SIGTERM after N requests: the log holds N access lines (fast path and Expr
   assert.equal(lines.at(-1)?.msg, 'stopped');
 });
 
+test('8,000 polls the serving thread answers: every access line arrives whole, none lost, none garbled', async (t) => {
+  const data = await tempDir();
+  t.after(data.dispose);
+  const logFile = path.join(data.dir, 'service.log');
+  const fd = openSync(logFile, 'w');
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tests/helpers/cli.ts'), 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR, DATA_DIR: data.dir, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', fd],
+  });
+  closeSync(fd);
+  const exited = once(child, 'exit');
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let up = false;
+  for (let i = 0; i < 1200 && !up; i += 1) {
+    up = await fetch(`${origin}/healthz`).then((r) => r.ok, () => false);
+    if (!up) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(up, 'the service never answered /healthz');
+  const { body } = await fetch(`${origin}/feeds/enterprise.json`).then(async (r) => ({ body: await r.text() }));
+  assert.ok(body.length > 0);
+
+  // 16 connections, each polling its own ?limit= URL 500 times: the log buffers the serving thread fills
+  // go to the main thread, are written and come back to be filled again, many times over.
+  const perUrl = 500;
+  const limits = Array.from({ length: 16 }, (_, i) => i + 1);
+  await Promise.all(
+    limits.map(async (limit) => {
+      for (let i = 0; i < perUrl; i += 1) {
+        const res = await fetch(`${origin}/feeds/enterprise.json?limit=${limit}`, { headers: { 'User-Agent': 'newsboat/2.30' } });
+        await res.arrayBuffer();
+        assert.equal(res.status, 200);
+      }
+    }),
+  );
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  assert.equal(code, 0);
+
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; url?: string; time: number });
+  const access = lines.filter((l) => l.msg === 'http: request' && l.url?.startsWith('/feeds/enterprise.json?limit='));
+  for (const limit of limits) assert.equal(access.filter((l) => l.url === `/feeds/enterprise.json?limit=${limit}`).length, perUrl, `lines of ?limit=${limit}`);
+  assert.equal(lines.at(-1)?.msg, 'stopped');
+});
+
 test('the fast path access line is the JSON pino writes for the same fields, key for key and in order', async () => {
   const { Writable } = await import('node:stream');
   const { pino } = await import('pino');

@@ -38,6 +38,16 @@ interface Block {
   notModified: string[];
 }
 
+/** A connection's last poll: its User-Agent as sent and as kept, its address, and where its polls go. */
+interface Client {
+  readonly sent: string;
+  readonly agent: string;
+  readonly address: string;
+  feed: string;
+  batch: number;
+  byAddress: Map<string, number> | undefined;
+}
+
 interface Waiting {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -100,18 +110,21 @@ function main(init: ServingInit): void {
   let chunk = new Uint8Array(LOG_CHUNK);
   let used = 0;
   const spare: Uint8Array<ArrayBuffer>[] = [];
-  let statuses = new Map<number, number>();
+  let ok = 0;
+  let notModifiedCount = 0;
   let buckets = new Array<number>(HTTP_BUCKETS.length + 1).fill(0);
   let sum = 0;
   let count = 0;
   let polls = new Map<string, Map<string, Map<string, number>>>();
   let pollCount = 0;
+  /** Counts the batches sent: a connection's cached place in `polls` (Client.byAddress) is for one batch. */
+  let batch = 0;
   /**
-   * The User-Agent each connection sent last and its key in the poll maps (cut to agentLength), made
-   * once: a reader sends the same one with every poll, and the maps then look up a string whose hash is
-   * already computed instead of hashing a new one per request.
+   * What each connection polled last: a reader sends the same User-Agent with every poll over one
+   * connection, so its key in the poll maps (cut to agentLength), its address and the map its polls go
+   * to are found once per connection, feed and batch, not hashed and looked up again per request.
    */
-  const agents = new WeakMap<Socket, { sent: string; key: string }>();
+  const clients = new WeakMap<Socket, Client>();
 
   /** Writes a non-negative integer's decimal digits at `used`. */
   function digits(n: number): void {
@@ -157,8 +170,9 @@ function main(init: ServingInit): void {
     copy(lineEnd);
   }
 
-  function countRequest(status: number, ms: number): void {
-    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  function countRequest(status: 200 | 304, ms: number): void {
+    if (status === 304) notModifiedCount += 1;
+    else ok += 1;
     const seconds = ms / 1000;
     buckets[bucketIndex(seconds)]! += 1;
     sum += seconds;
@@ -166,19 +180,24 @@ function main(init: ServingInit): void {
   }
 
   function recordPoll(entry: Entry, socket: Socket, sent: string, now: number): void {
-    let agent = agents.get(socket);
-    if (agent === undefined || agent.sent !== sent) {
-      agent = { sent, key: sent.length > init.agentLength ? sent.slice(0, init.agentLength) : sent };
-      agents.set(socket, agent);
+    let client = clients.get(socket);
+    if (client === undefined || client.sent !== sent) {
+      const agent = sent.length > init.agentLength ? sent.slice(0, init.agentLength) : sent;
+      client = { sent, agent, address: socket.remoteAddress ?? '', feed: '', batch: -1, byAddress: undefined };
+      clients.set(socket, client);
     }
-    const userAgent = agent.key;
-    const address = socket.remoteAddress ?? '';
-    let byAgent = polls.get(entry.feed);
-    if (byAgent === undefined) polls.set(entry.feed, (byAgent = new Map()));
-    let byAddress = byAgent.get(userAgent);
-    if (byAddress === undefined) byAgent.set(userAgent, (byAddress = new Map()));
-    if (!byAddress.has(address)) pollCount += 1;
-    byAddress.set(address, now);
+    let byAddress = client.byAddress;
+    if (byAddress === undefined || client.batch !== batch || client.feed !== entry.feed) {
+      let byAgent = polls.get(entry.feed);
+      if (byAgent === undefined) polls.set(entry.feed, (byAgent = new Map()));
+      byAddress = byAgent.get(client.agent);
+      if (byAddress === undefined) byAgent.set(client.agent, (byAddress = new Map()));
+      if (!byAddress.has(client.address)) pollCount += 1;
+      client.byAddress = byAddress;
+      client.feed = entry.feed;
+      client.batch = batch;
+    }
+    byAddress.set(client.address, now);
     if (pollCount >= MAX_POLLS) sendBatch();
   }
 
@@ -193,8 +212,12 @@ function main(init: ServingInit): void {
       used = 0;
     }
     if (count > 0) {
-      message.requests = { statuses: [...statuses], buckets, sum, count };
-      statuses = new Map();
+      const statuses: [number, number][] = [];
+      if (ok > 0) statuses.push([200, ok]);
+      if (notModifiedCount > 0) statuses.push([304, notModifiedCount]);
+      message.requests = { statuses, buckets, sum, count };
+      ok = 0;
+      notModifiedCount = 0;
       buckets = new Array<number>(HTTP_BUCKETS.length + 1).fill(0);
       sum = 0;
       count = 0;
@@ -210,6 +233,7 @@ function main(init: ServingInit): void {
       message.polls = list;
       polls = new Map();
       pollCount = 0;
+      batch += 1;
     }
     if (flushed !== undefined) message.flushed = flushed;
     if (message.log || message.requests || message.polls || flushed !== undefined) port.postMessage(message, transfer);
@@ -263,7 +287,7 @@ function main(init: ServingInit): void {
     const headers = req.headers;
     const block = entry.blocks[negotiateCoding(headers['accept-encoding'])];
     if (block === undefined) return false;
-    let status: number;
+    let status: 200 | 304;
     if (notModified(headers['if-none-match'], headers['if-modified-since'], entry.etag, entry.lastModified)) {
       res.writeHead(304, block.notModified).end();
       status = 304;

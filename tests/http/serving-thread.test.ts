@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type IncomingHttpHeaders, createServer, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -21,9 +21,9 @@ interface Answer {
   body: Buffer;
 }
 
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
+function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer; agent?: Agent } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.agent && { agent: options.agent }) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -213,13 +213,24 @@ describe('the serving thread', () => {
       const { status } = await send(feed, { headers: { 'If-None-Match': etag, 'User-Agent': agent } });
       assert.equal(status, 304);
     }
+    // One connection polls the RSS feed and then the Atom feed (which another connection polled first
+    // in that second, so the serving thread answers it): the Atom poll counts for the Atom feed.
+    const atom = `${service.url}/feeds/enterprise.atom`;
+    const reader = new Agent({ keepAlive: true, maxSockets: 1 });
+    const newsBlur = { 'User-Agent': 'NewsBlur Feed Fetcher - 7 subscribers - http://www.newsblur.com/site/9/ (test)' };
+    await startOfSecond();
+    const atomTag = String((await send(atom)).headers.etag);
+    assert.equal((await send(feed, { headers: { ...newsBlur, 'If-None-Match': etag }, agent: reader })).status, 304);
+    assert.equal((await send(feed, { headers: { ...newsBlur, 'If-None-Match': etag }, agent: reader })).status, 304);
+    assert.equal((await send(atom, { headers: { ...newsBlur, 'If-None-Match': atomTag }, agent: reader })).status, 304);
+    reader.destroy();
     const metricsAfter = (await send(`${service.url}/metrics`)).body.toString();
     const total = (text: string) =>
       [...text.matchAll(/^syndicator_http_requests_total\{route="\/feeds\/:file",status="(\d+)"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[2]), 0);
-    assert.equal(total(metricsAfter) - total(metricsBefore), polls + 1);
+    assert.equal(total(metricsAfter) - total(metricsBefore), polls + 1 + 4);
 
     const logged = lines.filter((l) => l.msg === 'http: request' && l.url === '/feeds/enterprise.rss').slice(linesBefore);
-    assert.equal(logged.length, polls + 1);
+    assert.equal(logged.length, polls + 3);
     for (const line of logged.slice(1)) {
       assert.equal(line.level, 30);
       assert.equal(line.method, 'GET');
@@ -232,8 +243,10 @@ describe('the serving thread', () => {
       channels: { id: string; subscribers: { format: string; hosted: number; direct: number }[] }[];
     };
     const rss = status.channels.find((c) => c.id === 'enterprise')!.subscribers.find((s) => s.format === 'rss')!;
-    assert.equal(rss.hosted, 42);
+    assert.equal(rss.hosted, 42 + 7);
     assert.ok(rss.direct >= 1);
+    const atomStats = status.channels.find((c) => c.id === 'enterprise')!.subscribers.find((s) => s.format === 'atom')!;
+    assert.equal(atomStats.hosted, 7);
   });
 });
 

@@ -27,11 +27,13 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromServing, PassedAnswer, Poll, PublishedAnswer, ServingInit, ToServing } from './serving-protocol.js';
 import { CLIENT_HEADER } from './serving-protocol.js';
-import { type ContentCoding, negotiateCoding, notModified } from './validators.js';
+import { type ContentCoding, codedEtag, negotiateCoding, notModified } from './validators.js';
 import { HTTP_BUCKETS, bucketIndex } from '../metrics/buckets.js';
 import { thisThreadId } from '../thread-priority.js';
 
 interface Block {
+  /** The ETag of this coding's representation (validators.ts codedEtag): what its pollers send back. */
+  etag: string;
   body: Buffer;
   ok: string[];
   okBrowser: string[];
@@ -261,6 +263,7 @@ function main(init: ServingInit): void {
     }
     const body = answer.body;
     entry.blocks[answer.coding] = {
+      etag: codedEtag(answer.etag, answer.coding),
       body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
       ok: answer.ok,
       okBrowser: answer.okBrowser,
@@ -288,7 +291,9 @@ function main(init: ServingInit): void {
     const block = entry.blocks[negotiateCoding(headers['accept-encoding'])];
     if (block === undefined) return false;
     let status: 200 | 304;
-    if (notModified(headers['if-none-match'], headers['if-modified-since'], entry.etag, entry.lastModified)) {
+    const ifNoneMatch = headers['if-none-match'];
+    // A poller sends back the ETag it was given, this coding's: no list to read then.
+    if (ifNoneMatch === block.etag || notModified(ifNoneMatch, headers['if-modified-since'], entry.etag, entry.lastModified)) {
       res.writeHead(304, block.notModified).end();
       status = 304;
     } else {

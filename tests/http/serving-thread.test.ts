@@ -154,6 +154,25 @@ describe('the serving thread', () => {
     assert.ok(passed >= 1 && passed <= 2, `${passed} of ${clients} polls were passed to the main thread`);
   });
 
+  it('answers gzip polls with 304 for the gzip ETag or the identity one, and 200 for a stale one', async () => {
+    const gzip = { 'Accept-Encoding': 'gzip' };
+    const first = await send(feed, { headers: gzip });
+    assert.equal(first.headers['content-encoding'], 'gzip');
+    const gzipTag = String(first.headers.etag);
+    const identityTag = String((await send(feed)).headers.etag);
+    assert.notEqual(gzipTag, identityTag);
+    const passedBefore = service.serving.passed;
+    for (let i = 0; i < 5; i += 1) {
+      const polled = await send(feed, { headers: { ...gzip, 'If-None-Match': gzipTag } });
+      assert.deepEqual([polled.status, polled.headers.etag, polled.body.length], [304, gzipTag, 0]);
+      assert.equal((await send(feed, { headers: { ...gzip, 'If-None-Match': identityTag } })).status, 304);
+      const stale = await send(feed, { headers: { ...gzip, 'If-None-Match': '"not-this-one"' } });
+      assert.deepEqual([stale.status, stale.headers['content-encoding']], [200, 'gzip']);
+    }
+    // At most the first poll of a new second went to the main thread: the serving thread answered the rest.
+    assert.ok(service.serving.passed - passedBefore <= 2, `${service.serving.passed - passedBefore} of 15 polls passed on`);
+  });
+
   it('serves a change at once, within the same second', async () => {
     const channel = service.channels.find((c) => c.id === 'enterprise')!;
     let attempt = 0;

@@ -6,14 +6,15 @@
 // reporting its subscribers), so the service's subscriber statistics are part of what is measured. Reports the median ratio of the rounds and their spread, and the load average. Then the
 // cost of the render after a change, and a count of renders.
 //
-//   npm run bench:serve                       three rounds of 4 s per scenario and server
+//   npm run bench:serve                       five rounds of 3 s per scenario and server
 //   node --import tsx bench/serve.ts --rounds 5 --seconds 6
+//   node --import tsx bench/serve.ts --no-pin  the scheduler places the servers and wrk
 //
 // Needs wrk (Debian: apt-get install wrk). Only loopback is used.
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { type IncomingHttpHeaders, createServer, get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,9 +29,24 @@ import { benchChannel, benchItems, LICENSE, PARAGRAPH } from './documents.js';
 import { FileStore } from '../src/store/files/file-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' } } });
+// Five short rounds rather than three long ones: this VM's speed moves within seconds, and a pair of
+// rounds run back to back is more alike the shorter it is.
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, 'no-pin': { type: 'boolean', default: false } },
+});
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
+/**
+ * Each server on CPU 0 (every thread of it: the service's main and other threads share the core with its
+ * serving thread, so all it spends counts) and wrk on CPU 1 (taskset), the same for both servers. Left to
+ * the scheduler, two identical bare servers measured this way came out at 0.54–1.82 of each other per
+ * round (three runs of 8 rounds, spreads 0.58–1.05); pinned at 0.72–1.13 (spreads 0.12–0.37).
+ */
+const PIN = !args['no-pin'] && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+/** The command and arguments to run `file args` on CPU `cpu` when pinning. */
+function onCpu(cpu: number, file: string, fileArgs: string[]): [string, string[]] {
+  return PIN ? ['taskset', ['-c', String(cpu), file, ...fileArgs]] : [file, fileArgs];
+}
 
 /** An upstream RSS document of `count` items of about 2 KB each (50 make the 169 KB large document). */
 function upstreamFeed(count: number): string {
@@ -73,21 +89,55 @@ function cpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** CPU time (µs) each thread of a process has used so far, by task id (/proc/<pid>/task/<tid>/stat). */
+function threadMicros(pid: number): Map<number, number> {
+  const byThread = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byThread.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * 10_000);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byThread;
+}
+
+/** A run's CPU µs per request in the service's serving thread, its main thread and all its other threads. */
+interface ThreadSplit {
+  serving: number;
+  main: number;
+  other: number;
+}
+
 /**
  * Requests per second wrk got from the server, and the server's CPU time per request (from /proc):
- * throughput follows whatever else the machine does; CPU per request much less so.
+ * throughput follows whatever else the machine does; CPU per request much less so. With `servingTid`,
+ * the service's CPU per request split by thread too.
  */
-function wrk(url: string, headers: string[], pid: number): { rps: number; cpuUs: number } {
+function wrk(url: string, headers: string[], pid: number, servingTid?: number): { rps: number; cpuUs: number; split?: ThreadSplit } {
   const agent = headers.some((h) => h.startsWith('If-None-Match')) ? READER_AGENT : CLIENT_AGENT;
   const cpuBefore = cpuMicros(pid);
-  const out = execFileSync('wrk', ['-t1', '-c32', `-d${SECONDS}s`, '-H', agent, ...headers.flatMap((h) => ['-H', h]), url], { encoding: 'utf8' });
+  const threadsBefore = servingTid === undefined ? undefined : threadMicros(pid);
+  const out = execFileSync(...onCpu(1, 'wrk', ['-t1', '-c32', `-d${SECONDS}s`, '-H', agent, ...headers.flatMap((h) => ['-H', h]), url]), { encoding: 'utf8' });
   const cpu = cpuMicros(pid) - cpuBefore;
+  const threadsAfter = servingTid === undefined ? undefined : threadMicros(pid);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
   const requests = /(\d+) requests in/.exec(out)?.[1];
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1];
   if (!rps || !requests) throw new Error(`bench: no Requests/sec in wrk output:\n${out}`);
   if (non2xx) throw new Error(`bench: ${non2xx} error responses from ${url}`);
-  return { rps: Number(rps), cpuUs: cpu / Number(requests) };
+  const n = Number(requests);
+  if (threadsBefore === undefined || threadsAfter === undefined) return { rps: Number(rps), cpuUs: cpu / n };
+  const split: ThreadSplit = { serving: 0, main: 0, other: 0 };
+  for (const [tid, after] of threadsAfter) {
+    const used = (after - (threadsBefore.get(tid) ?? 0)) / n;
+    if (tid === servingTid) split.serving += used;
+    else if (tid === pid) split.main += used;
+    else split.other += used;
+  }
+  return { rps: Number(rps), cpuUs: cpu / n, split };
 }
 
 /**
@@ -186,7 +236,8 @@ async function main(): Promise<void> {
   const logFile = path.join(data, 'service.log');
   const logFd = openSync(logFile, 'w');
   const { LOG_LEVEL: _level, ...env } = process.env;
-  const service = spawn(process.execPath, [path.join(ROOT, 'bin/syndicator.js'), 'serve'], {
+  // taskset execs the command: the child's pid is the server's.
+  const service = spawn(...onCpu(0, process.execPath, [path.join(ROOT, 'bin/syndicator.js'), 'serve']), {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR: feeds, DATA_DIR: data },
     stdio: ['ignore', 'ignore', logFd],
   });
@@ -219,10 +270,12 @@ async function main(): Promise<void> {
   // The documents go through a file: one environment string is limited to 128 KiB (E2BIG).
   const docsFile = path.join(feeds, 'bare-docs.json');
   await writeFile(docsFile, JSON.stringify(docs));
-  const bare = spawn(process.execPath, ['-e', bareServerSource()], { env: { ...process.env, DOCS_FILE: docsFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const bare = spawn(...onCpu(0, process.execPath, ['-e', bareServerSource()]), { env: { ...process.env, DOCS_FILE: docsFile }, stdio: ['ignore', 'pipe', 'inherit'] });
   const bareOrigin = `http://127.0.0.1:${await portOf(bare)}`;
 
-  interface Row { round: number; scenario: string; bare: number; ours: number; bareCpu: number; oursCpu: number }
+  // The serving thread's task id, from the service's `serving` log line.
+  const servingTid = Number(/"servingThread":(\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1]) || undefined;
+  interface Row { round: number; scenario: string; bare: number; ours: number; bareCpu: number; oursCpu: number; split: ThreadSplit | undefined }
   const rows: Row[] = [];
   const loads: string[] = [loadavg().map((l) => l.toFixed(2)).join(' ')];
   const scenarios = documents.flatMap((doc) =>
@@ -238,16 +291,16 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const sc of scenarios) {
         // Alternate which server goes first, so that a load change during a round hits both alike.
-        let b: { rps: number; cpuUs: number };
-        let o: { rps: number; cpuUs: number };
+        let b: ReturnType<typeof wrk>;
+        let o: ReturnType<typeof wrk>;
         if (round % 2 === 1) {
           b = wrk(`${bareOrigin}${sc.path}`, sc.headers, bare.pid!);
-          o = wrk(`${origin}${sc.path}`, sc.headers, service.pid!);
+          o = wrk(`${origin}${sc.path}`, sc.headers, service.pid!, servingTid);
         } else {
-          o = wrk(`${origin}${sc.path}`, sc.headers, service.pid!);
+          o = wrk(`${origin}${sc.path}`, sc.headers, service.pid!, servingTid);
           b = wrk(`${bareOrigin}${sc.path}`, sc.headers, bare.pid!);
         }
-        rows.push({ round, scenario: sc.name, bare: b.rps, ours: o.rps, bareCpu: b.cpuUs, oursCpu: o.cpuUs });
+        rows.push({ round, scenario: sc.name, bare: b.rps, ours: o.rps, bareCpu: b.cpuUs, oursCpu: o.cpuUs, split: o.split });
       }
       loads.push(loadavg().map((l) => l.toFixed(2)).join(' '));
     }
@@ -264,14 +317,19 @@ async function main(): Promise<void> {
     const m = Math.floor(s.length / 2);
     return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
   };
+  const splitText = (splits: (ThreadSplit | undefined)[]) => {
+    const known = splits.filter((x): x is ThreadSplit => x !== undefined);
+    if (known.length === 0) return 'n/a';
+    return (['serving', 'main', 'other'] as const).map((k) => median(known.map((x) => x[k])).toFixed(1)).join(' / ');
+  };
   const lines = [
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
     `load average (1, 5, 15 min) before and after each round: ${loads.join(' | ')}`,
     `documents: small /feeds/small.rss ${sizes.small!.identity} bytes (gzip ${sizes.small!.gzip}), 9 items; large /feeds/bench.rss ${sizes.large!.identity} bytes (gzip ${sizes.large!.gzip}), 50 items`,
-    `wrk -t1 -c${32} -d${SECONDS}s on 127.0.0.1, ${ROUNDS} rounds; service at the default log level (info), ${accessLines} access lines written to its log`,
+    `wrk -t1 -c${32} -d${SECONDS}s on 127.0.0.1, ${ROUNDS} rounds; ${PIN ? 'each server on CPU 0, wrk on CPU 1 (taskset)' : 'not pinned to CPUs'}; service at the default log level (info), ${accessLines} access lines written to its log`,
     '',
-    '| scenario | bare node:http req/s (median) | Syndicator req/s (median) | ratio per round | median ratio | spread (max − min) | CPU µs/request bare / Syndicator (median) | CPU ratio bare ÷ Syndicator |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | bare node:http req/s (median) | Syndicator req/s (median) | ratio per round | median ratio | spread (max − min) | CPU µs/request bare / Syndicator (median) | CPU ratio bare ÷ Syndicator | Syndicator CPU µs/request: serving / main / other threads (median) |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const sc of scenarios) {
     const r = rows.filter((x) => x.scenario === sc.name);
@@ -279,7 +337,7 @@ async function main(): Promise<void> {
     const bareCpu = median(r.map((x) => x.bareCpu));
     const oursCpu = median(r.map((x) => x.oursCpu));
     lines.push(
-      `| ${sc.name} | ${Math.round(median(r.map((x) => x.bare)))} | ${Math.round(median(r.map((x) => x.ours)))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** | ${(Math.max(...ratios) - Math.min(...ratios)).toFixed(2)} | ${bareCpu.toFixed(1)} / ${oursCpu.toFixed(1)} | ${(bareCpu / oursCpu).toFixed(2)} |`,
+      `| ${sc.name} | ${Math.round(median(r.map((x) => x.bare)))} | ${Math.round(median(r.map((x) => x.ours)))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** | ${(Math.max(...ratios) - Math.min(...ratios)).toFixed(2)} | ${bareCpu.toFixed(1)} / ${oursCpu.toFixed(1)} | ${(bareCpu / oursCpu).toFixed(2)} | ${splitText(r.map((x) => x.split))} |`,
     );
   }
   lines.push(

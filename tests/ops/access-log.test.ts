@@ -3,12 +3,12 @@
 // the default log level; its stderr goes to a file, read after it exited.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { FEEDS_DIR, ROOT, tempDir } from '../helpers/temp.js';
 
 async function freePort(): Promise<number> {
@@ -19,7 +19,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('SIGTERM after N requests: the log holds N access lines (fast path and Express), then "stopped"', async (t) => {
+/** `syndicator serve` in a process of its own at the default log level, its stderr going to `logFile`; resolves once /healthz answers. */
+async function serveLogging(t: TestContext): Promise<{ origin: string; logFile: string; child: ChildProcess; exited: Promise<unknown[]> }> {
   const data = await tempDir();
   t.after(data.dispose);
   const logFile = path.join(data.dir, 'service.log');
@@ -36,7 +37,6 @@ test('SIGTERM after N requests: the log holds N access lines (fast path and Expr
   t.after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
-
   // A readiness wait (up to two minutes on a loaded machine), not a timing assertion.
   let up = false;
   for (let i = 0; i < 1200 && !up; i += 1) {
@@ -44,6 +44,11 @@ test('SIGTERM after N requests: the log holds N access lines (fast path and Expr
     if (!up) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(up, 'the service never answered /healthz');
+  return { origin, logFile, child, exited };
+}
+
+test('SIGTERM after N requests: the log holds N access lines (fast path and Express), then "stopped"', async (t) => {
+  const { origin, logFile, child, exited } = await serveLogging(t);
 
   // 300 polls of the fast path (plain and ?limit) and 20 requests Express answers (/status).
   const fast = 300;
@@ -67,31 +72,7 @@ test('SIGTERM after N requests: the log holds N access lines (fast path and Expr
 });
 
 test('8,000 polls the serving thread answers: every access line arrives whole, none lost, none garbled', async (t) => {
-  const data = await tempDir();
-  t.after(data.dispose);
-  const logFile = path.join(data.dir, 'service.log');
-  const fd = openSync(logFile, 'w');
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tests/helpers/cli.ts'), 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR, DATA_DIR: data.dir, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'ignore', fd],
-  });
-  closeSync(fd);
-  const exited = once(child, 'exit');
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let up = false;
-  for (let i = 0; i < 1200 && !up; i += 1) {
-    up = await fetch(`${origin}/healthz`).then((r) => r.ok, () => false);
-    if (!up) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(up, 'the service never answered /healthz');
-  const { body } = await fetch(`${origin}/feeds/enterprise.json`).then(async (r) => ({ body: await r.text() }));
-  assert.ok(body.length > 0);
-
+  const { origin, logFile, child, exited } = await serveLogging(t);
   // 16 connections, each polling its own ?limit= URL 500 times: the log buffers the serving thread fills
   // go to the main thread, are written and come back to be filled again, many times over.
   const perUrl = 500;

@@ -291,9 +291,7 @@ function main(init: ServingInit): void {
     const block = entry.blocks[negotiateCoding(headers['accept-encoding'])];
     if (block === undefined) return false;
     let status: 200 | 304;
-    const ifNoneMatch = headers['if-none-match'];
-    // A poller sends back the ETag it was given, this coding's: no list to read then.
-    if (ifNoneMatch === block.etag || notModified(ifNoneMatch, headers['if-modified-since'], entry.etag, entry.lastModified)) {
+    if (notModified(headers['if-none-match'], headers['if-modified-since'], entry.etag, entry.lastModified, block.etag)) {
       res.writeHead(304, block.notModified).end();
       status = 304;
     } else {

@@ -42,12 +42,13 @@ export function codedEtag(etag: string, coding: ContentCoding): string {
 
 /**
  * If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2). Any coding's ETag of the same
- * document matches: a client that switched codings still holds the current content.
+ * document matches: a client that switched codings still holds the current content. `sentEtag`, when
+ * given, is the ETag of the coding being answered (codedEtag).
  */
-export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: string | undefined): boolean {
+export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: string | undefined, sentEtag?: string): boolean {
   if (ifNoneMatch !== undefined) {
     // A poll repeats the ETag it was given: the common case needs no parsing.
-    if (ifNoneMatch === etag) return true;
+    if (ifNoneMatch === etag || ifNoneMatch === sentEtag) return true;
     if (ifNoneMatch.trim() === '*') return true;
     const base = etag.slice(1, -1);
     return listsEntityTag(ifNoneMatch, [base, `${base}-gzip`, `${base}-br`]);

@@ -81,12 +81,17 @@ async function waitFor(url: string, ok: (body: string) => boolean): Promise<stri
 const READER_AGENT = 'User-Agent: NewsBlur Feed Fetcher - 3 subscribers - http://www.newsblur.com/site/1/ (bench)';
 const CLIENT_AGENT = 'User-Agent: newsboat/2.30 (Linux x86_64)';
 
-/** CPU time (user + system, every thread) a process has used so far, in µs (/proc/<pid>/stat). */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU time (user + system) in µs from a /proc stat file: a process's (every thread) or one thread's. */
+function statMicros(file: string): number {
+  const stat = readFileSync(file, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime (fields 14 and 15) in clock ticks of 1/100 s.
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** CPU time a process has used so far, every thread, in µs. */
+function cpuMicros(pid: number): number {
+  return statMicros(`/proc/${pid}/stat`);
 }
 
 /**
@@ -127,9 +132,7 @@ function threadMicros(pid: number): Map<number, number> {
   const byThread = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byThread.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * 10_000);
+      byThread.set(Number(tid), statMicros(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // the thread ended meanwhile
     }

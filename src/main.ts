@@ -99,6 +99,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       server,
       channels: feeds.channels.map((c) => c.id),
       agentLength: MAX_AGENT_LENGTH,
+      keepAliveMs: config.keepAliveTimeoutMs,
       ...(accessLineFormat(log) !== undefined && { accessLog: accessLineFormat(log)! }),
     },
     {

@@ -29,6 +29,8 @@ export interface Config {
   databaseUrl?: string;
   /** With a database: how long an ingest lease lasts without renewal (a killed holder loses it after this). */
   ingestLeaseMs: number;
+  /** How long a client's kept-alive connection may stay idle before the server closes it. */
+  keepAliveTimeoutMs: number;
 }
 
 export const USER_AGENT = 'Syndicator/0.1 (+https://github.com/syndicator/syndicator; feed syndication for enterprise news)';
@@ -73,6 +75,7 @@ const schema = z.object({
   WEBSUB_HUB_URL: urlOf(/^https?$/, 'expected the absolute http(s) URL of a WebSub hub').optional(),
   DATABASE_URL: urlOf(/^postgres(ql)?$/, 'expected a PostgreSQL URL such as postgres://user:password@host:5432/syndicator').optional(),
   INGEST_LEASE_MS: intFrom(1000, 3_600_000).default(60_000),
+  KEEP_ALIVE_TIMEOUT_MS: intFrom(1000, 3_600_000).default(5000),
 });
 
 export { ConfigError };
@@ -105,5 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...(e.WEBSUB_HUB_URL !== undefined && { websubHubUrl: e.WEBSUB_HUB_URL }),
     ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
     ingestLeaseMs: e.INGEST_LEASE_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
   });
 }

@@ -13,6 +13,8 @@ export interface ServingInit {
   accessLog?: { level: number; bindings: string };
   /** The User-Agent characters the subscriber statistics read (subscribers.ts, MAX_AGENT_LENGTH); a poll keeps no more. */
   agentLength: number;
+  /** How long a kept-alive connection may stay idle (said to clients in `Keep-Alive: timeout=`, in whole seconds). */
+  keepAliveMs: number;
 }
 
 /** The answer to one plain feed URL in one content coding, valid until `validUntil` (ms) at generation `generation`. */

@@ -35,9 +35,22 @@ interface Block {
   /** The ETag of this coding's representation (validators.ts codedEtag): what its pollers send back. */
   etag: string;
   body: Buffer;
+  /** The header lists for a connection kept open (with `Keep-Alive`: `kept`) and for one that closes. */
+  kept: HeaderLists;
+  closing: HeaderLists;
+}
+
+interface HeaderLists {
   ok: string[];
   okBrowser: string[];
   notModified: string[];
+}
+
+/** What an open connection had read and written when it was last seen active, and when (ms). */
+interface Activity {
+  read: number;
+  written: number;
+  since: number;
 }
 
 /** A connection's last poll: its User-Agent as sent and as kept, its address, and where its polls go. */
@@ -91,6 +104,9 @@ const MAX_BODY = 1024 * 1024;
 /** Longer than any access line of a URL this thread answers (a plain feed URL, at most ~90 bytes). */
 const MAX_LINE = 512;
 
+/** node:http's margin past the advertised Keep-Alive timeout before it closes, against closing under a client's request. */
+const KEEP_ALIVE_MARGIN_MS = 1000;
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'expect', 'trailer', CLIENT_HEADER]);
 
 function main(init: ServingInit): void {
@@ -127,6 +143,9 @@ function main(init: ServingInit): void {
    * to are found once per connection, feed and batch, not hashed and looked up again per request.
    */
   const clients = new WeakMap<Socket, Client>();
+  /** Open connections, for closing idle ones (closeIdle). */
+  const connections = new Map<Socket, Activity>();
+  const keepAlive = ['Keep-Alive', `timeout=${Math.floor(init.keepAliveMs / 1000)}`];
 
   /** Writes a non-negative integer's decimal digits at `used`. */
   function digits(n: number): void {
@@ -265,9 +284,8 @@ function main(init: ServingInit): void {
     entry.blocks[answer.coding] = {
       etag: codedEtag(answer.etag, answer.coding),
       body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      ok: answer.ok,
-      okBrowser: answer.okBrowser,
-      notModified: answer.notModified,
+      kept: { ok: [...answer.ok, ...keepAlive], okBrowser: [...answer.okBrowser, ...keepAlive], notModified: [...answer.notModified, ...keepAlive] },
+      closing: { ok: answer.ok, okBrowser: answer.okBrowser, notModified: answer.notModified },
     };
   }
 
@@ -290,13 +308,14 @@ function main(init: ServingInit): void {
     const headers = req.headers;
     const block = entry.blocks[negotiateCoding(headers['accept-encoding'])];
     if (block === undefined) return false;
+    const lists = kept(req, res) ? block.kept : block.closing;
     let status: 200 | 304;
     if (notModified(headers['if-none-match'], headers['if-modified-since'], entry.etag, entry.lastModified, block.etag)) {
-      res.writeHead(304, block.notModified).end();
+      res.writeHead(304, lists.notModified).end();
       status = 304;
     } else {
       const accept = headers.accept;
-      res.writeHead(200, accept !== undefined && accept.includes('text/html') ? block.okBrowser : block.ok).end(block.body);
+      res.writeHead(200, accept !== undefined && accept.includes('text/html') ? lists.okBrowser : lists.ok).end(block.body);
       status = 200;
     }
     const ms = performance.now() - started;
@@ -389,24 +408,55 @@ function main(init: ServingInit): void {
       release(url);
     }
     if (res.destroyed) return;
+    const headers: string[] = [];
     if ('failed' in answer) {
-      res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('the service could not answer this request\n');
+      headers.push('Content-Type', 'text/plain; charset=utf-8', 'Cache-Control', 'no-store');
+      if (kept(res.req, res)) headers.push(...keepAlive);
+      res.writeHead(502, headers).end('the service could not answer this request\n');
       return;
     }
-    const headers: string[] = [];
     for (let i = 0; i < answer.headers.length; i += 2) {
       if (!HOP_BY_HOP.has(answer.headers[i]!.toLowerCase())) headers.push(answer.headers[i]!, answer.headers[i + 1]!);
     }
+    if (kept(res.req, res)) headers.push(...keepAlive);
     const body = answer.body;
     // node:http gives the status its standard reason phrase, as Express does.
     res.writeHead(answer.status, headers).end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   }
 
-  const server = createServer((req, res) => serve(req, res, performance.now()));
+  /**
+   * Closes connections idle for longer than the Keep-Alive timeout (plus node:http's margin). node:http's
+   * own timer for this is off: it is set, and cleared again, for every request, which cost about 5% of a
+   * 304 here (docs/benchmarks.md). Instead each connection's byte counts are read every BATCH_MS. A
+   * connection is active while they move, while a request of it is with the main thread or waiting,
+   * and while an answer is still being written to it; one that sends nothing at all is closed as well.
+   */
+  function closeIdle(now: number): void {
+    const busy = new Set<Socket>();
+    for (const res of passed.values()) if (res.socket) busy.add(res.socket);
+    for (const queue of waiting.values()) for (const poll of queue) busy.add(poll.req.socket);
+    for (const [socket, seen] of connections) {
+      const read = socket.bytesRead;
+      const written = socket.bytesWritten;
+      if (read !== seen.read || written !== seen.written || socket.writableLength > 0 || busy.has(socket)) {
+        seen.read = read;
+        seen.written = written;
+        seen.since = now;
+      } else if (now - seen.since >= init.keepAliveMs + KEEP_ALIVE_MARGIN_MS) socket.destroy();
+    }
+  }
+
+  const server = createServer({ keepAliveTimeout: 0 }, (req, res) => serve(req, res, performance.now()));
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { read: 0, written: 0, since: Date.now() });
+    socket.once('close', () => connections.delete(socket));
+  });
 
   const timer = setInterval(() => {
     sendBatch();
-    sweep(Date.now());
+    const now = Date.now();
+    sweep(now);
+    closeIdle(now);
   }, BATCH_MS);
   timer.unref();
 
@@ -442,6 +492,15 @@ function main(init: ServingInit): void {
     if (address === null || typeof address === 'string') throw new Error('the serving socket has no TCP address');
     port.postMessage({ kind: 'listening', address: address.address, family: address.family, port: address.port, tid: thisThreadId() } satisfies FromServing);
   });
+}
+
+/**
+ * Whether the connection stays open after this answer, so that it says `Keep-Alive`. node:http decides
+ * (shouldKeepAlive, from the request's version and Connection header); an HTTP/1.0 client is not told
+ * (node:http may close after an answer without a length to it).
+ */
+function kept(req: IncomingMessage, res: ServerResponse): boolean {
+  return res.shouldKeepAlive && req.httpVersionMinor === 1;
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, type IncomingHttpHeaders, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -286,5 +286,128 @@ describe('the serving thread on an address in use', () => {
       await feeds.dispose();
       await data.dispose();
     }
+  });
+});
+
+/** One connection speaking HTTP/1.1 by hand: each answer's status and head, and when the server closed it. */
+class Connection {
+  readonly #socket: Socket;
+  #received = Buffer.alloc(0);
+  #more: (() => void) | undefined;
+  /** Resolves once connected: what is asked from then on is sent at once. */
+  readonly opened: Promise<unknown>;
+  /** Resolves with the time (ms) the server closed the connection. */
+  readonly closed: Promise<number>;
+
+  constructor(url: string) {
+    const { hostname, port } = new URL(url);
+    this.#socket = connect(Number(port), hostname);
+    this.opened = once(this.#socket, 'connect');
+    this.#socket.on('data', (chunk: Buffer) => {
+      this.#received = Buffer.concat([this.#received, chunk]);
+      this.#more?.();
+    });
+    this.closed = new Promise((resolve) => this.#socket.on('close', () => {
+      resolve(Date.now());
+      this.#more?.();
+    }));
+  }
+
+  /** Sends `request` (a whole head) and reads one answer with a Content-Length body, or none (304, HEAD). */
+  async ask(request: string, bodyless = false): Promise<{ status: number; head: string }> {
+    this.#socket.write(request);
+    for (;;) {
+      const end = this.#received.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        // Each header line with its CRLF.
+        const head = this.#received.subarray(0, end + 2).toString('latin1');
+        const status = Number(head.slice(9, 12));
+        const length = bodyless || status === 304 ? 0 : Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1]);
+        if (this.#received.length >= end + 4 + length) {
+          this.#received = this.#received.subarray(end + 4 + length);
+          return { status, head };
+        }
+      }
+      if (this.#socket.destroyed) throw new Error('the server closed the connection before answering');
+      await new Promise<void>((resolve) => (this.#more = resolve));
+    }
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
+
+describe('the serving thread\'s kept-alive connections', () => {
+  let service: Service;
+  const cleanups: (() => Promise<void>)[] = [];
+  const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`;
+
+  before(async () => {
+    const feeds = await copyOfFeeds();
+    const data = await tempDir('syndicator-keep-alive-');
+    cleanups.push(feeds.dispose, data.dispose);
+    const config = { PORT: '0', HOST: '127.0.0.1', FEEDS_DIR: feeds.dir, DATA_DIR: data.dir, KEEP_ALIVE_TIMEOUT_MS: '1000' };
+    service = await startService(loadConfig(config), pino({ level: 'silent' }));
+  });
+
+  after(async () => {
+    await service.stop();
+    for (const dispose of cleanups) await dispose();
+  });
+
+  it('says how long an idle connection is kept, and closes it once that has passed', { timeout: 20_000 }, async () => {
+    const connection = new Connection(service.url);
+    // The first poll of a second goes through the main thread, the next ones are answered in the serving thread.
+    const answers = [await connection.ask(get('/feeds/enterprise.rss')), await connection.ask(get('/feeds/enterprise.rss')), await connection.ask(get('/healthz'))];
+    const idleFrom = Date.now();
+    for (const { status, head } of answers) {
+      assert.equal(status, 200);
+      assert.match(head, /\r\nKeep-Alive: timeout=1\r\n/);
+      assert.match(head, /\r\nConnection: keep-alive\r\n/);
+    }
+    const closedAt = await connection.closed;
+    assert.ok(closedAt - idleFrom >= 1000, `closed after ${closedAt - idleFrom} ms, before the 1 s it said`);
+  });
+
+  it('keeps a connection that polls more often than that', { timeout: 20_000 }, async () => {
+    const connection = new Connection(service.url);
+    let closed = false;
+    void connection.closed.then(() => (closed = true));
+    for (let i = 0; i < 8; i += 1) {
+      assert.equal((await connection.ask(get('/feeds/enterprise.rss'))).status, 200);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    assert.equal(closed, false);
+    connection.close();
+  });
+
+  it('keeps a connection while the main thread answers it, however long that takes', { timeout: 20_000 }, async () => {
+    const connection = new Connection(service.url);
+    await connection.opened;
+    // The request is sent, and the main thread that is to answer it stops at once, for longer than the
+    // timeout and its margin.
+    const answered = connection.ask(get('/healthz'));
+    busy(2500);
+    assert.equal((await answered).status, 200);
+    connection.close();
+  });
+
+  it('does not say Keep-Alive on an answer after which the connection closes', async () => {
+    for (const request of [get('/feeds/enterprise.rss', 'Connection: close\r\n'), 'GET /feeds/enterprise.rss HTTP/1.0\r\n\r\n']) {
+      const connection = new Connection(service.url);
+      const { status, head } = await connection.ask(request);
+      assert.equal(status, 200);
+      assert.doesNotMatch(head, /keep-alive/i);
+      assert.match(head, /\r\nConnection: close\r\n/);
+      await connection.closed;
+    }
+  });
+
+  it('closes a connection that never sends anything', { timeout: 20_000 }, async () => {
+    const connection = new Connection(service.url);
+    const openedAt = Date.now();
+    const closedAt = await connection.closed;
+    assert.ok(closedAt - openedAt >= 1000, `closed after ${closedAt - openedAt} ms`);
   });
 });

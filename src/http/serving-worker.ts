@@ -426,7 +426,7 @@ function main(init: ServingInit): void {
 
   /**
    * Closes connections idle for longer than the Keep-Alive timeout (plus node:http's margin). node:http's
-   * own timer for this is off: it is set, and cleared again, for every request, which cost about 5% of a
+   * own timer for this is off: it is set, and cleared again, for every request, which cost 3–6% of a
    * 304 here (docs/benchmarks.md). Instead each connection's byte counts are read every BATCH_MS. A
    * connection is active while they move, while a request of it is with the main thread or waiting,
    * and while an answer is still being written to it; one that sends nothing at all is closed as well.

@@ -114,6 +114,7 @@ export async function startService(config: Readonly<Config>, log: Logger): Promi
       failed: (request, reason) => log.error({ request, reason }, 'http: no answer to a request (502 sent)'),
     },
   );
+  metrics.attach({ serving });
   const keepServing = serving.tid === undefined ? () => undefined : keepThreadPriority(serving.tid);
   const { address } = serving;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;

@@ -163,7 +163,7 @@ export class ServingThread {
     return this.#stopped;
   }
 
-  /** Requests the serving thread has passed to the main thread so far (not answered from what was published). */
+  /** Requests the serving thread has passed to the main thread so far (not answered from what was published); /metrics shows it. */
   get passed(): number {
     return this.#passed;
   }

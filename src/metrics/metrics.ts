@@ -48,6 +48,8 @@ interface RouteStats {
 export interface MetricsSources {
   itemCounts?: () => Iterable<readonly [channel: string, items: number]>;
   outputCache?: { readonly hits: number; readonly renders: number; readonly size: number; readonly bytes: number };
+  /** The serving thread: how many requests it passed to the main thread rather than answering them itself. */
+  serving?: { readonly passed: number };
 }
 
 interface MetricValue {
@@ -113,6 +115,15 @@ export class Metrics implements IngestMetrics, RequestMetrics {
       collect() {
         this.reset();
         this.inc(self.#sources.outputCache?.renders ?? 0);
+      },
+    });
+    new Counter({
+      name: 'syndicator_serving_passed_total',
+      help: 'Requests the serving thread passed to the main thread: all but repeat polls of a feed URL within the second its answer was published',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(self.#sources.serving?.passed ?? 0);
       },
     });
     new Gauge({

@@ -154,6 +154,17 @@ describe('the serving thread', () => {
     assert.ok(passed >= 1 && passed <= 2, `${passed} of ${clients} polls were passed to the main thread`);
   });
 
+  it('reports on /metrics how many requests it passed to the main thread', async () => {
+    const scrape = async () => Number(/^syndicator_serving_passed_total (\d+)$/m.exec((await send(`${service.url}/metrics`)).body.toString())?.[1]);
+    const etag = String((await send(feed)).headers.etag);
+    const before = await scrape();
+    for (let i = 0; i < 10; i += 1) assert.equal((await send(feed, { headers: { 'If-None-Match': etag } })).status, 304);
+    const after = await scrape();
+    // The second scrape itself, and at most the first poll of each new second: not the ten polls.
+    assert.ok(after - before >= 1 && after - before <= 3, `${after - before} passed for ten polls and a scrape`);
+    assert.equal(after, service.serving.passed);
+  });
+
   it('answers gzip polls with 304 for the gzip ETag or the identity one, and 200 for a stale one', async () => {
     const gzip = { 'Accept-Encoding': 'gzip' };
     const first = await send(feed, { headers: gzip });

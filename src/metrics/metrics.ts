@@ -99,33 +99,24 @@ export class Metrics implements IngestMetrics, RequestMetrics {
         for (const [channel, items] of self.#sources.itemCounts?.() ?? []) this.set({ channel }, items);
       },
     });
-    new Counter({
-      name: 'syndicator_output_cache_hits_total',
-      help: 'Feed documents served from the output cache without a render',
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        this.inc(self.#sources.outputCache?.hits ?? 0);
-      },
-    });
-    new Counter({
-      name: 'syndicator_output_cache_renders_total',
-      help: 'Feed documents rendered (once per change of a channel, per representation)',
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        this.inc(self.#sources.outputCache?.renders ?? 0);
-      },
-    });
-    new Counter({
-      name: 'syndicator_serving_passed_total',
-      help: 'Requests the serving thread passed to the main thread: all but repeat polls of a feed URL within the second its answer was published',
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        this.inc(self.#sources.serving?.passed ?? 0);
-      },
-    });
+    // Counters kept elsewhere, read on scrape.
+    const readCounter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    readCounter('syndicator_output_cache_hits_total', 'Feed documents served from the output cache without a render', () => self.#sources.outputCache?.hits ?? 0);
+    readCounter('syndicator_output_cache_renders_total', 'Feed documents rendered (once per change of a channel, per representation)', () => self.#sources.outputCache?.renders ?? 0);
+    readCounter(
+      'syndicator_serving_passed_total',
+      'Requests the serving thread passed to the main thread: all but repeat polls of a feed URL within the second its answer was published',
+      () => self.#sources.serving?.passed ?? 0,
+    );
     new Gauge({
       name: 'syndicator_output_cache_documents',
       help: 'Rendered documents the output cache holds now',

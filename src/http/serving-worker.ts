@@ -409,19 +409,19 @@ function main(init: ServingInit): void {
     }
     if (res.destroyed) return;
     const headers: string[] = [];
-    if ('failed' in answer) {
-      headers.push('Content-Type', 'text/plain; charset=utf-8', 'Cache-Control', 'no-store');
-      if (kept(res.req, res)) headers.push(...keepAlive);
-      res.writeHead(502, headers).end('the service could not answer this request\n');
-      return;
-    }
-    for (let i = 0; i < answer.headers.length; i += 2) {
-      if (!HOP_BY_HOP.has(answer.headers[i]!.toLowerCase())) headers.push(answer.headers[i]!, answer.headers[i + 1]!);
+    let status = 502;
+    let body: Buffer | string = 'the service could not answer this request\n';
+    if ('failed' in answer) headers.push('Content-Type', 'text/plain; charset=utf-8', 'Cache-Control', 'no-store');
+    else {
+      for (let i = 0; i < answer.headers.length; i += 2) {
+        if (!HOP_BY_HOP.has(answer.headers[i]!.toLowerCase())) headers.push(answer.headers[i]!, answer.headers[i + 1]!);
+      }
+      status = answer.status;
+      body = Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
     }
     if (kept(res.req, res)) headers.push(...keepAlive);
-    const body = answer.body;
     // node:http gives the status its standard reason phrase, as Express does.
-    res.writeHead(answer.status, headers).end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    res.writeHead(status, headers).end(body);
   }
 
   /**

@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/env.js';
+import { ServingThread } from '../../src/http/serving-thread.js';
 import { type Service, startService } from '../../src/main.js';
 import { copyOfFeeds, tempDir } from '../helpers/temp.js';
 
@@ -420,5 +421,38 @@ describe('the serving thread\'s kept-alive connections', () => {
     const openedAt = Date.now();
     const closedAt = await connection.closed;
     assert.ok(closedAt - openedAt >= 1000, `closed after ${closedAt - openedAt} ms`);
+  });
+});
+
+describe('the serving thread, when the main thread cannot answer', () => {
+  it('answers 502 (saying Keep-Alive, the connection stays open) and reports the failure', async () => {
+    // A main-thread server that answers every request it is given with bytes that are not HTTP.
+    const dropping = createServer((req) => req.socket.end('not HTTP\r\n\r\n'));
+    const failures: string[] = [];
+    const serving = await ServingThread.start(
+      { host: '127.0.0.1', port: 0, server: dropping, channels: ['enterprise'], agentLength: 200, keepAliveMs: 1000 },
+      { log: (_lines, written) => written(), requests: () => undefined, polls: () => undefined, failed: (request) => failures.push(request) },
+    );
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const answer = await new Promise<Answer>((resolve, reject) => {
+          const req = request(`http://127.0.0.1:${serving.address.port}/status`, { agent }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          });
+          req.on('error', reject).end();
+        });
+        assert.equal(answer.status, 502);
+        assert.equal(answer.headers['keep-alive'], 'timeout=1');
+        assert.equal(answer.headers['cache-control'], 'no-store');
+        assert.equal(answer.body.toString(), 'the service could not answer this request\n');
+      }
+      assert.deepEqual(failures, ['GET /status', 'GET /status']);
+    } finally {
+      agent.destroy();
+      await serving.stop();
+    }
   });
 });

@@ -274,7 +274,7 @@ export class OutputCache {
     part?: number,
   ): Representation {
     const shown = items.map((item) => (delivery?.content === 'full' ? item : publicItem(item, this.deps.licenses)));
-    const text = formats[format].render(channel, shown, {
+    const body = formats[format].renderBytes(channel, shown, {
       baseUrl: this.deps.baseUrl,
       now: this.deps.now(),
       licenses: this.deps.licenses,
@@ -284,7 +284,6 @@ export class OutputCache {
       ...(page !== undefined && part !== undefined && { part }),
     });
     this.#renders += 1;
-    const body = Buffer.from(text, 'utf8');
     const newest = newestChange(shown);
     const representation: Representation = {
       body,

@@ -8,7 +8,7 @@ import { ATOM_NS, FH_NS, REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import { perLicense, reprintElements } from './reprint-xml.js';
 import { AUTHOR_SEPARATOR, type SourceView } from './rights.js';
-import { type Block, type Xml, block, cdata, el, xmlDocument } from './xml.js';
+import { type Block, type Xml, type XmlDocument, block, cdata, el, xmlBytes, xmlText } from './xml.js';
 
 /**
  * atom:source (RFC 4287 §4.2.11). We do not keep the source feed's own updated time; the entry's is
@@ -69,7 +69,7 @@ function entryWriter(delivery: Delivery | undefined): (e: EntryView) => Block {
   };
 }
 
-function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext): string {
+function atomDocument(channel: Channel, items: readonly Item[], ctx: RenderContext): XmlDocument {
   const view: FeedView = prepare(channel, items, ctx);
   const { title, description, language } = view.channel;
   const root = block('feed', { xmlns: ATOM_NS, 'xmlns:fh': FH_NS, 'xmlns:reprint': REPRINT_NS, 'xml:lang': language }, [
@@ -88,12 +88,13 @@ function renderAtom(channel: Channel, items: readonly Item[], ctx: RenderContext
     ...navigationLinks(view, 'link'),
     ...view.entries.map(entryWriter(view.delivery)),
   ]);
-  return xmlDocument(root, view.links.stylesheet);
+  return { root, stylesheet: view.links.stylesheet };
 }
 
 export const atom: Format = {
   id: 'atom',
   extension: 'atom',
   contentType: 'application/atom+xml; charset=utf-8',
-  render: renderAtom,
+  render: (channel, items, ctx) => xmlText(atomDocument(channel, items, ctx)),
+  renderBytes: (channel, items, ctx) => xmlBytes(atomDocument(channel, items, ctx)),
 };

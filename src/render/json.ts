@@ -100,4 +100,5 @@ export const json: Format = {
   extension: 'json',
   contentType: 'application/feed+json; charset=utf-8',
   render: renderJson,
+  renderBytes: (channel, items, ctx) => Buffer.from(renderJson(channel, items, ctx), 'utf8'),
 };

@@ -1,6 +1,6 @@
 // What the XML formats share at feed level: the generator name, the WebSub hub (rel="hub") and RFC 5005
 // archive navigation (prev-archive, next-archive, current, and fh:archive on an archive document).
-// The stylesheet processing instruction is written by xmlDocument (xml.ts).
+// The stylesheet processing instruction is written by the document writer (xml.ts).
 
 import type { FeedView } from './prepare.js';
 import { type Xml, el } from './xml.js';

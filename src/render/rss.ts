@@ -11,7 +11,7 @@ import { GENERATOR, navigationLinks } from './links.js';
 import { perLicense, reprintElements } from './reprint-xml.js';
 import { AUTHOR_SEPARATOR } from './rights.js';
 import { escapeMarkup } from '../text.js';
-import { type Block, type Xml, block, cdata, el, xmlDocument } from './xml.js';
+import { type Block, type Xml, type XmlDocument, block, cdata, el, xmlBytes, xmlText } from './xml.js';
 
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 
@@ -54,7 +54,7 @@ function itemWriter(delivery: Delivery | undefined): (e: EntryView) => Block {
   };
 }
 
-function renderRss(channel: Channel, items: readonly Item[], ctx: RenderContext): string {
+function rssDocument(channel: Channel, items: readonly Item[], ctx: RenderContext): XmlDocument {
   const view: FeedView = prepare(channel, items, ctx);
   const { title, description, language } = view.channel;
   const channelChildren: Array<Xml | Block | undefined> = [
@@ -74,12 +74,13 @@ function renderRss(channel: Channel, items: readonly Item[], ctx: RenderContext)
   // Every namespace is declared once, on the root, whether or not this document uses it.
   const namespaces = Object.fromEntries(Object.entries(RSS_NAMESPACES).map(([prefix, uri]) => [`xmlns:${prefix}`, uri]));
   const root = block('rss', { version: '2.0', ...namespaces }, [block('channel', {}, channelChildren)]);
-  return xmlDocument(root, view.links.stylesheet);
+  return { root, stylesheet: view.links.stylesheet };
 }
 
 export const rss: Format = {
   id: 'rss',
   extension: 'rss',
   contentType: 'application/rss+xml; charset=utf-8',
-  render: renderRss,
+  render: (channel, items, ctx) => xmlText(rssDocument(channel, items, ctx)),
+  renderBytes: (channel, items, ctx) => xmlBytes(rssDocument(channel, items, ctx)),
 };

@@ -52,4 +52,7 @@ export interface Format {
   contentType: string;
   /** Same input, same bytes. Throws `render: …` naming the item or channel and field it cannot render. */
   render(channel: Channel, items: readonly Item[], ctx: RenderContext): string;
+  /** render's document as UTF-8 (the same bytes as Buffer.from(render(…))), which is what is served and
+   *  cached; the XML formats write it without making the text first (xml.ts). */
+  renderBytes(channel: Channel, items: readonly Item[], ctx: RenderContext): Buffer;
 }

@@ -4,11 +4,12 @@
 // take only XmlSafe text (already cleaned of them), so a document built here is well-formed whatever
 // the input.
 //
-// Strings are joined with `+` throughout, never collected in arrays and joined: V8 keeps a `+` of two
-// strings as a rope (a node pointing at both) and copies the characters once, when the document is
-// first read as a whole (e.g. encoded to UTF-8). A join instead copies everything into one flat string
-// right away, and a document of more than 128 KB is a separate large-object allocation whose fresh
-// pages cost about a millisecond to fault in; JSON.stringify likewise returns a rope.
+// A document is laid out into a sink: as text (xmlText), or straight into UTF-8 bytes (xmlBytes),
+// which is what the output cache stores. Encoding the text instead would first copy the whole
+// document into one flat string (V8 keeps a `+` of two strings as a rope and flattens it when it is
+// encoded), and a string of more than 128 KB is a large-object allocation whose fresh pages cost
+// about half a millisecond to fault in: xmlBytes writes each line into a buffer that is reused from
+// document to document, so the document's only fresh memory is the copy it returns.
 
 import { type XmlSafe, escapeMarkup } from '../text.js';
 
@@ -75,22 +76,85 @@ function lineStart(depth: number): string {
   return lineStarts[depth]!;
 }
 
+/** Where a document goes as it is laid out. */
+interface Sink {
+  add(s: string): void;
+}
+
+class TextSink implements Sink {
+  text = '';
+  add(s: string): void {
+    this.text += s;
+  }
+}
+
+/** The reused buffer ByteSink writes into; kept up to MAX_KEPT bytes, so a larger document's is freed. */
+let scratch = Buffer.allocUnsafeSlow(256 * 1024);
+const MAX_KEPT = 2 * 1024 * 1024;
+
+class ByteSink implements Sink {
+  #buffer = scratch;
+  #length = 0;
+  add(s: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 code unit (a surrogate pair: four for two units).
+    const room = this.#length + 3 * s.length;
+    if (room > this.#buffer.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(room, 2 * this.#buffer.length));
+      this.#buffer.copy(larger, 0, 0, this.#length);
+      this.#buffer = larger;
+      if (larger.length <= MAX_KEPT) scratch = larger;
+    }
+    this.#length += this.#buffer.write(s, this.#length);
+  }
+  /** The bytes written, in memory of their own. */
+  bytes(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.#length);
+    this.#buffer.copy(out, 0, 0, this.#length);
+    return out;
+  }
+}
+
 /** `node` at `depth`, each of its lines preceded by a line break and the depth's indentation. */
-function layout(node: Block, depth: number): string {
+function layout(node: Block, depth: number, sink: Sink): void {
   const start = lineStart(depth);
   const open = startTag(node.name, node.attrs);
-  if (node.children.length === 0) return start + open + '/>';
-  let out = start + open + '>';
+  if (node.children.length === 0) {
+    sink.add(start + open + '/>');
+    return;
+  }
+  sink.add(start + open + '>');
   const childStart = lineStart(depth + 1);
-  for (const c of node.children) out += 'xml' in c ? childStart + c.xml : layout(c, depth + 1);
-  return out + start + '</' + node.name + '>';
+  for (const c of node.children) {
+    if ('xml' in c) sink.add(childStart + c.xml);
+    else layout(c, depth + 1, sink);
+  }
+  sink.add(start + '</' + node.name + '>');
 }
 
 /** A complete document: the XML declaration, an xml-stylesheet processing instruction when `stylesheet`
  *  is given (its href escaped; URLs never hold `?>` since `>` is percent-encoded in them), then `root`.
  *  Lines are separated by '\n'; there is no line break after the root's end tag. */
-export function xmlDocument(root: Block, stylesheet?: string): string {
-  let out = '<?xml version="1.0" encoding="utf-8"?>';
-  if (stylesheet !== undefined) out += '\n<?xml-stylesheet type="text/xsl" href="' + escapeMarkup(stylesheet, true) + '"?>';
-  return out + layout(root, 0);
+export interface XmlDocument {
+  readonly root: Block;
+  readonly stylesheet?: string | undefined;
+}
+
+function write(doc: XmlDocument, sink: Sink): void {
+  sink.add('<?xml version="1.0" encoding="utf-8"?>');
+  if (doc.stylesheet !== undefined) sink.add('\n<?xml-stylesheet type="text/xsl" href="' + escapeMarkup(doc.stylesheet, true) + '"?>');
+  layout(doc.root, 0, sink);
+}
+
+/** The document as text. */
+export function xmlText(doc: XmlDocument): string {
+  const sink = new TextSink();
+  write(doc, sink);
+  return sink.text;
+}
+
+/** The document as UTF-8: the same bytes as Buffer.from(xmlText(doc)). */
+export function xmlBytes(doc: XmlDocument): Buffer {
+  const sink = new ByteSink();
+  write(doc, sink);
+  return sink.bytes();
 }

@@ -60,4 +60,17 @@ describe('fuzz: RSS and Atom documents stay well-formed and carry the text given
       300,
     );
   });
+
+  test('RSS and Atom: the bytes served are the UTF-8 of the text (lone surrogates, emoji, controls)', async () => {
+    await check(
+      fc.property(fields, (f) => {
+        const ctx = fx.ctx({ delivery: { partner: 'p', grantId: 'g', content: 'full' } });
+        for (const format of [formats.rss, formats.atom]) {
+          const text = format.render(fx.channel(), [item(f)], ctx);
+          assert.deepEqual(format.renderBytes(fx.channel(), [item(f)], ctx), Buffer.from(text, 'utf8'));
+        }
+      }),
+      300,
+    );
+  });
 });

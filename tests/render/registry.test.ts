@@ -52,6 +52,23 @@ describe('renderers are pure', () => {
   }
 });
 
+describe('the bytes served are the UTF-8 of the document', () => {
+  // Items of ~700 KB of CJK text each: the XML writer's reused buffer (256 KiB to begin with, kept up to
+  // 2 MiB) must grow mid-document, and a document larger than what it keeps must not leave a smaller
+  // one after it with stale bytes.
+  const big = (n: number) => Array.from({ length: n }, (_, i) => fx.fullItem({ id: `big${i}`, guid: `urn:uuid:00000000-0000-4000-8000-00000000000${i}`, contentHtml: `<p>${'钢铁行业😀'.repeat(40_000)}${i}</p>` }));
+  for (const id of ids) {
+    it(`${id}: small, 2 MB, 4 MB and small again`, () => {
+      for (const items of [fx.items(), big(1), big(3), big(6), fx.items()]) {
+        const text = formats[id].render(fx.channel(), items, fx.ctx());
+        const bytes = formats[id].renderBytes(fx.channel(), items, fx.ctx());
+        assert.equal(bytes.length, Buffer.byteLength(text), `${items.length} items`);
+        assert.equal(bytes.toString('utf8'), text, `${items.length} items`);
+      }
+    });
+  }
+});
+
 describe('renderers refuse what they cannot render, naming it', () => {
   const item = (overrides: Partial<Item>) => () => [fx.bareItem(overrides)];
   const cases: Array<{ what: string; items: () => Item[]; ctx?: RenderContext; message: RegExp }> = [

@@ -144,6 +144,12 @@ describe('rendered documents are byte-for-byte the committed golden files', () =
           );
         }
       });
+      it(`${c.name} as ${format.id}: the bytes served (renderBytes) are ${file}'s`, () => {
+        const golden = readFileSync(new URL(file, GOLDEN_DIR));
+        const bytes = format.renderBytes(c.channel, c.items, c.ctx);
+        assert.equal(bytes.length, golden.length, `${file}: ${bytes.length} bytes rendered, ${golden.length} in the file`);
+        assert.equal(Buffer.compare(bytes, golden), 0, `${file}: same length, different bytes`);
+      });
     }
   }
 });

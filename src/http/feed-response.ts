@@ -34,7 +34,7 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
   if (headers.link) common.Link = headers.link;
   if (headers.cors) common['Access-Control-Allow-Origin'] = '*';
 
-  if (isNotModified(req, rep)) {
+  if (isNotModified(req, rep, coding)) {
     res.writeHead(304, common).end();
     return 304;
   }
@@ -73,7 +73,11 @@ function forBrowser(req: IncomingMessage, contentType: string): string {
   return 'application/xml; charset=utf-8';
 }
 
-/** Whether the request's validators match the representation (validators.ts, notModified). */
-export function isNotModified(req: IncomingMessage, rep: Representation): boolean {
-  return notModified(req.headers['if-none-match'], req.headers['if-modified-since'], rep.etag, rep.lastModified);
+/**
+ * Whether the request's validators match the representation (validators.ts, notModified). `coding`, the
+ * one being answered, lets a poll that repeats that coding's ETag match without the list being parsed.
+ */
+export function isNotModified(req: IncomingMessage, rep: Representation, coding?: ContentCoding): boolean {
+  const sent = coding === undefined ? undefined : codedEtag(rep.etag, coding);
+  return notModified(req.headers['if-none-match'], req.headers['if-modified-since'], rep.etag, rep.lastModified, sent);
 }

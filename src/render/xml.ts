@@ -92,6 +92,10 @@ class TextSink implements Sink {
 let scratch = Buffer.allocUnsafeSlow(256 * 1024);
 const MAX_KEPT = 2 * 1024 * 1024;
 
+/**
+ * Each string given is encoded on its own. That gives the bytes of the whole text because every one
+ * begins with '<' or a line break and ends with '>': no surrogate pair is split between two of them.
+ */
 class ByteSink implements Sink {
   #buffer = scratch;
   #length = 0;
@@ -131,14 +135,15 @@ function layout(node: Block, depth: number, sink: Sink): void {
   sink.add(start + '</' + node.name + '>');
 }
 
-/** A complete document: the XML declaration, an xml-stylesheet processing instruction when `stylesheet`
- *  is given (its href escaped; URLs never hold `?>` since `>` is percent-encoded in them), then `root`.
- *  Lines are separated by '\n'; there is no line break after the root's end tag. */
+/** What the RSS and Atom renderers build: the root element and the stylesheet to name, if any. */
 export interface XmlDocument {
   readonly root: Block;
   readonly stylesheet?: string | undefined;
 }
 
+/** A complete document: the XML declaration, an xml-stylesheet processing instruction when `stylesheet`
+ *  is given (its href escaped; URLs never hold `?>` since `>` is percent-encoded in them), then `root`.
+ *  Lines are separated by '\n'; there is no line break after the root's end tag. */
 function write(doc: XmlDocument, sink: Sink): void {
   sink.add('<?xml version="1.0" encoding="utf-8"?>');
   if (doc.stylesheet !== undefined) sink.add('\n<?xml-stylesheet type="text/xsl" href="' + escapeMarkup(doc.stylesheet, true) + '"?>');

@@ -14,7 +14,7 @@
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { type IncomingHttpHeaders, createServer, get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -251,12 +251,24 @@ async function renderAfterChange(): Promise<{ medianMs: Record<string, number>; 
   };
 }
 
+/**
+ * The servers started and the temporary directories made, stopped and removed when the bench exits,
+ * whether it ends or fails: a server left behind would keep CPU 0 and skew every later measurement.
+ */
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 async function main(): Promise<void> {
   if (spawnSync('wrk', ['-v']).error) throw new Error('bench: wrk is not installed (Debian: apt-get install wrk)');
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 
   const feeds = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-feeds-'));
   const data = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-data-'));
+  tempDirs.push(feeds, data);
   await mkdir(path.join(feeds, 'samples'));
   await mkdir(path.join(feeds, 'licenses'));
   await writeFile(path.join(feeds, 'samples', 'bench.rss.xml'), upstreamFeed(50));
@@ -279,6 +291,7 @@ async function main(): Promise<void> {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR: feeds, DATA_DIR: data },
     stdio: ['ignore', 'ignore', logFd],
   });
+  children.push(service);
   closeSync(logFd);
 
   const documents = [
@@ -309,6 +322,7 @@ async function main(): Promise<void> {
   const docsFile = path.join(feeds, 'bare-docs.json');
   await writeFile(docsFile, JSON.stringify(docs));
   const bare = spawn(...onCpu(0, process.execPath, ['-e', bareServerSource()]), { env: { ...process.env, DOCS_FILE: docsFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(bare);
   const bareOrigin = `http://127.0.0.1:${await portOf(bare)}`;
 
   // The serving thread's task id, from the service's `serving` log line.

@@ -9,6 +9,8 @@ import { type ContentCoding, type Representation, readyBody } from './output-cac
 /** What a request for one representation in one coding is answered with. */
 export interface CodedBlock {
   body: Buffer;
+  /** The ETag sent with this coding (codedEtag). */
+  etag: string;
   /** 200 headers as a flat [name, value, name, value, …] list for res.writeHead. */
   ok: string[];
   /** 200 headers for a browser (Accept names text/html): RSS and Atom labelled application/xml. */
@@ -51,7 +53,8 @@ export class FeedHeaderBlocks {
 function buildBlock(rep: Representation, coding: ContentCoding, headers: FeedHeaders): CodedBlock | undefined {
   const body = readyBody(rep, coding);
   if (body === undefined) return undefined;
-  const common = ['ETag', codedEtag(rep.etag, coding), 'Cache-Control', headers.cacheControl, 'Vary', 'Accept-Encoding, Accept', 'X-Content-Type-Options', 'nosniff'];
+  const etag = codedEtag(rep.etag, coding);
+  const common = ['ETag', etag, 'Cache-Control', headers.cacheControl, 'Vary', 'Accept-Encoding, Accept', 'X-Content-Type-Options', 'nosniff'];
   if (rep.lastModified) common.push('Last-Modified', rep.lastModified);
   if (headers.link) common.push('Link', headers.link);
   if (headers.cors) common.push('Access-Control-Allow-Origin', '*');
@@ -60,6 +63,7 @@ function buildBlock(rep: Representation, coding: ContentCoding, headers: FeedHea
   const browserType = /^application\/(rss|atom)\+xml/.test(rep.contentType) ? BROWSER_TYPE : rep.contentType;
   return {
     body,
+    etag,
     ok: [...common, 'Content-Type', rep.contentType, ...rest],
     okBrowser: [...common, 'Content-Type', browserType, ...rest],
     notModified: common,

@@ -34,7 +34,7 @@ export function sendFeed(req: IncomingMessage, res: ServerResponse, rep: Represe
   if (headers.link) common.Link = headers.link;
   if (headers.cors) common['Access-Control-Allow-Origin'] = '*';
 
-  if (isNotModified(req, rep, coding)) {
+  if (isNotModified(req, rep, etag)) {
     res.writeHead(304, common).end();
     return 304;
   }
@@ -74,10 +74,9 @@ function forBrowser(req: IncomingMessage, contentType: string): string {
 }
 
 /**
- * Whether the request's validators match the representation (validators.ts, notModified). `coding`, the
- * one being answered, lets a poll that repeats that coding's ETag match without the list being parsed.
+ * Whether the request's validators match the representation (validators.ts, notModified). `sentEtag`,
+ * the ETag of the coding being answered, lets a poll that repeats it match without the list being parsed.
  */
-export function isNotModified(req: IncomingMessage, rep: Representation, coding?: ContentCoding): boolean {
-  const sent = coding === undefined ? undefined : codedEtag(rep.etag, coding);
-  return notModified(req.headers['if-none-match'], req.headers['if-modified-since'], rep.etag, rep.lastModified, sent);
+export function isNotModified(req: IncomingMessage, rep: Representation, sentEtag: string): boolean {
+  return notModified(req.headers['if-none-match'], req.headers['if-modified-since'], rep.etag, rep.lastModified, sentEtag);
 }

@@ -85,7 +85,7 @@ export class PublicFeeds {
       const block = hot.blocks[coding];
       if (block !== undefined && this.deps.cache.reuse(hot.channel.id, hot.rep)) {
         this.deps.publish?.(req.url, hot.channel.id, hot.format, hot.rep, coding, block, (second + 1) * 1000);
-        this.#write(req, res, hot.rep, coding, block);
+        this.#write(req, res, hot.rep, block);
         if (req.method === 'GET') this.#record(req, hot.channel, hot.format, nowMs);
         return true;
       }
@@ -124,12 +124,12 @@ export class PublicFeeds {
     }
     hot.blocks[coding] = block;
     this.deps.publish?.(req.url!, channel.id, format, rep, coding, block, (this.#hotSecond + 1) * 1000);
-    this.#write(req, res, rep, coding, block);
+    this.#write(req, res, rep, block);
     if (req.method === 'GET') this.#record(req, channel, format, nowMs);
   }
 
-  #write(req: IncomingMessage, res: ServerResponse, rep: Representation, coding: ContentCoding, block: CodedBlock): void {
-    if (isNotModified(req, rep, coding)) {
+  #write(req: IncomingMessage, res: ServerResponse, rep: Representation, block: CodedBlock): void {
+    if (isNotModified(req, rep, block.etag)) {
       res.writeHead(304, block.notModified).end();
     } else {
       const accept = req.headers.accept;

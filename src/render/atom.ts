@@ -8,7 +8,7 @@ import { ATOM_NS, FH_NS, REPRINT_NS } from './namespaces.js';
 import { type EntryView, type FeedView, feedUrl, prepare } from './prepare.js';
 import { perLicense, reprintElements } from './reprint-xml.js';
 import { AUTHOR_SEPARATOR, type SourceView } from './rights.js';
-import { type Block, type Xml, type XmlDocument, block, cdata, el, xmlBytes, xmlText } from './xml.js';
+import { type Block, type Xml, type XmlDocument, block, cdata, el, xmlRenderers } from './xml.js';
 
 /**
  * atom:source (RFC 4287 §4.2.11). We do not keep the source feed's own updated time; the entry's is
@@ -95,6 +95,5 @@ export const atom: Format = {
   id: 'atom',
   extension: 'atom',
   contentType: 'application/atom+xml; charset=utf-8',
-  render: (channel, items, ctx) => xmlText(atomDocument(channel, items, ctx)),
-  renderBytes: (channel, items, ctx) => xmlBytes(atomDocument(channel, items, ctx)),
+  ...xmlRenderers(atomDocument),
 };

@@ -11,7 +11,7 @@ import { GENERATOR, navigationLinks } from './links.js';
 import { perLicense, reprintElements } from './reprint-xml.js';
 import { AUTHOR_SEPARATOR } from './rights.js';
 import { escapeMarkup } from '../text.js';
-import { type Block, type Xml, type XmlDocument, block, cdata, el, xmlBytes, xmlText } from './xml.js';
+import { type Block, type Xml, type XmlDocument, block, cdata, el, xmlRenderers } from './xml.js';
 
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 
@@ -81,6 +81,5 @@ export const rss: Format = {
   id: 'rss',
   extension: 'rss',
   contentType: 'application/rss+xml; charset=utf-8',
-  render: (channel, items, ctx) => xmlText(rssDocument(channel, items, ctx)),
-  renderBytes: (channel, items, ctx) => xmlBytes(rssDocument(channel, items, ctx)),
+  ...xmlRenderers(rssDocument),
 };

@@ -163,3 +163,8 @@ export function xmlBytes(doc: XmlDocument): Buffer {
   write(doc, sink);
   return sink.bytes();
 }
+
+/** A format's render and renderBytes, both from the one function that builds its document. */
+export function xmlRenderers<A extends unknown[]>(build: (...args: A) => XmlDocument): { render: (...args: A) => string; renderBytes: (...args: A) => Buffer } {
+  return { render: (...args) => xmlText(build(...args)), renderBytes: (...args) => xmlBytes(build(...args)) };
+}

@@ -60,7 +60,12 @@ interface Client {
   readonly address: string;
   feed: string;
   batch: number;
-  byAddress: Map<string, number> | undefined;
+  seen: Seen | undefined;
+}
+
+/** When a (feed, User-Agent, address) of this batch was last polled, in ms: shared by its connections. */
+interface Seen {
+  at: number;
 }
 
 interface Waiting {
@@ -80,8 +85,20 @@ interface Entry {
   readonly etag: string;
   readonly lastModified: string | undefined;
   readonly blocks: Partial<Record<ContentCoding, Block>>;
-  /** The access line's middle part per status and method (index: 304 → 1, HEAD → 2), made on first use. */
-  readonly lines: (Uint8Array | undefined)[];
+  /** The access line's start per status and method (index: 304 → 1, HEAD → 2), made on first use. */
+  readonly lines: (LineHead | undefined)[];
+}
+
+/**
+ * An access line up to its duration: everything but the time is the same for every request of one
+ * URL, status and method, and the time (13 digits of ms) is written into `bytes` once per ms.
+ */
+interface LineHead {
+  readonly bytes: Uint8Array;
+  /** Where the time's digits are in `bytes`, how many there are, and the time they spell. */
+  readonly timeAt: number;
+  readonly timeDigits: number;
+  time: number;
 }
 
 /** Distinct URLs answered here at once; past that, the oldest are forgotten (they are published again). */
@@ -123,7 +140,7 @@ function main(init: ServingInit): void {
 
   // --- what requests answered here leave behind ---
   const encoder = new TextEncoder();
-  const lineStart = init.accessLog && encoder.encode(`{"level":${init.accessLog.level},"time":`);
+  const lineStart = init.accessLog && `{"level":${init.accessLog.level},"time":`;
   const lineEnd = encoder.encode(',"msg":"http: request"}\n');
   let chunk = new Uint8Array(LOG_CHUNK);
   let used = 0;
@@ -133,19 +150,24 @@ function main(init: ServingInit): void {
   let buckets = new Array<number>(HTTP_BUCKETS.length + 1).fill(0);
   let sum = 0;
   let count = 0;
-  let polls = new Map<string, Map<string, Map<string, number>>>();
+  let polls = new Map<string, Map<string, Map<string, Seen>>>();
   let pollCount = 0;
-  /** Counts the batches sent: a connection's cached place in `polls` (Client.byAddress) is for one batch. */
+  /** Counts the batches sent: a connection's cached place in `polls` (Client.seen) is for one batch. */
   let batch = 0;
   /**
    * What each connection polled last: a reader sends the same User-Agent with every poll over one
-   * connection, so its key in the poll maps (cut to agentLength), its address and the map its polls go
-   * to are found once per connection, feed and batch, not hashed and looked up again per request.
+   * connection, so its key in the poll maps (cut to agentLength), its address and the record its polls
+   * go to are found once per connection, feed and batch, not hashed and looked up again per request.
    */
   const clients = new WeakMap<Socket, Client>();
   /** Open connections, for closing idle ones (closeIdle). */
   const connections = new Map<Socket, Activity>();
   const keepAlive = ['Keep-Alive', `timeout=${Math.floor(init.keepAliveMs / 1000)}`];
+  /**
+   * Wall-clock ms less performance.now(), set again every BATCH_MS: a request's time is its start's
+   * performance.now() plus this, so that it costs one clock read, not two.
+   */
+  let clockOffset = Date.now() - performance.now();
 
   /** Writes a non-negative integer's decimal digits at `used`. */
   function digits(n: number): void {
@@ -169,19 +191,23 @@ function main(init: ServingInit): void {
     used += bytes.length;
   }
 
-  /** The same line as log.ts's accessLine, written as bytes into the chunk. */
+  /**
+   * The same line as log.ts's accessLine, written as bytes into the chunk: its head (made once per
+   * URL, status and method, its time rewritten once per ms), then the duration and the end.
+   */
   function logAccess(entry: Entry, url: string, head: boolean, status: number, now: number, tenths: number): void {
     if (lineStart === undefined) return;
     const index = (status === 304 ? 1 : 0) + (head ? 2 : 0);
-    let middle = entry.lines[index];
-    if (middle === undefined) {
-      middle = encoder.encode(`${init.accessLog!.bindings},"method":"${head ? 'HEAD' : 'GET'}","url":${JSON.stringify(url)},"status":${status},"durationMs":`);
-      entry.lines[index] = middle;
+    let line = entry.lines[index];
+    if (line !== undefined && line.time !== now && !setTime(line, now)) line = undefined;
+    if (line === undefined) {
+      const time = String(now);
+      const bytes = encoder.encode(`${lineStart}${time}${init.accessLog!.bindings},"method":"${head ? 'HEAD' : 'GET'}","url":${JSON.stringify(url)},"status":${status},"durationMs":`);
+      line = { bytes, timeAt: lineStart.length, timeDigits: time.length, time: now };
+      entry.lines[index] = line;
     }
-    if (used + middle.length + MAX_LINE > LOG_CHUNK) sendBatch();
-    copy(lineStart);
-    digits(now);
-    copy(middle);
+    if (used + line.bytes.length + MAX_LINE > LOG_CHUNK) sendBatch();
+    copy(line.bytes);
     digits(Math.floor(tenths / 10));
     const tenth = tenths % 10;
     if (tenth !== 0) {
@@ -189,6 +215,20 @@ function main(init: ServingInit): void {
       chunk[used++] = 48 + tenth;
     }
     copy(lineEnd);
+  }
+
+  /** Writes `now` into the head's time; false if it has another number of digits (before 2001, after 2286). */
+  function setTime(line: LineHead, now: number): boolean {
+    let n = now;
+    const bytes = line.bytes;
+    for (let at = line.timeAt + line.timeDigits - 1; at >= line.timeAt; at -= 1) {
+      const q = Math.floor(n / 10);
+      bytes[at] = 48 + (n - q * 10);
+      n = q;
+    }
+    if (n !== 0 || now < 10 ** (line.timeDigits - 1)) return false;
+    line.time = now;
+    return true;
   }
 
   function countRequest(status: 200 | 304, ms: number): void {
@@ -204,21 +244,25 @@ function main(init: ServingInit): void {
     let client = clients.get(socket);
     if (client === undefined || client.sent !== sent) {
       const agent = sent.length > init.agentLength ? sent.slice(0, init.agentLength) : sent;
-      client = { sent, agent, address: socket.remoteAddress ?? '', feed: '', batch: -1, byAddress: undefined };
+      client = { sent, agent, address: socket.remoteAddress ?? '', feed: '', batch: -1, seen: undefined };
       clients.set(socket, client);
     }
-    let byAddress = client.byAddress;
-    if (byAddress === undefined || client.batch !== batch || client.feed !== entry.feed) {
+    let seen = client.seen;
+    if (seen === undefined || client.batch !== batch || client.feed !== entry.feed) {
       let byAgent = polls.get(entry.feed);
       if (byAgent === undefined) polls.set(entry.feed, (byAgent = new Map()));
-      byAddress = byAgent.get(client.agent);
+      let byAddress = byAgent.get(client.agent);
       if (byAddress === undefined) byAgent.set(client.agent, (byAddress = new Map()));
-      if (!byAddress.has(client.address)) pollCount += 1;
-      client.byAddress = byAddress;
+      seen = byAddress.get(client.address);
+      if (seen === undefined) {
+        byAddress.set(client.address, (seen = { at: now }));
+        pollCount += 1;
+      }
+      client.seen = seen;
       client.feed = entry.feed;
       client.batch = batch;
     }
-    byAddress.set(client.address, now);
+    seen.at = now;
     if (pollCount >= MAX_POLLS) sendBatch();
   }
 
@@ -248,7 +292,7 @@ function main(init: ServingInit): void {
       for (const [feed, byAgent] of polls) {
         const cut = feed.indexOf('\n');
         for (const [agent, byAddress] of byAgent) {
-          for (const [address, seenAt] of byAddress) list.push([feed.slice(0, cut), feed.slice(cut + 1), agent, address, seenAt]);
+          for (const [address, seen] of byAddress) list.push([feed.slice(0, cut), feed.slice(cut + 1), agent, address, seen.at]);
         }
       }
       message.polls = list;
@@ -297,13 +341,17 @@ function main(init: ServingInit): void {
     for (const [url, entry] of entries) if (entry.validUntil + 1000 <= now) entries.delete(url);
   }
 
-  function answer(req: IncomingMessage, res: ServerResponse, started: number): boolean {
+  /**
+   * Answers a poll of a published URL from its prepared bytes; false if it is not one (or its answer
+   * expired). `started` is when the request came in and `clock` is now, both from performance.now().
+   */
+  function answer(req: IncomingMessage, res: ServerResponse, started: number, clock: number): boolean {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
     const url = req.url!;
     const entry = entries.get(url);
     if (entry === undefined) return false;
-    const now = Date.now();
+    const now = Math.floor(clock + clockOffset);
     if (now >= entry.validUntil || Atomics.load(generations, entry.slot) !== entry.generation) return false;
     const headers = req.headers;
     const block = entry.blocks[negotiateCoding(headers['accept-encoding'])];
@@ -329,8 +377,8 @@ function main(init: ServingInit): void {
    * Answers the request here if it can; else a poll of a URL answered here before waits, if the first
    * poll of that URL is already with the main thread, or goes there itself and the next ones wait for it.
    */
-  function serve(req: IncomingMessage, res: ServerResponse, started: number): void {
-    if (answer(req, res, started)) return;
+  function serve(req: IncomingMessage, res: ServerResponse, started: number, clock: number): void {
+    if (answer(req, res, started, clock)) return;
     const url = req.url!;
     if ((req.method === 'GET' || req.method === 'HEAD') && entries.has(url) && !hasBody(req)) {
       const queue = waiting.get(url);
@@ -352,7 +400,8 @@ function main(init: ServingInit): void {
     const queue = waiting.get(url);
     waiting.delete(url);
     if (queue === undefined) return;
-    for (const poll of queue) if (!poll.res.destroyed) serve(poll.req, poll.res, poll.started);
+    const clock = performance.now();
+    for (const poll of queue) if (!poll.res.destroyed) serve(poll.req, poll.res, poll.started, clock);
   }
 
   /**
@@ -446,7 +495,10 @@ function main(init: ServingInit): void {
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 0 }, (req, res) => serve(req, res, performance.now()));
+  const server = createServer({ keepAliveTimeout: 0 }, (req, res) => {
+    const clock = performance.now();
+    serve(req, res, clock, clock);
+  });
   server.on('connection', (socket: Socket) => {
     connections.set(socket, { read: 0, written: 0, since: Date.now() });
     socket.once('close', () => connections.delete(socket));
@@ -454,6 +506,7 @@ function main(init: ServingInit): void {
 
   const timer = setInterval(() => {
     sendBatch();
+    clockOffset = Date.now() - performance.now();
     const now = Date.now();
     sweep(now);
     closeIdle(now);

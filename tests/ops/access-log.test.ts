@@ -77,6 +77,7 @@ test('8,000 polls the serving thread answers: every access line arrives whole, n
   // go to the main thread, are written and come back to be filled again, many times over.
   const perUrl = 500;
   const limits = Array.from({ length: 16 }, (_, i) => i + 1);
+  const started = Date.now();
   await Promise.all(
     limits.map(async (limit) => {
       for (let i = 0; i < perUrl; i += 1) {
@@ -86,6 +87,7 @@ test('8,000 polls the serving thread answers: every access line arrives whole, n
       }
     }),
   );
+  const ended = Date.now();
   child.kill('SIGTERM');
   const [code] = await exited;
   assert.equal(code, 0);
@@ -93,6 +95,11 @@ test('8,000 polls the serving thread answers: every access line arrives whole, n
   const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; url?: string; time: number });
   const access = lines.filter((l) => l.msg === 'http: request' && l.url?.startsWith('/feeds/enterprise.json?limit='));
   for (const limit of limits) assert.equal(access.filter((l) => l.url === `/feeds/enterprise.json?limit=${limit}`).length, perUrl, `lines of ?limit=${limit}`);
+  // Each line's time is when its poll was answered (the serving thread writes it from its own clock, in
+  // ms, at most 1 ms early), over the polls' seconds.
+  const outside = access.filter((l) => !(l.time >= started - 1 && l.time <= ended));
+  assert.deepEqual(outside, [], `every access line's time within ${started}–${ended}`);
+  assert.ok(new Set(access.map((l) => l.time)).size > 50, 'times from many milliseconds');
   assert.equal(lines.at(-1)?.msg, 'stopped');
 });
 

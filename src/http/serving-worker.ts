@@ -9,7 +9,7 @@
 // Express's requests, and there it ran 3–5 µs slower per request than in a process that only serves
 // (docs/benchmarks.md, "Serving"). This thread runs little but the code below, so it stays close to a
 // bare node:http server; it imports node's modules and leaves of ours (serving-protocol.ts,
-// validators.ts, metrics/buckets.ts, thread-priority.ts), and uses no HTTP client.
+// validators.ts, prepared-head.ts, metrics/buckets.ts, thread-priority.ts), and uses no HTTP client.
 //
 // At the turn of each second a published answer expires (its Cache-Control max-age counts down to the
 // channel's next run): the first poll of its URL is passed on, and the polls of that URL arriving
@@ -27,6 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromServing, PassedAnswer, Poll, PublishedAnswer, ServingInit, ToServing } from './serving-protocol.js';
 import { CLIENT_HEADER } from './serving-protocol.js';
+import { type PreparedHead, prepareHead, writePreparedHead } from './prepared-head.js';
 import { type ContentCoding, codedEtag, negotiateCoding, notModified } from './validators.js';
 import { HTTP_BUCKETS, bucketIndex } from '../metrics/buckets.js';
 import { thisThreadId } from '../thread-priority.js';
@@ -41,9 +42,9 @@ interface Block {
 }
 
 interface HeaderLists {
-  ok: string[];
-  okBrowser: string[];
-  notModified: string[];
+  ok: PreparedHead;
+  okBrowser: PreparedHead;
+  notModified: PreparedHead;
 }
 
 /** What an open connection had read and written when it was last seen active, and when (ms). */
@@ -325,12 +326,17 @@ function main(init: ServingInit): void {
       entries.set(answer.url, entry);
     }
     const body = answer.body;
-    entry.blocks[answer.coding] = {
-      etag: codedEtag(answer.etag, answer.coding),
-      body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      kept: { ok: [...answer.ok, ...keepAlive], okBrowser: [...answer.okBrowser, ...keepAlive], notModified: [...answer.notModified, ...keepAlive] },
-      closing: { ok: answer.ok, okBrowser: answer.okBrowser, notModified: answer.notModified },
-    };
+    try {
+      entry.blocks[answer.coding] = {
+        etag: codedEtag(answer.etag, answer.coding),
+        body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+        kept: { ok: prepareHead([...answer.ok, ...keepAlive]), okBrowser: prepareHead([...answer.okBrowser, ...keepAlive]), notModified: prepareHead([...answer.notModified, ...keepAlive]) },
+        closing: { ok: prepareHead(answer.ok), okBrowser: prepareHead(answer.okBrowser), notModified: prepareHead(answer.notModified) },
+      };
+    } catch {
+      // A header node:http would refuse: this coding is not answered here; its polls go to the main thread.
+      delete entry.blocks[answer.coding];
+    }
   }
 
   /**
@@ -359,11 +365,11 @@ function main(init: ServingInit): void {
     const lists = kept(req, res) ? block.kept : block.closing;
     let status: 200 | 304;
     if (notModified(headers['if-none-match'], headers['if-modified-since'], entry.etag, entry.lastModified, block.etag)) {
-      res.writeHead(304, lists.notModified).end();
+      writePreparedHead(res, 304, lists.notModified).end();
       status = 304;
     } else {
       const accept = headers.accept;
-      res.writeHead(200, accept !== undefined && accept.includes('text/html') ? lists.okBrowser : lists.ok).end(block.body);
+      writePreparedHead(res, 200, accept !== undefined && accept.includes('text/html') ? lists.okBrowser : lists.ok).end(block.body);
       status = 200;
     }
     const ms = performance.now() - started;

@@ -50,3 +50,15 @@ export function benchItems(count: number): Item[] {
     ingestedAt: '2026-10-01T00:00:00.000Z',
   }));
 }
+
+/** An upstream RSS document of `count` items of about 2 KB each (50 make the 169 KB large document). */
+export function upstreamFeed(count: number): string {
+  const items = Array.from({ length: count }, (_, n) => {
+    const date = new Date(Date.UTC(2026, 9, 1) + n * 3_600_000).toUTCString();
+    return `<item><title>基准新闻 ${n}</title><link>http://bench.example.cn/${n}.html</link><guid isPermaLink="false">bench-${n}</guid><pubDate>${date}</pubDate><dc:creator>李明</dc:creator><description>${PARAGRAPH}</description><content:encoded><![CDATA[${`<p>${PARAGRAPH.repeat(4)}</p>`.repeat(4)}]]></content:encoded></item>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>基准</title><link>http://bench.example.cn/</link><description>bench</description>
+${items.join('\n')}
+</channel></rss>`;
+}

@@ -25,7 +25,8 @@ import { parseArgs } from 'node:util';
 import { mkdtemp } from 'node:fs/promises';
 import { OutputCache } from '../src/http/output-cache.js';
 import type { Item } from '../src/model.js';
-import { benchChannel, benchItems, LICENSE, PARAGRAPH } from './documents.js';
+import { bareServerSource } from './bare-server.js';
+import { benchChannel, benchItems, LICENSE, upstreamFeed } from './documents.js';
 import { FileStore } from '../src/store/files/file-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,18 +48,6 @@ const PIN = !args['no-pin'] && cpus().length >= 2 && spawnSync('taskset', ['-V']
 /** The command and arguments to run `file args` on CPU `cpu` when pinning. */
 function onCpu(cpu: number, file: string, fileArgs: string[]): [string, string[]] {
   return PIN ? ['taskset', ['-c', String(cpu), file, ...fileArgs]] : [file, fileArgs];
-}
-
-/** An upstream RSS document of `count` items of about 2 KB each (50 make the 169 KB large document). */
-function upstreamFeed(count: number): string {
-  const items = Array.from({ length: count }, (_, n) => {
-    const date = new Date(Date.UTC(2026, 9, 1) + n * 3_600_000).toUTCString();
-    return `<item><title>基准新闻 ${n}</title><link>http://bench.example.cn/${n}.html</link><guid isPermaLink="false">bench-${n}</guid><pubDate>${date}</pubDate><dc:creator>李明</dc:creator><description>${PARAGRAPH}</description><content:encoded><![CDATA[${`<p>${PARAGRAPH.repeat(4)}</p>`.repeat(4)}]]></content:encoded></item>`;
-  });
-  return `<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>基准</title><link>http://bench.example.cn/</link><description>bench</description>
-${items.join('\n')}
-</channel></rss>`;
 }
 
 async function waitFor(url: string, ok: (body: string) => boolean): Promise<string> {
@@ -175,31 +164,6 @@ function wrk(url: string, headers: string[], pid: number, servingTid?: number): 
     else split.other += used;
   }
   return { rps: Number(rps), cpuUs: cpu / n, split };
-}
-
-/**
- * A bare node:http server answering each path with the given bytes and validators (gzip bytes when the
- * request accepts gzip, 304 on a matching If-None-Match): what the service does, without anything else.
- */
-function bareServerSource(): string {
-  return `
-    const http = require('node:http');
-    const docs = JSON.parse(require('node:fs').readFileSync(process.env.DOCS_FILE, 'utf8'));
-    const routes = new Map();
-    for (const [path, codings] of Object.entries(docs)) {
-      const byCoding = {};
-      for (const [coding, d] of Object.entries(codings)) {
-        byCoding[coding] = { body: Buffer.from(d.body, 'base64'), etag: d.etag, ok: d.ok, notModified: d.notModified };
-      }
-      routes.set(path, byCoding);
-    }
-    http.createServer((req, res) => {
-      const doc = routes.get(req.url);
-      if (!doc) { res.writeHead(404).end(); return; }
-      const d = (req.headers['accept-encoding'] || '').includes('gzip') ? doc.gzip : doc.identity;
-      if (req.headers['if-none-match'] === d.etag) { res.writeHead(304, d.notModified).end(); return; }
-      res.writeHead(200, d.ok).end(d.body);
-    }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
 }
 
 /** One GET with the raw (still compressed) body; `sent` is the header list as sent, without the

@@ -1,0 +1,28 @@
+// The bare node:http server the serving benchmarks measure the service against (bench/serve.ts,
+// bench/instructions.ts): run as `node -e SOURCE` with DOCS_FILE naming a JSON file of
+// { path: { coding: { body (base64), etag, ok, notModified } } }; it prints its port.
+
+/**
+ * A bare node:http server answering each path with the given bytes and validators (gzip bytes when the
+ * request accepts gzip, 304 on a matching If-None-Match): what the service does, without anything else.
+ */
+export function bareServerSource(): string {
+  return `
+    const http = require('node:http');
+    const docs = JSON.parse(require('node:fs').readFileSync(process.env.DOCS_FILE, 'utf8'));
+    const routes = new Map();
+    for (const [path, codings] of Object.entries(docs)) {
+      const byCoding = {};
+      for (const [coding, d] of Object.entries(codings)) {
+        byCoding[coding] = { body: Buffer.from(d.body, 'base64'), etag: d.etag, ok: d.ok, notModified: d.notModified };
+      }
+      routes.set(path, byCoding);
+    }
+    http.createServer((req, res) => {
+      const doc = routes.get(req.url);
+      if (!doc) { res.writeHead(404).end(); return; }
+      const d = (req.headers['accept-encoding'] || '').includes('gzip') ? doc.gzip : doc.identity;
+      if (req.headers['if-none-match'] === d.etag) { res.writeHead(304, d.notModified).end(); return; }
+      res.writeHead(200, d.ok).end(d.body);
+    }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
+}

@@ -11,7 +11,7 @@
 
 import { type IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
 
-/** node:http's header record of a response: lower-cased name → [name as sent, value or values]. */
+/** node:http's header record of a response: lower-cased name → [name as sent, value]. */
 type HeaderRecord = Record<string, [string, string]>;
 
 export interface PreparedHead {

@@ -1,6 +1,9 @@
 // The bare node:http server the serving benchmarks measure the service against (bench/serve.ts,
-// bench/instructions.ts): run as `node -e SOURCE` with DOCS_FILE naming a JSON file of
+// bench/instructions.ts), and the request that reads from the service the bytes it replays. The server
+// runs as `node -e SOURCE` with DOCS_FILE naming a JSON file of
 // { path: { coding: { body (base64), etag, ok, notModified } } }; it prints its port.
+
+import { type IncomingHttpHeaders, get as httpGet } from 'node:http';
 
 /**
  * A bare node:http server answering each path with the given bytes and validators (gzip bytes when the
@@ -25,4 +28,17 @@ export function bareServerSource(): string {
       if (req.headers['if-none-match'] === d.etag) { res.writeHead(304, d.notModified).end(); return; }
       res.writeHead(200, d.ok).end(d.body);
     }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
+}
+
+/** One GET with the raw (still compressed) body; `sent` is the header list as sent, without the
+ *  connection's own (Date, Connection, Keep-Alive), which node:http adds to every response alike. */
+export function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; sent: string[]; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      const sent = res.rawHeaders.flatMap((v, i, all) => (i % 2 === 0 && !/^(date|connection|keep-alive)$/i.test(v) ? [v, all[i + 1]!] : []));
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, sent, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
 }

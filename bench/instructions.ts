@@ -18,13 +18,13 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { Agent, type IncomingHttpHeaders, createServer, get as httpGet } from 'node:http';
+import { Agent, createServer, get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bareServerSource } from './bare-server.js';
+import { bareServerSource, rawGet } from './bare-server.js';
 import { LICENSE, benchChannel, upstreamFeed } from './documents.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,17 +63,6 @@ async function requests(url: string, count: number, headers: Record<string, stri
     }),
   );
   agent.destroy();
-}
-
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; sent: string[]; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    httpGet(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      const sent = res.rawHeaders.flatMap((v, i, all) => (i % 2 === 0 && !/^(date|connection|keep-alive)$/i.test(v) ? [v, all[i + 1]!] : []));
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, sent, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
 }
 
 async function freePort(): Promise<number> {

@@ -16,7 +16,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { type IncomingHttpHeaders, createServer, get as httpGet } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { mkdtemp } from 'node:fs/promises';
 import { OutputCache } from '../src/http/output-cache.js';
 import type { Item } from '../src/model.js';
-import { bareServerSource } from './bare-server.js';
+import { bareServerSource, rawGet } from './bare-server.js';
 import { benchChannel, benchItems, LICENSE, upstreamFeed } from './documents.js';
 import { FileStore } from '../src/store/files/file-store.js';
 
@@ -164,19 +164,6 @@ function wrk(url: string, headers: string[], pid: number, servingTid?: number): 
     else split.other += used;
   }
   return { rps: Number(rps), cpuUs: cpu / n, split };
-}
-
-/** One GET with the raw (still compressed) body; `sent` is the header list as sent, without the
- *  connection's own (Date, Connection, Keep-Alive), which node:http adds to every response alike. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; sent: string[]; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    httpGet(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      const sent = res.rawHeaders.flatMap((v, i, all) => (i % 2 === 0 && !/^(date|connection|keep-alive)$/i.test(v) ? [v, all[i + 1]!] : []));
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, sent, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
 }
 
 async function portOf(child: ChildProcess): Promise<number> {

@@ -60,8 +60,8 @@ export function prepareHead(list: readonly string[], recordSymbol: symbol | unde
  * response given it: node:http does not change a response's headers once they are written (setHeader
  * and removeHeader throw then), and nothing else is set on these responses.
  */
-export function writePreparedHead(res: ServerResponse, status: number, head: PreparedHead, recordSymbol: symbol | undefined = HEADER_RECORD): ServerResponse {
-  if (head.record === undefined || recordSymbol === undefined) return res.writeHead(status, head.list as string[]);
-  (res as unknown as Record<symbol, unknown>)[recordSymbol] = head.record;
+export function writePreparedHead(res: ServerResponse, status: number, head: PreparedHead): ServerResponse {
+  if (head.record === undefined || HEADER_RECORD === undefined) return res.writeHead(status, head.list as string[]);
+  (res as unknown as Record<symbol, unknown>)[HEADER_RECORD] = head.record;
   return res.writeHead(status);
 }

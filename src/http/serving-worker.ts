@@ -178,13 +178,8 @@ function main(init: ServingInit): void {
     }
     let len = 0;
     for (let m = n; m >= 1; m = Math.floor(m / 10)) len += 1;
-    let at = used + len;
-    used = at;
-    while (n >= 1) {
-      const q = Math.floor(n / 10);
-      chunk[--at] = 48 + (n - q * 10);
-      n = q;
-    }
+    used += len;
+    putDigits(chunk, used, n);
   }
 
   function copy(bytes: Uint8Array): void {
@@ -220,14 +215,8 @@ function main(init: ServingInit): void {
 
   /** Writes `now` into the head's time; false if it has another number of digits (before 2001, after 2286). */
   function setTime(line: LineHead, now: number): boolean {
-    let n = now;
-    const bytes = line.bytes;
-    for (let at = line.timeAt + line.timeDigits - 1; at >= line.timeAt; at -= 1) {
-      const q = Math.floor(n / 10);
-      bytes[at] = 48 + (n - q * 10);
-      n = q;
-    }
-    if (n !== 0 || now < 10 ** (line.timeDigits - 1)) return false;
+    if (now < 10 ** (line.timeDigits - 1) || now >= 10 ** line.timeDigits) return false;
+    putDigits(line.bytes, line.timeAt + line.timeDigits, now);
     line.time = now;
     return true;
   }
@@ -560,6 +549,16 @@ function main(init: ServingInit): void {
  */
 function kept(req: IncomingMessage, res: ServerResponse): boolean {
   return res.shouldKeepAlive && req.httpVersionMinor === 1;
+}
+
+/** Writes a positive integer's decimal digits into `bytes`, the last one just before `end`. */
+function putDigits(bytes: Uint8Array, end: number, n: number): void {
+  let at = end;
+  while (n >= 1) {
+    const q = Math.floor(n / 10);
+    bytes[--at] = 48 + (n - q * 10);
+    n = q;
+  }
 }
 
 function hasBody(req: IncomingMessage): boolean {

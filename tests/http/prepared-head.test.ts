@@ -52,7 +52,7 @@ describe('prepared response head', () => {
       else if (kind === 'list304') res.writeHead(304, NOT_MODIFIED).end();
       else if (kind === 'prepared') writePreparedHead(res, 200, heads.ok!).end('hello');
       else if (kind === 'prepared304') writePreparedHead(res, 304, heads.notModified!).end();
-      else writePreparedHead(res, 200, heads.okUnrecorded!, undefined).end('hello');
+      else writePreparedHead(res, 200, heads.okUnrecorded!).end('hello');
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as AddressInfo).port;

@@ -20,6 +20,8 @@ const LIST = [
 /** No header repeats: written from node:http's header record. */
 const NOT_MODIFIED = LIST.slice(0, 8);
 const OK = [...NOT_MODIFIED, ...LIST.slice(10)];
+/** Names an object inherits, which a record must hold as headers like any other. */
+const INHERITED_NAMES = ['__proto__', 'a', 'Constructor', 'b', 'toString', 'c', 'hasOwnProperty', 'd', 'Content-Length', '5'];
 
 /** The raw answers to `count` requests sent together over one connection, Date lines taken out. */
 async function rawAnswers(port: number, path: string, count: number): Promise<string> {
@@ -43,6 +45,7 @@ describe('prepared response head', () => {
       notModified: prepareHead(NOT_MODIFIED),
       okUnrecorded: prepareHead(OK, undefined),
       okRecorded: prepareHead(OK),
+      inherited: prepareHead(INHERITED_NAMES),
     };
     server = createServer((req, res) => {
       const [, kind] = req.url!.split('/');
@@ -52,6 +55,8 @@ describe('prepared response head', () => {
       else if (kind === 'list304') res.writeHead(304, NOT_MODIFIED).end();
       else if (kind === 'prepared') writePreparedHead(res, 200, heads.ok!).end('hello');
       else if (kind === 'prepared304') writePreparedHead(res, 304, heads.notModified!).end();
+      else if (kind === 'listInherited') res.writeHead(200, INHERITED_NAMES).end('hello');
+      else if (kind === 'inherited') writePreparedHead(res, 200, heads.inherited!).end('hello');
       else writePreparedHead(res, 200, heads.okUnrecorded!).end('hello');
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -77,6 +82,13 @@ describe('prepared response head', () => {
     const expected304 = await rawAnswers(port, '/list304', 3);
     assert.equal((expected304.match(/HTTP\/1.1 304 Not Modified/g) ?? []).length, 3);
     assert.equal(await rawAnswers(port, '/prepared304', 3), expected304);
+  });
+
+  it('writes headers named like an object\'s inherited properties (__proto__, constructor, toString) as it writes any other', async () => {
+    assert.notEqual(heads.inherited!.record, undefined);
+    const expected = await rawAnswers(port, '/listInherited', 2);
+    assert.match(expected, /\r\n__proto__: a\r\nConstructor: b\r\ntoString: c\r\nhasOwnProperty: d\r\n/);
+    assert.equal(await rawAnswers(port, '/inherited', 2), expected);
   });
 
   it('is not changed by the responses written from it', async () => {

@@ -7,9 +7,12 @@
 //   npm run bench:instructions                 2 rounds, 10,000 counted requests per scenario
 //   node --import tsx bench/instructions.ts --rounds 3 --requests 20000
 //
-// Each server runs under `valgrind --tool=callgrind --separate-threads=yes --instr-atstart=no`: nothing
-// is counted until 20,000 warm-up requests have run (V8 has optimized the hot code by then); then
-// counting is switched on (callgrind_control), N requests of one scenario are sent over 8 keep-alive
+// Each server runs under `valgrind --tool=callgrind --separate-threads=yes --instr-atstart=no`. First
+// every scenario runs 5,000 requests, one after another, as bench:serve's rounds leave a server: the
+// code has then seen 200s and 304s, identity and gzip, and V8's inline caches hold every shape they
+// meet (counted after one scenario alone, a path can look cheaper than it is in a server that answers
+// all of them). Then, per scenario, nothing is counted until 20,000 more warm-up requests have run;
+// counting is switched on (callgrind_control), N requests of the scenario are sent over 8 keep-alive
 // connections, and the counts are dumped per thread. The service's busiest thread is its serving
 // thread; the bare server's is its main thread. Needs valgrind (Debian: apt-get install valgrind).
 // Only loopback is used.
@@ -32,6 +35,8 @@ const { values: args } = parseArgs({ options: { rounds: { type: 'string', defaul
 const ROUNDS = Number(args.rounds);
 const REQUESTS = Number(args.requests);
 const WARM_UP = 20_000;
+/** Requests of each scenario, one after another, before the first count (see above). */
+const MIXED_WARM_UP = 5_000;
 const CONNECTIONS = 8;
 const READER = 'NewsBlur Feed Fetcher - 3 subscribers - http://www.newsblur.com/site/1/ (bench)';
 const PATH = '/feeds/small.rss';
@@ -161,34 +166,42 @@ async function main(): Promise<void> {
     const env = { ...inherited, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR: feeds, DATA_DIR: data };
     const service = underCallgrind(data, [process.execPath, path.join(ROOT, 'bin/syndicator.js'), 'serve'], env, 'ignore');
     await waitFor(`${origin}${PATH}`, (b) => (b.match(/<item>/g) ?? []).length === 9);
-    const ok = await rawGet(`${origin}${PATH}`, {});
-    const etag = String(ok.headers.etag);
-    const notModified = await rawGet(`${origin}${PATH}`, { 'If-None-Match': etag });
-    const scenarios: { name: string; headers: Record<string, string>; status: number }[] = [
-      { name: 'small identity 304', headers: { 'User-Agent': READER, 'If-None-Match': etag }, status: 304 },
-      { name: 'small identity hot 200', headers: { 'User-Agent': 'newsboat/2.30 (Linux x86_64)' }, status: 200 },
-    ];
+    const docs: Record<string, { body: string; etag: string; ok: string[]; notModified: string[] }> = {};
+    const scenarios: { name: string; headers: Record<string, string>; status: number }[] = [];
+    for (const coding of ['identity', 'gzip'] as const) {
+      const asked: Record<string, string> = coding === 'gzip' ? { 'Accept-Encoding': 'gzip' } : {};
+      const ok = await rawGet(`${origin}${PATH}`, asked);
+      const etag = String(ok.headers.etag);
+      const notModified = await rawGet(`${origin}${PATH}`, { ...asked, 'If-None-Match': etag });
+      if (ok.status !== 200 || notModified.status !== 304 || (coding === 'gzip') !== (ok.headers['content-encoding'] === 'gzip')) throw new Error(`bench: ${PATH} ${coding}: unexpected answers`);
+      docs[coding] = { body: ok.body.toString('base64'), etag, ok: ok.sent, notModified: notModified.sent };
+      scenarios.push(
+        { name: `small ${coding} 304`, headers: { ...asked, 'User-Agent': READER, 'If-None-Match': etag }, status: 304 },
+        { name: `small ${coding} hot 200`, headers: { ...asked, 'User-Agent': 'newsboat/2.30 (Linux x86_64)' }, status: 200 },
+      );
+    }
     const serviceServer = { pid: service.pid!, origin, env, dir: data };
+    for (const sc of scenarios) await requests(`${origin}${PATH}`, MIXED_WARM_UP, sc.headers, sc.status);
     const serviceCounts = [];
     for (const [i, sc] of scenarios.entries()) serviceCounts.push(await count(serviceServer, i + 1, sc.headers, sc.status));
     await stop(service);
 
     // The bare server, with the same bytes and header lines.
-    const entry = { body: ok.body.toString('base64'), etag, ok: ok.sent, notModified: notModified.sent };
-    await writeFile(docsFile, JSON.stringify({ [PATH]: { identity: entry, gzip: entry } }));
+    await writeFile(docsFile, JSON.stringify({ [PATH]: docs }));
     const bareDir = await mkdtemp(path.join(tmpdir(), 'syndicator-bench-bare-'));
     tempDirs.push(bareDir);
     const bareEnv = { ...process.env, DOCS_FILE: docsFile };
     const bare = underCallgrind(bareDir, [process.execPath, '-e', bareServerSource()], bareEnv, 'pipe');
     const [chunk] = (await once(bare.stdout!, 'data')) as [Buffer];
     const bareServer = { pid: bare.pid!, origin: `http://127.0.0.1:${Number(chunk.toString().trim())}`, env: bareEnv, dir: bareDir };
+    for (const sc of scenarios) await requests(`${bareServer.origin}${PATH}`, MIXED_WARM_UP, sc.headers, sc.status);
     for (const [i, sc] of scenarios.entries()) rows.push({ round, scenario: sc.name, service: serviceCounts[i]!, bare: await count(bareServer, i + 1, sc.headers, sc.status) });
     await stop(bare);
     process.stderr.write(`round ${round} done\n`);
   }
 
   const lines = [
-    `node ${process.version}; ${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}; ${REQUESTS} counted requests per scenario after ${WARM_UP} warm-up, ${CONNECTIONS} keep-alive connections; service at the default log level (info)`,
+    `node ${process.version}; ${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}; ${REQUESTS} counted requests per scenario after ${MIXED_WARM_UP} of each scenario and ${WARM_UP} of its own, ${CONNECTIONS} keep-alive connections; service at the default log level (info)`,
     '',
     '| round | scenario | bare: main thread | Syndicator: serving thread | serving ÷ bare | Syndicator: its other threads, summed |',
     '|---|---|---|---|---|---|',

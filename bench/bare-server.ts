@@ -42,3 +42,26 @@ export function rawGet(url: string, headers: Record<string, string>): Promise<{ 
     }).on('error', reject);
   });
 }
+
+/** One coding of a document as the bare server replays it (an entry of DOCS_FILE, see above). */
+export interface ReplayedCoding {
+  body: string;
+  etag: string;
+  ok: string[];
+  notModified: string[];
+}
+
+/**
+ * Reads one coding of a document from the service (its 200, then a 304 for its own ETag) as the bare
+ * server replays it; throws if the service answers otherwise.
+ */
+export async function replayedCoding(url: string, coding: 'identity' | 'gzip'): Promise<ReplayedCoding> {
+  const asked: Record<string, string> = coding === 'gzip' ? { 'Accept-Encoding': 'gzip' } : {};
+  const ok = await rawGet(url, asked);
+  if (ok.status !== 200 || (coding === 'gzip') !== (ok.headers['content-encoding'] === 'gzip')) throw new Error(`bench: ${url} ${coding}: unexpected answer`);
+  const etag = String(ok.headers.etag);
+  const notModified = await rawGet(url, { ...asked, 'If-None-Match': etag });
+  if (notModified.status !== 304) throw new Error(`bench: ${url} ${coding}: no 304 for its own ETag`);
+  // The bare server sends the same header lines, so both write the same bytes.
+  return { body: ok.body.toString('base64'), etag, ok: ok.sent, notModified: notModified.sent };
+}

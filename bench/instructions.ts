@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bareServerSource, rawGet } from './bare-server.js';
+import { type ReplayedCoding, bareServerSource, replayedCoding } from './bare-server.js';
 import { LICENSE, benchChannel, upstreamFeed } from './documents.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -166,15 +166,12 @@ async function main(): Promise<void> {
     const env = { ...inherited, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR: feeds, DATA_DIR: data };
     const service = underCallgrind(data, [process.execPath, path.join(ROOT, 'bin/syndicator.js'), 'serve'], env, 'ignore');
     await waitFor(`${origin}${PATH}`, (b) => (b.match(/<item>/g) ?? []).length === 9);
-    const docs: Record<string, { body: string; etag: string; ok: string[]; notModified: string[] }> = {};
+    const docs: Record<string, ReplayedCoding> = {};
     const scenarios: { name: string; headers: Record<string, string>; status: number }[] = [];
     for (const coding of ['identity', 'gzip'] as const) {
       const asked: Record<string, string> = coding === 'gzip' ? { 'Accept-Encoding': 'gzip' } : {};
-      const ok = await rawGet(`${origin}${PATH}`, asked);
-      const etag = String(ok.headers.etag);
-      const notModified = await rawGet(`${origin}${PATH}`, { ...asked, 'If-None-Match': etag });
-      if (ok.status !== 200 || notModified.status !== 304 || (coding === 'gzip') !== (ok.headers['content-encoding'] === 'gzip')) throw new Error(`bench: ${PATH} ${coding}: unexpected answers`);
-      docs[coding] = { body: ok.body.toString('base64'), etag, ok: ok.sent, notModified: notModified.sent };
+      docs[coding] = await replayedCoding(`${origin}${PATH}`, coding);
+      const etag = docs[coding].etag;
       scenarios.push(
         { name: `small ${coding} 304`, headers: { ...asked, 'User-Agent': READER, 'If-None-Match': etag }, status: 304 },
         { name: `small ${coding} hot 200`, headers: { ...asked, 'User-Agent': 'newsboat/2.30 (Linux x86_64)' }, status: 200 },

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { mkdtemp } from 'node:fs/promises';
 import { OutputCache } from '../src/http/output-cache.js';
 import type { Item } from '../src/model.js';
-import { bareServerSource, rawGet } from './bare-server.js';
+import { type ReplayedCoding, bareServerSource, replayedCoding } from './bare-server.js';
 import { benchChannel, benchItems, LICENSE, upstreamFeed } from './documents.js';
 import { FileStore } from '../src/store/files/file-store.js';
 
@@ -249,22 +249,17 @@ async function main(): Promise<void> {
     { name: 'small', path: '/feeds/small.rss', items: 9 },
     { name: 'large', path: '/feeds/bench.rss', items: 50 },
   ];
-  const docs: Record<string, Record<string, { body: string; etag: string; ok: string[]; notModified: string[] }>> = {};
+  const docs: Record<string, Record<string, ReplayedCoding>> = {};
   const sizes: Record<string, { identity: number; gzip: number }> = {};
   const etags: Record<string, Record<string, string>> = {};
   for (const doc of documents) {
     await waitFor(`${origin}${doc.path}`, (b) => (b.match(/<item>/g) ?? []).length === doc.items);
     docs[doc.path] = {};
     etags[doc.name] = {};
-    for (const coding of ['identity', 'gzip']) {
-      const asked: Record<string, string> = coding === 'gzip' ? { 'Accept-Encoding': 'gzip' } : {};
-      const res = await rawGet(`${origin}${doc.path}`, asked);
-      if (res.status !== 200 || (coding === 'gzip') !== (res.headers['content-encoding'] === 'gzip')) throw new Error(`bench: ${doc.path} ${coding}: unexpected answer`);
-      const notModified = await rawGet(`${origin}${doc.path}`, { ...asked, 'If-None-Match': String(res.headers.etag) });
-      if (notModified.status !== 304) throw new Error(`bench: ${doc.path} ${coding}: no 304 for its own ETag`);
-      // The bare server sends the same header lines, so both write the same bytes.
-      docs[doc.path]![coding] = { body: res.body.toString('base64'), etag: String(res.headers.etag), ok: res.sent, notModified: notModified.sent };
-      etags[doc.name]![coding] = String(res.headers.etag);
+    for (const coding of ['identity', 'gzip'] as const) {
+      const replayed = await replayedCoding(`${origin}${doc.path}`, coding);
+      docs[doc.path]![coding] = replayed;
+      etags[doc.name]![coding] = replayed.etag;
     }
     sizes[doc.name] = { identity: Buffer.from(docs[doc.path]!.identity!.body, 'base64').length, gzip: Buffer.from(docs[doc.path]!.gzip!.body, 'base64').length };
   }

@@ -21,13 +21,13 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { Agent, createServer, get as httpGet } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type ReplayedCoding, bareServerSource, replayedCoding } from './bare-server.js';
+import { freePort, waitFor } from './ready.js';
 import { LICENSE, benchChannel, upstreamFeed } from './documents.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,27 +68,6 @@ async function requests(url: string, count: number, headers: Record<string, stri
     }),
   );
   agent.destroy();
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const port = (probe.address() as AddressInfo).port;
-  probe.close();
-  return port;
-}
-
-async function waitFor(url: string, ok: (body: string) => boolean): Promise<void> {
-  for (let i = 0; i < 1200; i += 1) {
-    try {
-      const res = await fetch(url);
-      if (res.ok && ok(await res.text())) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`bench: ${url} never became ready`);
 }
 
 /**
@@ -165,7 +144,7 @@ async function main(): Promise<void> {
     const { LOG_LEVEL: _level, ...inherited } = process.env;
     const env = { ...inherited, PORT: String(port), HOST: '127.0.0.1', BASE_URL: origin, FEEDS_DIR: feeds, DATA_DIR: data };
     const service = underCallgrind(data, [process.execPath, path.join(ROOT, 'bin/syndicator.js'), 'serve'], env, 'ignore');
-    await waitFor(`${origin}${PATH}`, (b) => (b.match(/<item>/g) ?? []).length === 9);
+    await waitFor(`${origin}${PATH}`, (b) => (b.match(/<item>/g) ?? []).length === 9, 300);
     const docs: Record<string, ReplayedCoding> = {};
     const scenarios: { name: string; headers: Record<string, string>; status: number }[] = [];
     for (const coding of ['identity', 'gzip'] as const) {

@@ -16,8 +16,6 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +24,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { OutputCache } from '../src/http/output-cache.js';
 import type { Item } from '../src/model.js';
 import { type ReplayedCoding, bareServerSource, replayedCoding } from './bare-server.js';
+import { freePort, waitFor } from './ready.js';
 import { benchChannel, benchItems, LICENSE, upstreamFeed } from './documents.js';
 import { FileStore } from '../src/store/files/file-store.js';
 
@@ -48,20 +47,6 @@ const PIN = !args['no-pin'] && cpus().length >= 2 && spawnSync('taskset', ['-V']
 /** The command and arguments to run `file args` on CPU `cpu` when pinning. */
 function onCpu(cpu: number, file: string, fileArgs: string[]): [string, string[]] {
   return PIN ? ['taskset', ['-c', String(cpu), file, ...fileArgs]] : [file, fileArgs];
-}
-
-async function waitFor(url: string, ok: (body: string) => boolean): Promise<string> {
-  for (let i = 0; i < 300; i += 1) {
-    try {
-      const res = await fetch(url);
-      const body = await res.text();
-      if (res.ok && ok(body)) return body;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`bench: ${url} never became ready`);
 }
 
 /**
@@ -228,10 +213,7 @@ async function main(): Promise<void> {
   await writeFile(path.join(feeds, 'bench.json'), JSON.stringify(benchChannel()));
   await writeFile(path.join(feeds, 'small.json'), JSON.stringify(benchChannel('small', 'small.rss.xml')));
 
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const port = (probe.address() as AddressInfo).port;
-  probe.close();
+  const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   // The default log level (info: one access line per request), the log going to a file as in production.
   const logFile = path.join(data, 'service.log');

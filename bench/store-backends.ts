@@ -13,8 +13,6 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +23,7 @@ import { PostgresStore } from '../src/store/postgres/pg-store.js';
 import type { Store } from '../src/store/store.js';
 import { startPostgres } from '../tests/helpers/postgres.js';
 import { benchChannel, LICENSE } from './documents.js';
+import { freePort, waitFor } from './ready.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
@@ -134,28 +133,6 @@ function upstreamFeed(): string {
     return `<item><title>基准新闻 ${n}</title><link>http://bench.example.cn/${n}.html</link><guid isPermaLink="false">bench-${n}</guid><pubDate>${date}</pubDate><description>${BODY.slice(0, 120)}</description></item>`;
   });
   return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>基准</title><link>http://bench.example.cn/</link><description>bench</description>${entries.join('')}</channel></rss>`;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
-async function waitFor(url: string, ok: (body: string) => boolean): Promise<string> {
-  for (let i = 0; i < 1200; i += 1) {
-    try {
-      const res = await fetch(url);
-      const body = await res.text();
-      if (res.ok && ok(body)) return body;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`bench: ${url} never became ready`);
 }
 
 function wrk(url: string, seconds: number): number {
